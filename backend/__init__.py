@@ -1,0 +1,1 @@
+"""The ThemeSystem API service (see DESIGN section 4)."""

@@ -1,0 +1,1 @@
+"""I/O adapters without Qt: object store, keyring, backend and DigitalOcean API clients."""

@@ -1,0 +1,1 @@
+"""CSS analysis on tinycss2: diagnostics, safety rules, custom-property index, colours."""

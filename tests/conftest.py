@@ -1,0 +1,35 @@
+"""Shared test setup: Qt offscreen, isolated user dirs, GUI tests marked automatically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "data" / "corpus"  # Bootstrap, Bulma, normalize.css (MIT), vendored
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep tests away from the real user's recent list, data and settings."""
+    base = tmp_path_factory.mktemp("userdirs")
+    old = {k: os.environ.get(k) for k in ("THEMESTUDIO_CONFIG_DIR", "THEMESTUDIO_DATA_DIR")}
+    os.environ["THEMESTUDIO_CONFIG_DIR"] = str(base / "config")
+    os.environ["THEMESTUDIO_DATA_DIR"] = str(base / "data")
+    yield
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.gui)

@@ -12,7 +12,7 @@ APP_NAME = "ThemeSystemStudio"
 
 
 def resources_dir() -> Path:
-    """The ``resources/`` folder: beside the package in a checkout, under ``sys.prefix/share`` when installed."""
+    """The ``resources/`` folder: beside the package in a checkout, else under ``sys.prefix/share``."""
     here = Path(__file__).resolve().parents[2] / "resources"
     if here.is_dir():
         return here

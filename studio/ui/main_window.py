@@ -1,0 +1,460 @@
+"""The studio's main window: editor, live preview, problems and tokens around one open theme.
+
+The window owns no theme logic: it reads and writes through ``studio.core`` (Theme, History) and runs analysis
+through :class:`AnalysisService` on a worker thread. Widgets observe the editor text and the analysis results.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.atomic import StorageError
+from studio.core.css.lint import LintOptions
+from studio.core.css.source import is_structurally_complete
+from studio.core.css.tokens import TokenDefinition, rewrite_token_value
+from studio.core.diagnostics import Severity
+from studio.core.history import HistoryError
+from studio.core.recent import RecentThemes
+from studio.core.starters import create_theme
+from studio.core.theme import Theme, ThemeError
+from studio.ui.analysis import Analysis, AnalysisService
+from studio.ui.background import run_in_background
+from studio.ui.editor import CodeEditor
+from studio.ui.manifest_dialog import ManifestDialog
+from studio.ui.new_theme_dialog import NewThemeDialog
+from studio.ui.preview import PreviewView
+from studio.ui.problems_panel import ProblemsPanel
+from studio.ui.recovery_dialog import RecoveryDialog
+from studio.ui.token_panel import TokenPanel
+from studio.ui.version_viewer import VersionViewer
+from studio.ui.versions_dialog import VersionsDialog
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_DELAY_MS = 700  # "within a second of the last edit", with room for the write itself
+VIEWPORTS: tuple[tuple[str, int | None], ...] = (
+    ("Full width", None),
+    ("Desktop · 1280", 1280),
+    ("Tablet · 768", 768),
+    ("Mobile · 375", 375),
+)
+
+
+class StudioWindow(QMainWindow):
+    """Main window.
+
+    Signals:
+        themeOpened(Path): a theme folder was opened.
+        analysed(object): the newest Analysis was shown (diagnostics, tokens).
+    """
+
+    themeOpened = Signal(Path)
+    analysed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.theme: Theme | None = None
+        self._saved_text = ""
+        self._flush_pending = False
+        self._last_analysis: Analysis | None = None
+        self._viewers: list[VersionViewer] = []
+        self.recent = RecentThemes()
+
+        self.editor = CodeEditor(self)
+        self.preview = PreviewView(self)
+        self.problems = ProblemsPanel(self)
+        self.tokens = TokenPanel(self)
+        self.analysis = AnalysisService(self)
+
+        self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
+        self._autosave_timer.timeout.connect(self._autosave)
+
+        self._build_layout()
+        self._build_actions()
+        self._wire()
+        self.resize(1440, 900)
+        self._restore_geometry()
+        self._update_title()
+
+    # ----------------------------------------------------------------- layout
+    def _build_layout(self) -> None:
+        preview_box = QWidget(self)
+        box = QVBoxLayout(preview_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        bar = QToolBar("Preview", preview_box)
+        bar.setObjectName("previewToolbar")
+        self.scheme_box = QComboBox(bar)
+        self.scheme_box.addItems(["Light", "Dark"])
+        self.scheme_box.setToolTip("Colour scheme of the preview ([data-theme] and prefers-color-scheme)")
+        self.viewport_box = QComboBox(bar)
+        for label, width in VIEWPORTS:
+            self.viewport_box.addItem(label, width)
+        self.viewport_box.setToolTip("Preview width")
+        self.stale_label = QLabel("", bar)
+        self.stale_label.setObjectName("staleLabel")
+        bar.addWidget(QLabel(" Scheme ", bar))
+        bar.addWidget(self.scheme_box)
+        bar.addWidget(QLabel("  Viewport ", bar))
+        bar.addWidget(self.viewport_box)
+        bar.addWidget(self.stale_label)
+        box.addWidget(bar)
+        box.addWidget(self.preview, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(preview_box)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+
+        self.problems_dock = QDockWidget("Problems", self)
+        self.problems_dock.setObjectName("problemsDock")
+        self.problems_dock.setWidget(self.problems)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.tokens_dock = QDockWidget("Tokens", self)
+        self.tokens_dock.setObjectName("tokensDock")
+        self.tokens_dock.setWidget(self.tokens)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.tokens_dock)
+        self.resizeDocks([self.tokens_dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [170], Qt.Orientation.Vertical)
+
+        self.position_label = QLabel("Ln 1, Col 1")
+        self.counts_label = QLabel("")
+        self.save_label = QLabel("")
+        sb = self.statusBar()
+        sb.addPermanentWidget(self.counts_label)
+        sb.addPermanentWidget(self.position_label)
+        sb.addPermanentWidget(self.save_label)
+
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self._action("&New Theme from Starter…", self.new_theme, QKeySequence.StandardKey.New))
+        file_menu.addAction(self._action("&Open Theme Folder…", self.open_theme_dialog, QKeySequence.StandardKey.Open))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self._action("Theme &Settings…", self.edit_manifest, "Ctrl+,"))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        edit = menu.addMenu("&Edit")
+        edit.addAction(self._action("&Undo", self.editor.undo, QKeySequence.StandardKey.Undo))
+        edit.addAction(self._action("&Redo", self.editor.redo, QKeySequence.StandardKey.Redo))
+        edit.addSeparator()
+        edit.addAction(self._action("&Find…", lambda: self.editor.find_bar().show_find(), "Ctrl+F"))
+        edit.addAction(self._action("&Replace…", lambda: self.editor.find_bar().show_replace(), "Ctrl+H"))
+        edit.addAction(self._action("&Go to Line…", self.editor.show_go_to_line, "Ctrl+G"))
+        edit.addAction(self._action("Toggle &Comment", self.editor.toggle_comment, "Ctrl+/"))
+
+        theme = menu.addMenu("&Theme")
+        theme.addAction(self._action("Create &Version…", self.create_version, "Ctrl+Shift+V"))
+        theme.addAction(self._action("Versions && &History…", self.show_versions, "Ctrl+Shift+H"))
+
+        view = menu.addMenu("&View")
+        view.addAction(self.problems_dock.toggleViewAction())
+        view.addAction(self.tokens_dock.toggleViewAction())
+        view.addSeparator()
+        view.addAction(self._action("Dark Preview", lambda: self._toggle_scheme(), "Ctrl+Shift+D"))
+
+    def _wire(self) -> None:
+        self.editor.textChanged.connect(self._on_text_changed)
+        self.editor.cursorPositionChangedLineCol.connect(
+            lambda line, col: self.position_label.setText(f"Ln {line}, Col {col}")
+        )
+        self.analysis.analysed.connect(self._on_analysed)
+        self.problems.activated.connect(self.editor.go_to)
+        self.tokens.valueEdited.connect(self._on_token_edited)
+        self.scheme_box.currentIndexChanged.connect(self._on_scheme_changed)
+        self.viewport_box.currentIndexChanged.connect(
+            lambda _i: self.preview.set_viewport(self.viewport_box.currentData())
+        )
+
+    # ----------------------------------------------------------------- theme lifecycle
+    def open_theme(self, folder: Path) -> bool:
+        """Open a theme folder (offering to restore unsaved edits from a crash); False if it could not be opened."""
+        if not self._confirm_discard():
+            return False
+        try:
+            theme = Theme.open(folder)
+            text = theme.read_css()
+        except (ThemeError, OSError, UnicodeDecodeError) as exc:
+            QMessageBox.warning(self, "Cannot open theme", str(exc))
+            return False
+        self.theme = theme
+        self._saved_text = text
+        self.analysis.set_options(LintOptions(tuple(theme.manifest.allowed_origins), asset_root=theme.root))
+        self.preview.set_base_dir(theme.root)
+        self._load_text(text)
+        self.recent.add(theme.root)
+        pending = theme.history.pending_autosave()
+        if pending is not None and pending != text:
+            dialog = RecoveryDialog(theme.manifest.name, text, pending, parent=self)
+            if dialog.exec() == RecoveryDialog.RESTORE:
+                self.editor.replace_all_text(pending)
+            else:
+                theme.history.discard_autosave()
+        self._update_title()
+        self.themeOpened.emit(theme.root)
+        return True
+
+    def _load_text(self, text: str) -> None:
+        self.editor.setPlainText(text)
+        self.editor.document().setModified(False)
+        self._flush()
+
+    def new_theme(self) -> None:
+        dialog = NewThemeDialog(self)
+        if not dialog.exec():
+            return
+        starter, name, dest = dialog.result_values()
+        try:
+            theme = create_theme(dest, starter, name)
+        except (ThemeError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot create theme", str(exc))
+            return
+        self.open_theme(theme.root)
+
+    def open_theme_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open Theme Folder")
+        if folder:
+            self.open_theme(Path(folder))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent.list()
+        for path in paths:
+            self.recent_menu.addAction(str(path), lambda p=path: self.open_theme(p))
+        if not paths:
+            self.recent_menu.addAction("No recent themes").setEnabled(False)
+
+    def is_modified(self) -> bool:
+        return self.theme is not None and self.editor.toPlainText() != self._saved_text
+
+    def save(self) -> bool:
+        """Write theme.css atomically and record a draft revision; on failure nothing is lost."""
+        if self.theme is None:
+            return False
+        text = self.editor.toPlainText()
+        try:
+            revision = self.theme.save(text)
+        except (StorageError, OSError) as exc:
+            QMessageBox.critical(self, "Could not save", f"{exc}\n\nYour edits are still in the editor.")
+            return False
+        self._saved_text = text
+        self.editor.document().setModified(False)
+        self.save_label.setText(f"Saved · draft r{revision.number}")
+        self._update_title()
+        return True
+
+    def _autosave(self) -> None:
+        if self.theme is None or not self.is_modified():
+            return
+        history, text = self.theme.history, self.editor.toPlainText()
+
+        def done(_: object) -> None:
+            self.save_label.setText("Unsaved · autosaved")
+
+        def failed(exc: Exception) -> None:
+            self.save_label.setText("Autosave failed")
+            self.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
+
+        run_in_background(lambda: history.autosave(text), done, failed)
+
+    def _confirm_discard(self) -> bool:
+        if not self.is_modified():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to “{self.theme.manifest.name if self.theme else ''}” first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard and self.theme is not None:
+            self.theme.history.discard_autosave()
+            return True
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._confirm_discard():
+            event.ignore()
+            return
+        self._autosave_timer.stop()
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        QSettings().setValue("window/state", self.saveState())
+        self.analysis.shutdown()
+        for viewer in self._viewers:
+            viewer.close()
+        event.accept()
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # ----------------------------------------------------------------- editing → preview / analysis
+    def _on_text_changed(self) -> None:
+        if self.theme is not None:
+            self._autosave_timer.start()
+            self._update_title()
+        if not self._flush_pending:
+            # Coalesce a burst of edits (paste, replace-all) into one preview update on the next loop turn.
+            self._flush_pending = True
+            QTimer.singleShot(0, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        text = self.editor.toPlainText()
+        if is_structurally_complete(text):
+            self.preview.apply_css(text)
+            self._set_stale(False)
+        else:
+            self._set_stale(True)
+        self.analysis.submit(text)
+
+    def _set_stale(self, stale: bool) -> None:
+        self.preview.set_stale(stale)
+        self.stale_label.setText("  ⚠ Stale: fix the syntax error to update" if stale else "")
+
+    def _on_analysed(self, analysis: Analysis) -> None:
+        self._last_analysis = analysis
+        diagnostics = list(analysis.lint.diagnostics)
+        self.problems.set_diagnostics(diagnostics)
+        self.editor.set_diagnostics([(d.line, d.column, d.severity.value) for d in diagnostics])
+        self.tokens.set_index(analysis.text, analysis.tokens)
+        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        self.counts_label.setText(f"{errors} error(s), {warnings} warning(s)")
+        if analysis.lint.has_syntax_errors and analysis.text == self.editor.toPlainText():
+            self._set_stale(True)
+        self.analysed.emit(analysis)
+
+    def _on_token_edited(self, definition: TokenDefinition, new_value: str) -> None:
+        text = self.editor.toPlainText()
+        if text[definition.value_start : definition.value_end] != definition.value:
+            self.statusBar().showMessage("The text changed under this token; try again.", 5000)
+            return
+        self.editor.replace_all_text(rewrite_token_value(text, definition, new_value))
+
+    def _on_scheme_changed(self, index: int) -> None:
+        scheme = "dark" if index == 1 else "light"
+        self.preview.set_scheme(scheme)
+        self.tokens.set_scheme(scheme)
+
+    def _toggle_scheme(self) -> None:
+        self.scheme_box.setCurrentIndex(1 - self.scheme_box.currentIndex())
+
+    # ----------------------------------------------------------------- theme metadata and versions
+    def edit_manifest(self) -> None:
+        if self.theme is None:
+            return
+        dialog = ManifestDialog(self.theme.manifest, self)
+        if not dialog.exec():
+            return
+        try:
+            self.theme.save_manifest(dialog.manifest())
+        except (StorageError, OSError) as exc:
+            QMessageBox.critical(self, "Could not save theme settings", str(exc))
+            return
+        self.analysis.set_options(
+            LintOptions(tuple(self.theme.manifest.allowed_origins), asset_root=self.theme.root)
+        )
+        self.analysis.submit(self.editor.toPlainText())
+        self._update_title()
+
+    def create_version(self) -> None:
+        self.show_versions(create=True)
+
+    def show_versions(self, create: bool = False) -> None:
+        if self.theme is None:
+            return
+        dialog = VersionsDialog(self.theme, current_css=self.editor.toPlainText(), parent=self)
+        dialog.openReadOnly.connect(self._open_read_only)
+        dialog.restored.connect(self._on_restored)
+        dialog.versionCreated.connect(lambda _record: self._update_title())
+        if create:
+            QTimer.singleShot(0, dialog.create_version)
+        dialog.exec()
+
+    def _open_read_only(self, title: str, css: str) -> None:
+        viewer = VersionViewer(title, css, self.theme.root if self.theme else None)
+        self._viewers.append(viewer)
+        viewer.destroyed.connect(lambda *_: self._viewers.remove(viewer) if viewer in self._viewers else None)
+        viewer.show()
+
+    def _on_restored(self, _revision: object, css: str) -> None:
+        self.editor.replace_all_text(css)
+        self.statusBar().showMessage("Restored into a new draft; save to keep it as the current text.", 8000)
+
+    # ----------------------------------------------------------------- misc
+    def _update_title(self) -> None:
+        if self.theme is None:
+            self.setWindowTitle("ThemeSystem Studio")
+            return
+        mark = " •" if self.is_modified() else ""
+        m = self.theme.manifest
+        self.setWindowTitle(f"{m.name} {m.version}{mark} — ThemeSystem Studio")
+        if mark and not self.save_label.text().startswith("Unsaved"):
+            self.save_label.setText("Unsaved")
+
+
+def default_theme_folder() -> Path:
+    """The folder a first launch opens: the most recent theme, else a new theme from the light starter."""
+    from studio.core.paths import user_data_dir
+
+    recent = RecentThemes().list()
+    if recent:
+        return recent[0]
+    folder = user_data_dir() / "themes" / "my-theme"
+    if not (folder / "theme.toml").is_file():
+        create_theme(folder, "light", "My Theme")
+    return folder
+
+
+def exit_after_first_paint(window: StudioWindow) -> None:
+    """For ``launch_to_preview_s``: quit once the first preview frame is painted (env THEMESTUDIO_EXIT_AFTER_PAINT)."""
+    if not os.environ.get("THEMESTUDIO_EXIT_AFTER_PAINT"):
+        return
+
+    def painted(_generation: int) -> None:
+        window.preview.grab()
+        print("first-preview-painted", flush=True)
+        QApplication.quit()
+
+    window.preview.applied.connect(painted)

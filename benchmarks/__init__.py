@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks NAME`` runs one group; its last output line is one JSON object."""

@@ -128,7 +128,7 @@ class Manifest:
                 continue
             if f.name not in data:
                 if f.name in ("id", "name"):
-                    raise ManifestError(f.name, f"theme.toml has no {f.name}; add a line {f.name} = \"…\".")
+                    raise ManifestError(f.name, f'theme.toml has no {f.name}; add a line {f.name} = "…".')
                 continue
             value = data.pop(f.name)
             is_list = f.name in ("tags", "allowed_origins")

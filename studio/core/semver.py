@@ -48,9 +48,7 @@ class Version:
         """
         match = _SEMVER.match(text)
         if match is None:
-            raise ValueError(
-                f"{text!r} is not a semantic version (expected MAJOR.MINOR.PATCH, e.g. 1.4.0)"
-            )
+            raise ValueError(f"{text!r} is not a semantic version (expected MAJOR.MINOR.PATCH, e.g. 1.4.0)")
         major, minor, patch, pre, build = match.groups()
         return cls(
             int(major),

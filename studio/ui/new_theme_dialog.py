@@ -1,0 +1,194 @@
+"""The New Theme dialog: choose a starter, a name and an empty destination folder."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.manifest import MAX_NAME_LENGTH
+from studio.core.paths import user_data_dir
+from studio.core.starters import Starter, list_starters
+
+_STARTER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def slugify(name: str) -> str:
+    """A folder name for a theme name: lowercase ASCII letters, digits and hyphens (``"my-theme"``)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
+    return slug or "theme"
+
+
+def default_destination(name: str) -> Path:
+    """Where a theme called ``name`` goes unless the user picks another folder."""
+    return user_data_dir() / "themes" / slugify(name)
+
+
+def destination_problem(dest_text: str) -> str:
+    """Why a theme cannot be created in this folder, or ``""`` (it may not exist yet, or be empty)."""
+    if not dest_text.strip():
+        return "Choose a destination folder."
+    dest = Path(dest_text.strip()).expanduser()
+    if dest.exists() and not dest.is_dir():
+        return f"{dest} is a file; choose a folder."
+    if dest.is_dir() and any(dest.iterdir()):
+        return f"{dest} is not empty; choose an empty or new folder."
+    return ""
+
+
+def name_problem(name: str) -> str:
+    """Why ``name`` cannot name a theme, or ``""``."""
+    if not name.strip():
+        return "Enter a name for the theme."
+    if len(name.strip()) > MAX_NAME_LENGTH:
+        return f"Keep the name to {MAX_NAME_LENGTH} characters at most."
+    return ""
+
+
+class NewThemeDialog(QDialog):
+    """Collects what :func:`studio.core.starters.create_theme` needs; :meth:`result_values` returns it."""
+
+    def __init__(self, parent: QWidget | None = None, *, starters: list[Starter] | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New Theme")
+        self._dest_edited = False
+
+        self.starter_list = QListWidget()
+        self.starter_list.setObjectName("starterList")
+        self.starter_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.starter_list.setSpacing(2)
+        self.starter_list.setWordWrap(True)
+        self.starter_list.setMinimumHeight(170)
+        for starter in list_starters() if starters is None else starters:
+            self._add_starter(starter)
+        if self.starter_list.count():
+            self.starter_list.setCurrentRow(self._default_row())
+
+        self.name_edit = QLineEdit("My Theme")
+        self.name_edit.setMaxLength(MAX_NAME_LENGTH + 20)  # long enough to type past, so the message shows
+        self.dest_edit = QLineEdit(str(default_destination(self.name_edit.text())))
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self.browse)
+        dest_row = QHBoxLayout()
+        dest_row.setContentsMargins(0, 0, 0, 0)
+        dest_row.addWidget(self.dest_edit, 1)
+        dest_row.addWidget(self.browse_button)
+
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("newThemeProblem")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #c92a2a;")
+
+        form = QFormLayout()
+        form.addRow(QLabel("&Name:", buddy=self.name_edit), self.name_edit)
+        form.addRow(QLabel("&Folder:", buddy=self.dest_edit), dest_row)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Create")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("&Start from:", buddy=self.starter_list))
+        layout.addWidget(self.starter_list, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(self.buttons)
+        self.resize(560, 440)
+
+        self.name_edit.textChanged.connect(self._on_name_changed)
+        self.dest_edit.textEdited.connect(self._on_dest_edited)
+        self.dest_edit.textChanged.connect(self._validate)
+        self.starter_list.currentRowChanged.connect(self._validate)
+        self._validate()
+
+    def _add_starter(self, starter: Starter) -> None:
+        item = QListWidgetItem(self.starter_list)
+        item.setData(_STARTER_ROLE, starter)
+        item.setText(starter.title)  # for accessibility and keyboard search; the label shows it
+        label = QLabel(
+            f"<b>{html.escape(starter.title)}</b><br>"
+            f"<span style='color: palette(mid)'>{html.escape(starter.description)}</span>"
+        )
+        label.setWordWrap(True)
+        label.setContentsMargins(8, 4, 8, 4)
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        item.setSizeHint(QSize(0, label.sizeHint().height() + 6))
+        item.setForeground(Qt.GlobalColor.transparent)  # the label draws the text
+        self.starter_list.setItemWidget(item, label)
+
+    def _default_row(self) -> int:
+        for row in range(self.starter_list.count()):
+            if self.starter_list.item(row).data(_STARTER_ROLE).name == "light":
+                return row
+        return 0
+
+    def selected_starter(self) -> Starter | None:
+        item = self.starter_list.currentItem()
+        return None if item is None else item.data(_STARTER_ROLE)
+
+    def select_starter(self, name: str) -> None:
+        for row in range(self.starter_list.count()):
+            if self.starter_list.item(row).data(_STARTER_ROLE).name == name:
+                self.starter_list.setCurrentRow(row)
+                return
+        raise ValueError(f"no starter named {name!r}")
+
+    def result_values(self) -> tuple[str, str, Path]:
+        """``(starter name, theme name, destination folder)`` for ``create_theme(dest, starter, name)``."""
+        starter = self.selected_starter()
+        if starter is None:
+            raise ValueError("no starter is selected")
+        return starter.name, self.name_edit.text().strip(), Path(self.dest_edit.text().strip()).expanduser()
+
+    def browse(self) -> None:
+        """Pick a parent folder; the theme goes into a new subfolder named after it."""
+        parent = QFileDialog.getExistingDirectory(self, "Choose Where to Create the Theme",
+                                                  str(Path(self.dest_edit.text()).parent))
+        if parent:
+            self._dest_edited = True
+            self.dest_edit.setText(str(Path(parent) / slugify(self.name_edit.text())))
+
+    def problem(self) -> str:
+        """Why the dialog cannot be accepted yet, or ``""``."""
+        if self.selected_starter() is None:
+            return "Choose a starter theme."
+        return name_problem(self.name_edit.text()) or destination_problem(self.dest_edit.text())
+
+    def _on_name_changed(self, name: str) -> None:
+        if not self._dest_edited:
+            self.dest_edit.setText(str(default_destination(name)))
+        self._validate()
+
+    def _on_dest_edited(self, _text: str) -> None:
+        self._dest_edited = True  # stop following the name once the user chose a folder
+
+    def _validate(self) -> None:
+        problem = self.problem()
+        self.problem_label.setText(problem)
+        self.ok_button.setEnabled(not problem)
+
+    def accept(self) -> None:
+        self._validate()
+        if not self.problem():
+            super().accept()

@@ -132,4 +132,4 @@ def test_bump(start: str, part: str, expected: str) -> None:
 def test_comparison_with_other_types_is_not_supported() -> None:
     assert Version(1, 0, 0) != "1.0.0"
     with pytest.raises(TypeError):
-        _ = Version(1, 0, 0) < "1.0.0"  # type: ignore[operator]
+        _ = Version(1, 0, 0) < "1.0.0"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from studio.core.manifest import Manifest
 
 ERROR_STYLE = "color: #c92a2a;"
+HINT_STYLE = "color: #5c6370;"
 
 
 def split_tags(text: str) -> list[str]:
@@ -86,7 +87,7 @@ class ManifestDialog(QDialog):
         id_widget = QWidget()
         id_widget.setLayout(id_row)
         self.id_note = QLabel("A new id publishes as a different theme.")
-        self.id_note.setStyleSheet("color: palette(mid);")
+        self.id_note.setStyleSheet(HINT_STYLE)
         self.id_note.setVisible(False)
         rows: list[tuple[str, str, QWidget, str]] = [
             ("id", "&Id:", id_widget, ""),
@@ -115,7 +116,7 @@ class ManifestDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(620)
 
         for line_edit in (self.name_edit, self.author_edit, self.author_url_edit, self.tags_edit,
                           self.version_edit, self.license_edit, self.id_edit):
@@ -138,7 +139,7 @@ class ManifestDialog(QDialog):
             small = QFont(hint_label.font())
             small.setPointSizeF(small.pointSizeF() * 0.9)
             hint_label.setFont(small)
-            hint_label.setStyleSheet("color: palette(mid);")
+            hint_label.setStyleSheet(HINT_STYLE)
             column.addWidget(hint_label)
         error = QLabel()
         error.setObjectName(f"error_{field}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +32,58 @@ from studio.core.paths import user_data_dir
 from studio.core.starters import Starter, list_starters
 
 _STARTER_ROLE = Qt.ItemDataRole.UserRole + 1
+_DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 2
+_PADDING = 8
+
+
+class StarterDelegate(QStyledItemDelegate):
+    """Draws a starter as its title in bold over its description, wrapped, in selection-aware colours."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        title_color = option.palette.color(role)
+        body_color = QColor(title_color)
+        if not selected:
+            body_color.setAlphaF(0.7)
+        title_rect, body_rect = self._rects(option, index)
+        painter.save()
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(title_color)
+        painter.drawText(title_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                         str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
+        painter.setFont(option.font)
+        painter.setPen(body_color)
+        painter.drawText(body_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+                         str(index.data(_DESCRIPTION_ROLE) or ""))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        title_rect, body_rect = self._rects(option, index)
+        return QSize(option.rect.width(), body_rect.bottom() - title_rect.top() + 2 * _PADDING)
+
+    def _rects(self, option: QStyleOptionViewItem,
+               index: QModelIndex | QPersistentModelIndex) -> tuple[QRect, QRect]:
+        width = option.rect.width() if option.rect.width() > 0 else 400
+        if option.widget is not None:
+            width = option.widget.width() - 24
+        metrics = QFontMetrics(option.font)
+        top = option.rect.top() + _PADDING
+        left = option.rect.left() + _PADDING + 2
+        inner = max(50, width - 2 * _PADDING)
+        title = QRect(left, top, inner, metrics.height())
+        body = metrics.boundingRect(QRect(left, title.bottom() + 3, inner, 10_000),
+                                    int(Qt.TextFlag.TextWordWrap), str(index.data(_DESCRIPTION_ROLE) or ""))
+        return title, QRect(left, title.bottom() + 3, inner, body.height())
 
 
 def slugify(name: str) -> str:
@@ -73,8 +129,9 @@ class NewThemeDialog(QDialog):
         self.starter_list = QListWidget()
         self.starter_list.setObjectName("starterList")
         self.starter_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.starter_list.setSpacing(2)
+        self.starter_list.setItemDelegate(StarterDelegate(self.starter_list))
         self.starter_list.setWordWrap(True)
+        self.starter_list.setAlternatingRowColors(False)
         self.starter_list.setMinimumHeight(170)
         for starter in list_starters() if starters is None else starters:
             self._add_starter(starter)
@@ -123,19 +180,10 @@ class NewThemeDialog(QDialog):
         self._validate()
 
     def _add_starter(self, starter: Starter) -> None:
-        item = QListWidgetItem(self.starter_list)
+        item = QListWidgetItem(starter.title, self.starter_list)
         item.setData(_STARTER_ROLE, starter)
-        item.setText(starter.title)  # for accessibility and keyboard search; the label shows it
-        label = QLabel(
-            f"<b>{html.escape(starter.title)}</b><br>"
-            f"<span style='color: palette(mid)'>{html.escape(starter.description)}</span>"
-        )
-        label.setWordWrap(True)
-        label.setContentsMargins(8, 4, 8, 4)
-        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        item.setSizeHint(QSize(0, label.sizeHint().height() + 6))
-        item.setForeground(Qt.GlobalColor.transparent)  # the label draws the text
-        self.starter_list.setItemWidget(item, label)
+        item.setData(_DESCRIPTION_ROLE, starter.description)
+        item.setToolTip(starter.description)
 
     def _default_row(self) -> int:
         for row in range(self.starter_list.count()):

@@ -42,8 +42,9 @@ def test_lists_bundled_starters_with_light_selected(qtbot: QtBot) -> None:
     assert dialog.starter_list.count() == len(starters) >= 1
     assert dialog.selected_starter() is not None
     assert dialog.selected_starter().name == "light"
-    label = dialog.starter_list.itemWidget(dialog.starter_list.currentItem())
-    assert starters[[s.name for s in starters].index("light")].title in label.text()
+    light = next(s for s in starters if s.name == "light")
+    assert dialog.starter_list.currentItem().text() == light.title
+    assert dialog.starter_list.currentItem().toolTip() == light.description
 
 
 def test_default_folder_follows_name_until_edited(qtbot: QtBot, tmp_path: Path) -> None:

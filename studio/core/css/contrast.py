@@ -1,0 +1,114 @@
+"""WCAG 2.x contrast: luminance, ratios, badges, and the text/background token pairs a theme should check.
+
+Pairs come from the token naming convention of the starter themes (``--color-on-primary`` on
+``--color-primary``, ``--color-text`` on ``--color-bg``), so the panel can show every pair's ratio for the
+scheme being edited without the author listing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from studio.core.css.colors import RGBA
+from studio.core.css.tokens import TokenIndex
+
+_WHITE = RGBA(1.0, 1.0, 1.0)
+
+# Text tokens checked against the page and surface backgrounds.
+_PAGE_TEXT = ("--color-text", "--color-text-muted", "--color-link")
+_PAGE_BACKGROUNDS = ("--color-bg", "--color-surface")
+_TEXT_SUFFIXES = ("-text", "-fg", "-foreground")
+_BACKGROUND_SUFFIXES = ("-bg", "-background", "-surface")
+
+
+def relative_luminance(c: RGBA) -> float:
+    """WCAG 2.x relative luminance of an opaque sRGB colour (alpha is ignored)."""
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(c.r) + 0.7152 * linear(c.g) + 0.0722 * linear(c.b)
+
+
+def _over(top: RGBA, bottom: RGBA) -> RGBA:
+    """``top`` composited over an opaque ``bottom`` (source-over in sRGB, as browsers blend)."""
+    a = top.a
+    r, g, b = (t * a + u * (1 - a) for t, u in ((top.r, bottom.r), (top.g, bottom.g), (top.b, bottom.b)))
+    return RGBA(r, g, b)
+
+
+def contrast_ratio(fg: RGBA, bg: RGBA) -> float:
+    """WCAG contrast ratio (1..21) of text ``fg`` on ``bg``.
+
+    A translucent background is first composited over white (the page canvas), then a translucent foreground
+    over that background, since that is what the reader sees.
+    """
+    background = _over(bg, _WHITE) if bg.a < 1 else bg
+    foreground = _over(fg, background) if fg.a < 1 else fg
+    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def wcag_badge(ratio: float, large_text: bool = False) -> str:
+    """The WCAG 2.x level a ratio meets: ``"AAA"``, ``"AA"``, ``"AA Large"`` or ``"Fail"``.
+
+    Thresholds are not rounded (WCAG: 4.499:1 does not meet 4.5:1). For large text AA needs 3:1 and AAA 4.5:1;
+    for normal text a ratio between 3 and 4.5 only passes for large text, hence ``"AA Large"``.
+    """
+    if large_text:
+        return "AAA" if ratio >= 4.5 else "AA" if ratio >= 3 else "Fail"
+    if ratio >= 7:
+        return "AAA"
+    if ratio >= 4.5:
+        return "AA"
+    return "AA Large" if ratio >= 3 else "Fail"
+
+
+@dataclass(frozen=True, slots=True)
+class ContrastCheck:
+    """One text/background token pair and how it scores in one scheme."""
+
+    foreground: str
+    background: str
+    ratio: float
+    badge: str
+    scheme: str | None
+
+
+def contrast_pairs(index: TokenIndex, scheme: str | None = None) -> list[ContrastCheck]:
+    """Check every text/background token pair the naming convention implies, for one colour scheme.
+
+    Pairs: ``--color-on-X`` on ``--color-X``; ``--color-text``, ``--color-text-muted`` and ``--color-link`` on
+    ``--color-bg`` and ``--color-surface``; generically ``--<x>-text|fg|foreground`` on
+    ``--<x>-bg|background|surface`` (which covers ``--color-code-text`` on ``--color-code-bg``). Only pairs
+    where both tokens resolve to colours are returned, in the order the foregrounds are first defined.
+    """
+    names = index.names()
+    colors: dict[str, RGBA] = {}
+    for name in names:
+        color = index.resolved_color(name, scheme)
+        if color is not None:
+            colors[name] = color
+
+    pairs: list[tuple[str, str]] = []
+    for name in names:
+        if name not in colors:
+            continue
+        candidates: list[str] = []
+        if name.startswith("--color-on-"):
+            candidates.append("--color-" + name.removeprefix("--color-on-"))
+        if name in _PAGE_TEXT:
+            candidates.extend(_PAGE_BACKGROUNDS)
+        for suffix in _TEXT_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix) + 2:
+                stem = name.removesuffix(suffix)
+                candidates.extend(stem + bg for bg in _BACKGROUND_SUFFIXES)
+        for background in candidates:
+            if background in colors and background != name and (name, background) not in pairs:
+                pairs.append((name, background))
+
+    checks = []
+    for foreground, background in pairs:
+        ratio = contrast_ratio(colors[foreground], colors[background])
+        checks.append(ContrastCheck(foreground, background, ratio, wcag_badge(ratio), scheme))
+    return checks

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import secrets
+import time
 from pathlib import Path
 
 # What the user can do about each failure; everything not listed gets the generic advice.
@@ -52,6 +53,35 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+STALE_AFTER_SECONDS = 600.0
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether ``name`` is one of this module's temporary files (``.<name>.<hex>.tmp``), e.g. to skip it."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def remove_stale_temp_files(folder: Path, older_than: float = STALE_AFTER_SECONDS) -> list[Path]:
+    """Delete temporary files a killed process left in ``folder``; returns what was removed.
+
+    Only files older than ``older_than`` seconds go, so a write in progress elsewhere is never disturbed.
+    """
+    removed: list[Path] = []
+    cutoff = time.time() - older_than
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if not is_temp_name(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
+                removed.append(entry)
+    return removed
 
 
 def _exists(path: Path) -> bool:

@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 from typing import Literal
 
-from studio.core.atomic import atomic_write_text
-from studio.core.history import DraftRevision, History, VersionRecord
+from studio.core.atomic import atomic_write_text, remove_stale_temp_files
+from studio.core.history import STUDIO_DIR, DraftRevision, History, VersionRecord
 from studio.core.manifest import Manifest, ManifestError, load_manifest, save_manifest
 
 MANIFEST_NAME = "theme.toml"
@@ -66,6 +66,9 @@ class Theme:
             raise ThemeError(f"{root} has an unreadable {MANIFEST_NAME}: {exc.message}") from exc
         except OSError as exc:
             raise ThemeError(f"Could not read {root / MANIFEST_NAME}: {exc.strerror or exc}") from exc
+        # A save killed mid-write leaves a hidden temporary file; clear old ones so they are never published.
+        remove_stale_temp_files(root)
+        remove_stale_temp_files(root / STUDIO_DIR)
         return cls(root, manifest)
 
     def read_css(self) -> str:

@@ -14,7 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from studio.core.atomic import StorageError, atomic_write_bytes, atomic_write_text
+from studio.core.atomic import (
+    StorageError,
+    atomic_write_bytes,
+    atomic_write_text,
+    remove_stale_temp_files,
+)
 from tests.conftest import REPO
 
 
@@ -195,3 +200,17 @@ def test_kill_during_writes_leaves_old_or_new_file_never_a_mix(tmp_path: Path) -
         proc.stdout.close()
         assert proc.returncode == -signal.SIGKILL
         assert target.read_bytes() in allowed
+
+
+def test_stale_temp_files_are_removed_and_fresh_ones_kept(tmp_path: Path) -> None:
+    stale = tmp_path / ".theme.css.0a1b.tmp"
+    fresh = tmp_path / ".theme.css.2c3d.tmp"
+    other = tmp_path / "x.tmp"  # not ours: no leading dot
+    for p in (stale, fresh, other):
+        p.write_text("partial")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    assert remove_stale_temp_files(tmp_path) == [stale]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".theme.css.2c3d.tmp", "x.tmp"]
+    assert remove_stale_temp_files(tmp_path / "missing") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,11 @@ def test_restore_version_writes_theme_css(folder: Path) -> None:
     draft = theme.restore_version("1.0.0")
     assert theme.read_css() == CSS
     assert theme.history.read_draft(draft.number) == CSS
+
+
+def test_open_clears_temp_files_left_by_a_killed_save(folder: Path) -> None:
+    leftover = folder / ".theme.css.deadbeef.tmp"
+    leftover.write_text("half a save")
+    os.utime(leftover, (0, 0))
+    Theme.open(folder)
+    assert not leftover.exists()

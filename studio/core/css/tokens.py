@@ -317,6 +317,8 @@ _TRANSPARENT_AT_RULES = frozenset({"layer", "supports"})
 _CONDITIONAL_AT_RULES = frozenset({"container"})
 _NEUTRAL_MEDIA_WORDS = frozenset({"all", "screen", "only", "and"})
 _WORD = re.compile(r"[a-z0-9]+")
+_CSS_WHITESPACE = " \t\n\r\f"
+_NEEDS_TOKENS = re.compile(r"/\*|!|\\")  # comments, !important or escapes need the tokenizer to trim
 _ATTRIBUTE_OPERATORS = frozenset({"=", "~=", "|=", "^=", "$=", "*="})
 # Words a theme class may consist of: `.dark`, `.theme-dark`, `.dark-mode`; `.btn-dark` is a component.
 _THEME_CLASS_WORDS = frozenset({"theme", "mode", "scheme", "color", "colour", "is", "dark", "light"})
@@ -426,16 +428,7 @@ class _Indexer:
         colon = self.skip(name_match.end(), end)
         if colon >= end or text[colon] != ":":
             return
-        base = colon + 1
-        tokens = tinycss2.parse_component_value_list(text[base:end])
-        kept = _value_tokens(tokens)
-        if kept is None:
-            first = next((t for t in tokens if t.type != "whitespace"), None)
-            value_start = value_end = end if first is None else self.offset(base, first)
-        else:
-            first_index, stop_index = kept
-            value_start = self.offset(base, tokens[first_index])
-            value_end = end if stop_index == len(tokens) else self.offset(base, tokens[stop_index])
+        value_start, value_end = self.value_span(colon + 1, end)
         raw_name = name_match.group()
         name = tinycss2.parse_component_value_list(raw_name)[0].value if "\\" in raw_name else raw_name
         line, column = self.line_column(start)
@@ -445,6 +438,23 @@ class _Indexer:
         self.definitions.append(
             TokenDefinition(name, value, scope, scheme, line, column, value_start, value_end, conditional)
         )
+
+    def value_span(self, start: int, end: int) -> tuple[int, int]:
+        """Span of the value in ``text[start:end]``, without whitespace, comments and ``!important``."""
+        raw = self.text[start:end]
+        if not _NEEDS_TOKENS.search(raw):  # the common case: only CSS whitespace to trim
+            stripped = raw.lstrip(_CSS_WHITESPACE)
+            value_start = end - len(stripped)
+            return value_start, value_start + len(stripped.rstrip(_CSS_WHITESPACE))
+        tokens = tinycss2.parse_component_value_list(raw)
+        kept = _value_tokens(tokens)
+        if kept is None:
+            first = next((t for t in tokens if t.type != "whitespace"), None)
+            value_start = end if first is None else self.offset(start, first)
+            return value_start, value_start
+        first_index, stop_index = kept
+        value_end = end if stop_index == len(tokens) else self.offset(start, tokens[stop_index])
+        return self.offset(start, tokens[first_index]), value_end
 
     # --- preludes ---
 

@@ -300,3 +300,21 @@ def test_diff_reports_added_removed_and_changed_per_scope() -> None:
         TokenChange("--c", ":root", "removed", "3", None),
     ]
     assert custom_property_diff(old, old) == []
+
+
+@pytest.mark.parametrize(
+    ("declaration", "value"),
+    [
+        ("--a:  red  ", "red"),
+        ("--a: 'wow!'  ", "'wow!'"),
+        ("--a: \\31 px ", "\\31 px"),
+        ("--a: 1px!IMPORTANT", "1px"),
+        ("--a: /* only a comment */ ", ""),
+        ("--a: a /* mid */ b", "a /* mid */ b"),
+    ],
+)
+def test_value_trimming_matches_css_tokenization(declaration: str, value: str) -> None:
+    text = f":root {{ {declaration}; }}"
+    [definition] = index_tokens(text).definitions
+    assert definition.value == value
+    assert text[definition.value_start : definition.value_end] == value

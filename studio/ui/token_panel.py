@@ -304,7 +304,7 @@ class TokenPanel(QWidget):
                     parent = self._make_scope_item(definition.scope, definition.scheme)
                 item = QTreeWidgetItem(parent)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-                item.setSizeHint(SWATCH_COLUMN, QSize(_SWATCH_SIZE + 8, _SWATCH_SIZE + 6))
+                item.setSizeHint(SWATCH_COLUMN, QSize(_SWATCH_SIZE + 8, _SWATCH_SIZE + 4))
                 self._token_items.append(item)
                 self._fill_item(item, definition)
             for scope, item in self._scope_items.items():
@@ -335,7 +335,7 @@ class TokenPanel(QWidget):
         item.setFirstColumnSpanned(True)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         # Rows are uniform and take the first row's height, so the scope row makes room for swatches.
-        item.setSizeHint(NAME_COLUMN, QSize(0, _SWATCH_SIZE + 6))
+        item.setSizeHint(NAME_COLUMN, QSize(0, _SWATCH_SIZE + 4))
         font = QFont(self.tree.font())
         font.setBold(True)
         item.setFont(NAME_COLUMN, font)

@@ -13,7 +13,16 @@ from typing import Literal, TypeVar
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -29,6 +38,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QTabWidget,
+    QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -126,6 +136,24 @@ class DiffTextView(QPlainTextEdit):
 
     def set_diff(self, diff: str) -> None:
         self.setPlainText(diff if diff else "No differences: the two texts are identical.")
+        self._paint_full_lines()
+
+    def _paint_full_lines(self) -> None:
+        """Extend added/removed backgrounds across the whole line, as diff viewers do."""
+        selections = []
+        colours = {"+": QColor(ADDED_BACKGROUND), "-": QColor(REMOVED_BACKGROUND)}
+        block = self.document().begin()
+        while block.isValid():
+            text = block.text()
+            colour = colours.get(text[:1])
+            if colour is not None and not text.startswith(("+++", "---")):
+                selection = QTextEdit.ExtraSelection()
+                selection.format.setBackground(colour)
+                selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+                selection.cursor = QTextCursor(block)
+                selections.append(selection)
+            block = block.next()
+        self.setExtraSelections(selections)
 
 
 class TokenChangesTable(QTreeWidget):
@@ -348,7 +376,7 @@ class VersionsDialog(QDialog):
         self.restore_button.setToolTip("Make the selected version or draft the newest draft and load it")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint.setStyleSheet("color: #5c6370;")
 
         side = QVBoxLayout()
         for button in (self.create_button, self.open_button, self.diff_button, self.restore_button):

@@ -144,7 +144,7 @@ def test_swatch_opens_colour_dialog_and_emits_hex(qtbot: QtBot) -> None:
     panel = make_panel(qtbot)
     button = panel.swatch_button(item_of(panel, "--color-primary"))
     assert button is not None
-    qtbot.waitUntil(lambda: button.isVisible() and button.height() >= 16)
+    qtbot.waitUntil(lambda: button.isVisible() and button.height() >= 14)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = panel.color_dialog
     assert dialog is not None

@@ -197,9 +197,10 @@ class CodeEditor(QPlainTextEdit):
         if self.isReadOnly():
             return
         cursor = self.textCursor()
+        had_selection = cursor.hasSelection()
         doc = self.document()
         start_block, end_block = self._selected_blocks()
-        if cursor.hasSelection() and start_block == end_block:
+        if had_selection and start_block == end_block:
             start, end = cursor.selectionStart(), cursor.selectionEnd()
         else:
             first, last = start_block.text(), end_block.text()
@@ -223,7 +224,7 @@ class CodeEditor(QPlainTextEdit):
         edit.insertText(new_text)
         edit.endEditBlock()
         end_pos = edit.position()
-        if cursor.hasSelection():
+        if had_selection:  # keep the (now commented) text selected, so toggling again undoes it
             reselect = QTextCursor(doc)
             reselect.setPosition(start)
             reselect.setPosition(end_pos, QTextCursor.MoveMode.KeepAnchor)

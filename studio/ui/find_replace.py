@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -175,7 +175,7 @@ class FindReplaceBar(QWidget):
         layout.addWidget(self._replace_row)
 
         self.find_edit.textEdited.connect(self._search_from_selection_start)
-        self.find_edit.returnPressed.connect(self.find_next)
+        self.find_edit.returnPressed.connect(self._on_find_return)
         self.replace_edit.returnPressed.connect(self.replace_current)
         for box in (self.case_check, self.word_check, self.regex_check):
             box.toggled.connect(self._search_from_selection_start)
@@ -202,6 +202,13 @@ class FindReplaceBar(QWidget):
         self.find_edit.selectAll()
         self._update_count()
 
+    def _on_find_return(self) -> None:
+        # QLineEdit emits returnPressed for Shift+Return too; Shift goes backwards.
+        if QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.find_previous()
+        else:
+            self.find_next()
+
     def is_replace_visible(self) -> bool:
         """Whether the replace row is shown."""
         return not self._replace_row.isHidden()
@@ -221,10 +228,9 @@ class FindReplaceBar(QWidget):
                 self.find_previous()
             else:
                 self.find_next()
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ShiftModifier:
-            self.find_previous()
-        else:
-            super().keyPressEvent(event)
+        # Swallow every key that reaches the bar (e.g. the Return QLineEdit passes on after returnPressed),
+        # so it does not propagate to the editor, its parent, and type there.
+        event.accept()
 
     # ---- matching ------------------------------------------------------------------------------------
 

@@ -80,5 +80,6 @@ class GoToLineBar(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.close_bar()
-        else:
-            super().keyPressEvent(event)
+        # Swallow every other key that reaches the bar (e.g. the Return QLineEdit passes on), so it does not
+        # propagate to the editor, its parent, and type there.
+        event.accept()

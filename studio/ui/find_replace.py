@@ -10,7 +10,7 @@ import bisect
 import re
 from typing import Final
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -184,7 +184,12 @@ class FindReplaceBar(QWidget):
         self.replace_button.clicked.connect(self.replace_current)
         self.replace_all_button.clicked.connect(self.replace_all)
         self.close_button.clicked.connect(self.close_bar)
-        edit.document().contentsChanged.connect(self._on_document_changed)
+        # Recounting scans the whole text: do it once typing pauses, not inside every keystroke.
+        self._recount_timer = QTimer(self)
+        self._recount_timer.setSingleShot(True)
+        self._recount_timer.setInterval(150)
+        self._recount_timer.timeout.connect(self._on_document_changed)
+        edit.document().contentsChanged.connect(self._recount_timer.start)
 
     # ---- opening and closing -------------------------------------------------------------------------
 

@@ -147,3 +147,13 @@ def test_replace_text_in_one_step_changes_only_the_difference(qtbot: QtBot) -> N
 )
 def test_parse_line_column(text: str, expected: tuple[int, int] | None) -> None:
     assert parse_line_column(text) == expected
+
+
+def test_count_follows_edits_once_typing_pauses(editor: CodeEditor, qtbot: QtBot) -> None:
+    bar = editor.find_bar()
+    _search(bar, "color")
+    bar.find_next()
+    assert bar.match_count()[1] == 3
+    editor.go_to(1, 1)
+    qtbot.keyClicks(editor, "color ")
+    qtbot.waitUntil(lambda: bar.count_label.text() == "4 matches", timeout=2000)

@@ -11,6 +11,7 @@
   // Held strongly so the CSSOM wrappers (and our bookkeeping) survive garbage collection.
   var tracked = [];
   var trackedSheet = null;
+  var restyleToken = 0;
 
   function collect(rules) {
     for (var i = 0; i < rules.length; i++) {
@@ -43,6 +44,16 @@
     /** Replace the theme stylesheet text; re-apply the emulated colour scheme to the new rules. */
     setCss: function (css) {
       var el = document.getElementById("theme-css");
+      var root = document.documentElement;
+      // A theme's own transitions would animate every restyle (UA default -> themed, old -> new token):
+      // the preview must show the new look at once, so transitions are off until two frames later.
+      var token = ++restyleToken;
+      root.setAttribute("data-restyling", "");
+      requestAnimationFrame(function () {
+        requestAnimationFrame(function () {
+          if (token === restyleToken) root.removeAttribute("data-restyling");
+        });
+      });
       el.textContent = css;
       if (css.indexOf("prefers-color-scheme") === -1) {
         // Nothing to emulate: skip walking the CSSOM (thousands of rules for a framework-sized theme).

@@ -6,6 +6,7 @@ whose next analysis comes back through :meth:`TokenPanel.set_index`.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from studio.core.css.colors import RGBA, parse_color
 from studio.core.css.contrast import ContrastCheck, contrast_pairs
 from studio.core.css.tokens import TokenDefinition, TokenIndex, index_tokens
+from studio.ui.background import run_in_background
 
 NAME_COLUMN, SWATCH_COLUMN, VALUE_COLUMN, RESOLVED_COLUMN = range(4)
 FG_COLUMN, BG_COLUMN, RATIO_COLUMN, BADGE_COLUMN = range(4)
@@ -45,6 +46,9 @@ BADGE_COLORS: dict[str, str] = {
 }
 
 _DEFINITION_ROLE = Qt.ItemDataRole.UserRole + 1
+_SWATCH_ROLE = Qt.ItemDataRole.UserRole + 2  # "#aarrggbb" of the row's colour, or None
+_STATE_ROLE = Qt.ItemDataRole.UserRole + 3  # what the row shows, to skip rows that did not change
+_COLOR_CACHE_LIMIT = 20_000
 _SWATCH_SIZE = 16
 
 
@@ -126,10 +130,13 @@ class TokenPanel(QWidget):
         valueEdited(TokenDefinition, str): the user typed a new value or picked a colour for this
             definition; the receiver rewrites the stylesheet text (``rewrite_token_value``).
         schemeChanged(object): the resolution scheme changed (``None`` for base, ``"light"``, ``"dark"``).
+        contrastUpdated(): the contrast section shows the checks of the current index and scheme (they are
+            computed in the background: thousands of tokens take a noticeable moment).
     """
 
     valueEdited = Signal(object, str)  # noqa: N815 (Qt signal names are camelCase)
     schemeChanged = Signal(object)  # noqa: N815
+    contrastUpdated = Signal()  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,6 +148,9 @@ class TokenPanel(QWidget):
         self._scope_items: dict[str, QTreeWidgetItem] = {}
         self._collapsed_scopes: set[str] = set()
         self._updating = False
+        self._contrast_generation = 0
+        self._color_cache: dict[str, RGBA | None] = {}
+        self._icon_cache: dict[str, QIcon] = {}
         self.color_dialog: QColorDialog | None = None
 
         self.scheme_box = QComboBox(self)
@@ -186,6 +196,8 @@ class TokenPanel(QWidget):
         header.resizeSection(VALUE_COLUMN, 110)
         self.tree.setIndentation(14)
         self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.itemClicked.connect(self._on_item_clicked)
+        self.tree.itemActivated.connect(self._on_item_clicked)
         self.tree.itemExpanded.connect(self._on_expanded)
         self.tree.itemCollapsed.connect(self._on_collapsed)
 
@@ -282,10 +294,10 @@ class TokenPanel(QWidget):
         definition: TokenDefinition = item.data(NAME_COLUMN, _DEFINITION_ROLE)
         return definition
 
-    def swatch_button(self, item: QTreeWidgetItem) -> QToolButton | None:
-        """The colour swatch button of a token row, or None when its value is not a colour."""
-        widget = self.tree.itemWidget(item, SWATCH_COLUMN)
-        return widget if isinstance(widget, QToolButton) else None
+    def swatch_color(self, item: QTreeWidgetItem) -> QColor | None:
+        """The colour a token row's swatch shows, or None when its value is not a colour."""
+        argb = item.data(SWATCH_COLUMN, _SWATCH_ROLE)
+        return None if argb is None else QColor(str(argb))
 
     # ----------------------------------------------------------------- building rows
     def _rebuild(self, structure: list[tuple[str, str, str | None]]) -> None:
@@ -294,19 +306,30 @@ class TokenPanel(QWidget):
         scroll = self.tree.verticalScrollBar().value()
         self._updating = True
         self.tree.setUpdatesEnabled(False)
+        resolved_cache: dict[tuple[str, str | None], str | None] = {}
         try:
             self.tree.clear()
             self._token_items = []
             self._scope_items = {}
+            children: dict[str, list[QTreeWidgetItem]] = {}
+            # Items are filled while detached and inserted in one call per scope: inserting rows one by
+            # one makes the view process thousands of insert notifications.
             for definition in self._index.definitions:
-                parent = self._scope_items.get(definition.scope)
-                if parent is None:
-                    parent = self._make_scope_item(definition.scope, definition.scheme)
-                item = QTreeWidgetItem(parent)
+                if definition.scope not in self._scope_items:
+                    self._scope_items[definition.scope] = self._make_scope_item(definition.scope,
+                                                                                definition.scheme)
+                    children[definition.scope] = []
+                item = QTreeWidgetItem()
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 item.setSizeHint(SWATCH_COLUMN, QSize(_SWATCH_SIZE + 8, _SWATCH_SIZE + 4))
                 self._token_items.append(item)
-                self._fill_item(item, definition)
+                self._fill_item(item, definition, resolved_cache)
+                children[definition.scope].append(item)
+            for scope, scope_item in self._scope_items.items():
+                scope_item.addChildren(children[scope])
+            self.tree.addTopLevelItems(list(self._scope_items.values()))
+            for scope_item in self._scope_items.values():
+                scope_item.setFirstColumnSpanned(True)
             for scope, item in self._scope_items.items():
                 item.setExpanded(scope not in self._collapsed_scopes)
             self._fit_name_column()
@@ -329,41 +352,56 @@ class TokenPanel(QWidget):
         self.tree.header().resizeSection(NAME_COLUMN, min(widest + 2 * self.tree.indentation() + 30, 260))
 
     def _make_scope_item(self, scope: str, scheme: str | None) -> QTreeWidgetItem:
-        item = QTreeWidgetItem(self.tree)
+        item = QTreeWidgetItem()
         item.setText(NAME_COLUMN, scope)
         item.setToolTip(NAME_COLUMN, scope if scheme is None else f"{scope}  ({scheme} scheme)")
-        item.setFirstColumnSpanned(True)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         # Rows are uniform and take the first row's height, so the scope row makes room for swatches.
         item.setSizeHint(NAME_COLUMN, QSize(0, _SWATCH_SIZE + 4))
         font = QFont(self.tree.font())
         font.setBold(True)
         item.setFont(NAME_COLUMN, font)
-        self._scope_items[scope] = item
         return item
 
     def _refresh_values(self) -> None:
         assert self._index is not None
         self._updating = True
+        resolved_cache: dict[tuple[str, str | None], str | None] = {}
         try:
             for item, definition in zip(self._token_items, self._index.definitions, strict=True):
-                self._fill_item(item, definition)
+                self._fill_item(item, definition, resolved_cache)
         finally:
             self._updating = False
 
-    def _fill_item(self, item: QTreeWidgetItem, definition: TokenDefinition) -> None:
+    def _color_of(self, value: str | None) -> RGBA | None:
+        """``parse_color`` with a cache: most tokens keep their values from one keystroke to the next."""
+        if value is None:
+            return None
+        if value not in self._color_cache:
+            if len(self._color_cache) > _COLOR_CACHE_LIMIT:
+                self._color_cache.clear()
+            self._color_cache[value] = parse_color(value)
+        return self._color_cache[value]
+
+    def _fill_item(self, item: QTreeWidgetItem, definition: TokenDefinition,
+                   resolved_cache: dict[tuple[str, str | None], str | None]) -> None:
         assert self._index is not None
-        item.setData(NAME_COLUMN, _DEFINITION_ROLE, definition)
         scheme, active = self._row_scheme(definition)
         if definition.conditional:
             # Applies only under another condition (print, a named theme): the index never resolves it,
             # so show its own value when that needs no substitution.
-            plain = "var(" not in definition.value.lower()
-            resolved = definition.value if plain else None
-            own_color = parse_color(definition.value) if plain else None
+            resolved = definition.value if "var(" not in definition.value.lower() else None
         else:
-            resolved = self._index.resolve(definition.name, scheme)
-            own_color = self._index.resolved_color(definition.name, scheme)
+            key = (definition.name, scheme)
+            if key not in resolved_cache:
+                resolved_cache[key] = self._index.resolve(definition.name, scheme)
+            resolved = resolved_cache[key]
+        state = (definition, resolved, active)
+        if item.data(NAME_COLUMN, _STATE_ROLE) == state:
+            return  # nothing this row shows has changed
+        item.setData(NAME_COLUMN, _STATE_ROLE, state)
+        item.setData(NAME_COLUMN, _DEFINITION_ROLE, definition)
+        own_color = self._color_of(resolved)
         item.setText(NAME_COLUMN, definition.name)
         item.setToolTip(NAME_COLUMN, f"{definition.name}\nline {definition.line}, column {definition.column}")
         item.setText(VALUE_COLUMN, definition.value)
@@ -397,44 +435,69 @@ class TokenPanel(QWidget):
         return selected, True
 
     def _set_swatch(self, item: QTreeWidgetItem, color: QColor | None) -> None:
-        button = self.swatch_button(item)
-        if color is None:
-            if button is not None:
-                self.tree.removeItemWidget(item, SWATCH_COLUMN)
+        """Show the colour as a clickable swatch cell (painted, not a widget: thousands of rows stay fast)."""
+        argb = None if color is None else color.name(QColor.NameFormat.HexArgb)
+        if item.data(SWATCH_COLUMN, _SWATCH_ROLE) == argb:
             return
-        if button is None:
-            button = QToolButton(self.tree)
-            button.setAutoRaise(True)
-            button.setIconSize(QSize(_SWATCH_SIZE, _SWATCH_SIZE))
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.clicked.connect(lambda _checked=False, it=item: self._pick_color(it))
-            self.tree.setItemWidget(item, SWATCH_COLUMN, button)
-        if button.property("swatchColor") != color.name(QColor.NameFormat.HexArgb):
-            button.setIcon(swatch_icon(color))
-            button.setProperty("swatchColor", color.name(QColor.NameFormat.HexArgb))
-            button.setToolTip(f"{color.name(QColor.NameFormat.HexRgb)} — click to pick a colour")
+        item.setData(SWATCH_COLUMN, _SWATCH_ROLE, argb)
+        if color is None or argb is None:
+            item.setIcon(SWATCH_COLUMN, QIcon())
+            item.setToolTip(SWATCH_COLUMN, "")
+            return
+        item.setIcon(SWATCH_COLUMN, self._swatch_icon(argb, color))
+        item.setToolTip(SWATCH_COLUMN, f"{color.name(QColor.NameFormat.HexRgb)} — click to pick a colour")
+
+    def _swatch_icon(self, argb: str, color: QColor, size: int = _SWATCH_SIZE) -> QIcon:
+        key = f"{argb}/{size}"
+        icon = self._icon_cache.get(key)
+        if icon is None:
+            if len(self._icon_cache) > _COLOR_CACHE_LIMIT:
+                self._icon_cache.clear()
+            icon = self._icon_cache[key] = swatch_icon(color, size)
+        return icon
 
     # ----------------------------------------------------------------- contrast
     def _refresh_contrast(self) -> None:
+        """Recompute the contrast checks off the GUI thread; only the newest request is shown."""
         if self._index is None:
             return
-        scheme = self.scheme()
-        checks = contrast_pairs(self._index, scheme)
-        label = {value: text for text, value in SCHEMES}[scheme]
-        self.contrast_title.setText(f"Contrast · {label}" + ("" if checks else " — no text/background pairs"))
-        self.contrast.clear()
-        for check in checks:
-            self.contrast.addTopLevelItem(self._contrast_item(check))
+        self._contrast_generation += 1
+        generation, index, scheme = self._contrast_generation, self._index, self.scheme()
 
-    def _contrast_item(self, check: ContrastCheck) -> QTreeWidgetItem:
-        assert self._index is not None
+        def work() -> list[tuple[ContrastCheck, RGBA | None, RGBA | None]]:
+            return [
+                (check, index.resolved_color(check.foreground, scheme),
+                 index.resolved_color(check.background, scheme))
+                for check in contrast_pairs(index, scheme)
+            ]
+
+        def done(rows: list[tuple[ContrastCheck, RGBA | None, RGBA | None]]) -> None:
+            if shiboken6.isValid(self) and generation == self._contrast_generation:
+                self._show_contrast(scheme, rows)
+
+        def failed(exc: Exception) -> None:
+            if shiboken6.isValid(self) and generation == self._contrast_generation:
+                self.contrast_title.setText(f"Contrast could not be computed: {exc}")
+                self.contrastUpdated.emit()
+
+        run_in_background(work, done, failed)
+
+    def _show_contrast(self, scheme: str | None,
+                       rows: list[tuple[ContrastCheck, RGBA | None, RGBA | None]]) -> None:
+        label = {value: text for text, value in SCHEMES}[scheme]
+        self.contrast_title.setText(f"Contrast · {label}" + ("" if rows else " — no text/background pairs"))
+        self.contrast.clear()
+        self.contrast.addTopLevelItems([self._contrast_item(*row) for row in rows])
+        self.contrastUpdated.emit()
+
+    def _contrast_item(self, check: ContrastCheck, fg: RGBA | None, bg: RGBA | None) -> QTreeWidgetItem:
         item = QTreeWidgetItem()
-        for column, name in ((FG_COLUMN, check.foreground), (BG_COLUMN, check.background)):
+        for column, name, color in ((FG_COLUMN, check.foreground, fg), (BG_COLUMN, check.background, bg)):
             item.setText(column, name)
             item.setToolTip(column, name)
-            color = self._index.resolved_color(name, check.scheme)
             if color is not None:
-                item.setIcon(column, swatch_icon(rgba_to_qcolor(color), 12))
+                qcolor = rgba_to_qcolor(color)
+                item.setIcon(column, self._swatch_icon(qcolor.name(QColor.NameFormat.HexArgb), qcolor, 12))
         item.setText(RATIO_COLUMN, f"{check.ratio:.2f}")
         item.setTextAlignment(RATIO_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setText(BADGE_COLUMN, check.badge)
@@ -455,10 +518,8 @@ class TokenPanel(QWidget):
         self.valueEdited.emit(definition, new_value)
 
     def _pick_color(self, item: QTreeWidgetItem) -> None:
-        assert self._index is not None
         definition = self.definition_of(item)
-        current = QColor(str(self.swatch_button(item).property("swatchColor"))) if self.swatch_button(item) \
-            else None
+        current = self.swatch_color(item)
         dialog = QColorDialog(self)
         dialog.setOption(QColorDialog.ColorDialogOption.DontUseNativeDialog, True)
         dialog.setOption(QColorDialog.ColorDialogOption.ShowAlphaChannel, True)
@@ -469,6 +530,10 @@ class TokenPanel(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         self.color_dialog = dialog
         dialog.open()  # window-modal, non-blocking: the panel keeps updating underneath
+
+    def _on_item_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        if column == SWATCH_COLUMN and item.parent() is not None and self.swatch_color(item) is not None:
+            self._pick_color(item)
 
     def _on_color_picked(self, definition: TokenDefinition, color: QColor) -> None:
         self.color_dialog = None

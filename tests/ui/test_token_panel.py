@@ -20,6 +20,7 @@ from studio.ui.token_panel import (
     NAME_COLUMN,
     RATIO_COLUMN,
     RESOLVED_COLUMN,
+    SWATCH_COLUMN,
     VALUE_COLUMN,
     TokenPanel,
     qcolor_to_css,
@@ -50,7 +51,8 @@ def make_panel(qtbot: QtBot, css: str = CSS) -> TokenPanel:
     panel.resize(460, 640)
     panel.show()
     qtbot.waitExposed(panel)
-    panel.set_source(css)
+    with qtbot.waitSignal(panel.contrastUpdated, timeout=5000):
+        panel.set_source(css)
     return panel
 
 
@@ -61,10 +63,15 @@ def item_of(panel: TokenPanel, name: str, scope: str = ":root"):  # type: ignore
 
 
 def swatch_pixel(panel: TokenPanel, name: str, scope: str = ":root") -> QColor:
-    button = panel.swatch_button(item_of(panel, name, scope))
-    assert button is not None, f"{name} has no swatch"
-    image = button.icon().pixmap(16, 16).toImage()
-    return image.pixelColor(8, 8)
+    """The colour painted in the middle of the row's swatch cell, read back from the screen."""
+    item = item_of(panel, name, scope)
+    assert panel.swatch_color(item) is not None, f"{name} has no swatch"
+    panel.tree.scrollToItem(item)
+    rect = panel.tree.visualItemRect(item)
+    x = panel.tree.header().sectionViewportPosition(SWATCH_COLUMN) + panel.tree.header().sectionSize(
+        SWATCH_COLUMN) // 2
+    image = panel.tree.viewport().grab().toImage()
+    return image.pixelColor(QPoint(x, rect.center().y()))
 
 
 def test_groups_by_scope_in_source_order(qtbot: QtBot) -> None:
@@ -100,7 +107,7 @@ def test_swatches_show_resolved_colours_only_for_colours(qtbot: QtBot) -> None:
     assert swatch_pixel(panel, "--ink") == QColor("#111111")
     assert swatch_pixel(panel, "--color-text") == QColor("#111111")  # through var()
     assert swatch_pixel(panel, "--color-bg", '[data-theme="dark"]') == QColor("#101010")
-    assert panel.swatch_button(item_of(panel, "--radius")) is None
+    assert panel.swatch_color(item_of(panel, "--radius")) is None
 
 
 def test_inline_edit_emits_definition_and_value(qtbot: QtBot) -> None:
@@ -142,10 +149,10 @@ def test_emptying_a_value_is_refused(qtbot: QtBot) -> None:
 
 def test_swatch_opens_colour_dialog_and_emits_hex(qtbot: QtBot) -> None:
     panel = make_panel(qtbot)
-    button = panel.swatch_button(item_of(panel, "--color-primary"))
-    assert button is not None
-    qtbot.waitUntil(lambda: button.isVisible() and button.height() >= 14)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    item = item_of(panel, "--color-primary")
+    rect = panel.tree.visualItemRect(item)
+    x = panel.tree.header().sectionViewportPosition(SWATCH_COLUMN) + 10
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, rect.center().y()))
     dialog = panel.color_dialog
     assert dialog is not None
     assert dialog.isVisible()
@@ -230,7 +237,8 @@ def test_contrast_section_per_scheme(qtbot: QtBot) -> None:
     assert (ratio, badge) == ("4.48", "AA Large")  # #777 on white is just below 4.5
     assert panel.contrast_title.text() == "Contrast · Base"
 
-    panel.set_scheme("dark")
+    with qtbot.waitSignal(panel.contrastUpdated, timeout=5000):
+        panel.set_scheme("dark")
     assert panel.contrast_title.text() == "Contrast · Dark"
     ratio, badge = contrast_rows(panel)[("--color-text", "--color-bg")]
     assert badge == "AAA"
@@ -240,7 +248,8 @@ def test_contrast_section_per_scheme(qtbot: QtBot) -> None:
 
 def test_badges_are_painted_as_coloured_pills(qtbot: QtBot) -> None:
     panel = make_panel(qtbot)
-    panel.set_source(CSS.replace("--color-primary: #777777", "--color-primary: #ffff00"))  # fails
+    with qtbot.waitSignal(panel.contrastUpdated, timeout=5000):
+        panel.set_source(CSS.replace("--color-primary: #777777", "--color-primary: #ffff00"))  # fails
     table = panel.contrast
     viewport_image = table.viewport().grab().toImage()
 

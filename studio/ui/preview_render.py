@@ -75,7 +75,8 @@ def render_preview_png(theme_css: str, out: Path, *, width: int = 1280, scheme: 
         _wait(app, lambda: _evaluate(app, view, "window.__framesDone") is True, "two frames to be painted")
         image = _grab_painted(app, view)
         out.parent.mkdir(parents=True, exist_ok=True)
-        if not image.save(str(out), b"PNG"):
+        # PySide6 takes the format as str at run time; its stubs say bytes.
+        if not image.save(str(out), "PNG"):  # type: ignore[call-overload]
             raise PreviewRenderError(f"could not write {out}")
     finally:
         view.close()

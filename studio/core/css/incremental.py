@@ -23,6 +23,11 @@ class IncrementalLinter:
         self._text = ""
         self._chunks: list[Chunk] = []
 
+    @property
+    def reanalyzed_chunks(self) -> int:
+        """How many top-level chunks the last :meth:`lint` had to parse; the others came from the cache."""
+        return self._engine.analyzed_chunks
+
     def lint(self, text: str) -> LintResult:
         """Lint ``text``; equal to ``lint_css(text, options)``, but fast after a small edit."""
         size = oversize(text)

@@ -247,8 +247,6 @@ def _scan_star_hack(tokens: Sequence[Any], index: int, out: _Collector) -> None:
     out.hack_spans.append(((star.source_line, star.source_column), (last.source_line, last.source_column)))
     out.add(star.source_line, star.source_column, _WARNING, UNKNOWN_PROPERTY,
             f"'*{name.value}' is an Internet Explorer 7 star hack that other browsers drop; remove it.")
-    if name.lower_value.lstrip("_") in LEGACY_SCRIPT_PROPERTIES:
-        _scan_legacy_property(tokens, index + 1, out)
 
 
 def _scan_tokens(nodes: Sequence[Any], out: _Collector) -> None:
@@ -473,6 +471,20 @@ def oversize(text: str) -> int | None:
     return size if size > MAX_STYLESHEET_BYTES else None
 
 
+def _unclosed_findings(chunk: Chunk, chunk_text: str) -> tuple[Finding, ...]:
+    """Syntax errors for brackets and comments still open at the end of the text (tinycss2 accepts them)."""
+    findings: list[Finding] = []
+    if chunk.unclosed is not None:
+        offset, opener = chunk.unclosed
+        closer = {"{": "}", "(": ")", "[": "]"}[opener]
+        findings.append((*line_col(chunk_text, offset), _ERROR, SYNTAX,
+                         f"This '{opener}' is never closed; add the matching '{closer}'."))
+    if chunk.open_comment is not None:
+        findings.append((*line_col(chunk_text, chunk.open_comment), _ERROR, SYNTAX,
+                         "This comment is never closed with '*/', so everything after it is ignored."))
+    return tuple(findings)
+
+
 def _abs(line: int, column: int, chunk_line: int, chunk_column: int) -> tuple[int, int]:
     return chunk_line + line - 1, (chunk_column + column - 1) if line == 1 else column
 
@@ -488,6 +500,7 @@ class ChunkEngine:
         self._policy = UrlPolicy(options.allowed_origins)
         self._asset_root = options.asset_root
         self._cache: dict[str, ChunkFacts] = {}
+        self.analyzed_chunks = 0  # how many chunks the last run had to parse (the rest came from the cache)
 
     def run(self, text: str, chunks: Sequence[Chunk]) -> LintResult:
         """Lint normalised ``text`` split into ``chunks``."""
@@ -499,30 +512,25 @@ class ChunkEngine:
         pending_assets: list[tuple[ChunkFacts, int, int]] = []
         line, column = 1, 1
         policy = self._policy
+        analyzed = 0
         for chunk in chunks:
             start, end = chunk.start, chunk.end
             chunk_text = text[start:end]
             facts = cache.get(chunk_text) or old_cache.get(chunk_text)
             if facts is None:
                 facts = analyze_chunk(chunk_text, policy)
+                analyzed += 1
             cache[chunk_text] = facts
-            for f_line, f_column, severity, rule, message in facts.findings:
+            findings = facts.findings
+            if not chunk.closed:
+                unclosed = _unclosed_findings(chunk, chunk_text)
+                if unclosed:  # say what is unclosed, instead of tinycss2's error at the same spot
+                    taken = {(f[0], f[1]) for f in unclosed}
+                    findings = unclosed + tuple(
+                        f for f in findings if f[3] != SYNTAX or (f[0], f[1]) not in taken)
+            for f_line, f_column, severity, rule, message in findings:
                 a_line, a_column = _abs(f_line, f_column, line, column)
                 diagnostics.append(Diagnostic(a_line, a_column, severity, rule, message))
-            if chunk.unclosed is not None:
-                offset, opener = chunk.unclosed
-                a_line, a_column = _abs(*line_col(chunk_text, offset), line, column)
-                closer = {"{": "}", "(": ")", "[": "]"}[opener]
-                diagnostics.append(Diagnostic(
-                    a_line, a_column, _ERROR, SYNTAX,
-                    f"This '{opener}' is never closed; add the matching '{closer}'.",
-                ))
-            if chunk.open_comment is not None:
-                a_line, a_column = _abs(*line_col(chunk_text, chunk.open_comment), line, column)
-                diagnostics.append(Diagnostic(
-                    a_line, a_column, _ERROR, SYNTAX,
-                    "This comment is never closed with '*/', so everything after it is ignored.",
-                ))
             if facts.defined:
                 defined |= facts.defined
             if facts.uses:
@@ -536,6 +544,7 @@ class ChunkEngine:
             else:
                 column += end - start
         self._cache = cache
+        self.analyzed_chunks = analyzed
         for facts, c_line, c_column in pending_uses:
             if facts.used_names <= defined:
                 continue

@@ -68,7 +68,7 @@ def _significant(value: Sequence[Any]) -> list[Any] | None:
             continue
         if kind == "function" and token.lower_name in SUBSTITUTION_FUNCTIONS:
             return None
-        if _is_hack(token):
+        if kind == "error" or _is_hack(token):
             return None
         tokens.append(token)
     return tokens

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWebEngineCore import QWebEngineSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from studio.ui.qt_env import prepare_qt_environment
 
@@ -18,10 +18,10 @@ MAX_HEIGHT = 6000
 #: Generous: the first QtWebEngine start in a process takes ~1 s, a framework-sized theme a little more.
 TIMEOUT_S = 30.0
 
-# Resolves after two animation frames, so layout and paint of the last change have happened.
-_TWO_FRAMES_JS = ("window.__framesDone=false;"
-                  "requestAnimationFrame(function(){requestAnimationFrame(function(){window.__framesDone=true;});});"
-                  "true")
+_SENTINEL_ON_JS = ("var s=document.createElement('div');s.id='render-sentinel';"
+                   "s.style.cssText='position:fixed;left:0;top:0;width:3px;height:3px;z-index:2147483647;"
+                   "background:rgb(1,254,3)';document.documentElement.appendChild(s);true")
+_SENTINEL_OFF_JS = "document.getElementById('render-sentinel').remove();true"
 
 
 class PreviewRenderError(RuntimeError):
@@ -71,8 +71,6 @@ def render_preview_png(theme_css: str, out: Path, *, width: int = 1280, scheme: 
             target = view.height()
             _wait(app, lambda: _evaluate(app, view, "window.innerHeight") == target,
                   "the page to take the new height")
-        _evaluate(app, view, _TWO_FRAMES_JS)
-        _wait(app, lambda: _evaluate(app, view, "window.__framesDone") is True, "two frames to be painted")
         image = _grab_painted(app, view)
         out.parent.mkdir(parents=True, exist_ok=True)
         # PySide6 takes the format as str at run time; its stubs say bytes.
@@ -113,37 +111,34 @@ def _evaluate(app: QApplication, view: object, js: str) -> object:
 
 
 def _grab_painted(app: QApplication, view: object) -> QImage:
-    """Grab the view once the compositor has caught up with the last resize and restyle.
+    """Grab the view once the compositor shows the page as it is now.
 
-    Chromium delivers frames for a resized view some 100-400 ms after the page reports the new size, and
-    until then a grab shows the old frame on white. So: wait until the lower half shows something and two
-    grabs a few frames apart agree.
+    Chromium delivers frames some 50-400 ms after the page changed (more under load), and a grab until then
+    shows an older frame; a frame that merely stops changing proves nothing. So a sentinel pixel is painted
+    in the corner and then removed: the first grab without it is newer than every change made before.
     """
     from studio.ui.preview import PreviewView
 
     assert isinstance(view, PreviewView)
+    sentinel = QColor(1, 254, 3).rgb()
+    _evaluate(app, view, _SENTINEL_ON_JS)
+    _wait_for_grab(app, view, lambda image: image.pixel(0, 0) == sentinel, "the sentinel frame")
+    _evaluate(app, view, _SENTINEL_OFF_JS)
+    return _wait_for_grab(app, view, lambda image: image.pixel(0, 0) != sentinel, "the final frame")
+
+
+def _wait_for_grab(app: QApplication, view: QWidget, ready: Callable[[QImage], bool], what: str) -> QImage:
     deadline = time.perf_counter() + TIMEOUT_S
-    previous: QImage | None = None
     while True:
         image = view.grab().toImage()
-        complete = image.width() >= view.width() and image.height() >= view.height()
-        if complete and not _is_blank(image, image.height() // 2) and image == previous:
+        if image.width() >= view.width() and image.height() >= view.height() and ready(image):
             return image
         if time.perf_counter() > deadline:
-            raise PreviewRenderError("the preview never painted a complete frame")
-        previous = image if complete else None
-        _pump(app, 0.04)
+            raise PreviewRenderError(f"timed out waiting for {what} to be painted")
+        _pump(app, 0.01)
 
 
 def _pump(app: QApplication, seconds: float) -> None:
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-
-
-def _is_blank(image: QImage, top: int = 0) -> bool:
-    """True when a sparse sample of pixels below ``top`` is all one colour (nothing painted there yet)."""
-    first = image.pixel(0, top)
-    step_x, step_y = max(1, image.width() // 64), max(1, (image.height() - top) // 64)
-    return all(image.pixel(x, y) == first for x in range(0, image.width(), step_x)
-               for y in range(top, image.height(), step_y))

@@ -35,7 +35,7 @@ from studio.core.css.properties import (
 )
 from studio.core.css.safety import UrlPolicy
 from studio.core.css.source import Chunk, line_col, normalize_newlines, split_chunks
-from studio.core.css.values import color_problem, length_problem
+from studio.core.css.values import color_problem, flat_serialize, length_problem
 from studio.core.diagnostics import Diagnostic, Severity
 
 MAX_STYLESHEET_BYTES = 5 * 1024 * 1024
@@ -127,7 +127,8 @@ class _Collector:
     defined: set[str] = field(default_factory=set)
     uses: list[tuple[str, int, int]] = field(default_factory=list)
     assets: list[tuple[int, int, str, str]] = field(default_factory=list)
-    hack_spans: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # Where tinycss2 reports the parse error an IE star hack causes (its `;`, or its last token).
+    hack_ends: set[tuple[int, int]] = field(default_factory=set)
     suggestions: int = 0
 
     def add(self, line: int, column: int, severity: Severity, rule: str, message: str) -> None:
@@ -139,10 +140,8 @@ class _Collector:
             self.add(line, column, _ERROR, SYNTAX, message)
 
     def parse_error(self, error: Any) -> None:
-        position = (error.source_line, error.source_column)
-        for first, last in self.hack_spans:
-            if first <= position <= last:
-                return  # an IE star hack, reported as a warning instead
+        if (error.source_line, error.source_column) in self.hack_ends:
+            return  # an IE star hack, reported as a warning instead
         self.syntax(error.source_line, error.source_column, _syntax_message(error))
 
     def url(self, raw: str, token: Any, what: str, *, is_import: bool = False) -> None:
@@ -238,15 +237,15 @@ def _scan_star_hack(tokens: Sequence[Any], index: int, out: _Collector) -> None:
     if colon is None or colon.type != "literal" or colon.value != ":":
         return
     last = colon
-    for token in tokens[index + 2 :]:
-        if token.type == "literal" and token.value == ";":
-            last = token
+    for position in range(index + 2, len(tokens)):  # no slicing: a block may hold thousands of hacks
+        last = tokens[position]
+        if last.type == "literal" and last.value == ";":
             break
-        last = token
     star = tokens[index]
-    out.hack_spans.append(((star.source_line, star.source_column), (last.source_line, last.source_column)))
+    out.hack_ends.add((last.source_line, last.source_column))
     out.add(star.source_line, star.source_column, _WARNING, UNKNOWN_PROPERTY,
-            f"'*{name.value}' is an Internet Explorer 7 star hack that other browsers drop; remove it.")
+            f"'*{_clip(name.value)}' is an Internet Explorer 7 star hack that other browsers drop; "
+            "remove it.")
 
 
 def _scan_tokens(nodes: Sequence[Any], out: _Collector) -> None:
@@ -323,7 +322,7 @@ def _scan_import(prelude: list[Any], out: _Collector) -> list[Any]:
 
 
 def _value_text(declaration: Any) -> str:
-    return " ".join(tinycss2.serialize(declaration.value).split())
+    return " ".join(flat_serialize(declaration.value).split())
 
 
 def _is_plain(value: Sequence[Any]) -> bool:
@@ -343,27 +342,32 @@ def _check_duplicate(earlier: Any, later: Any, out: _Collector) -> None:
         return
     same = _value_text(earlier) == _value_text(later)
     if same:
-        message = (f"{later.name} is declared twice in this block with the same value; "
+        message = (f"{_clip(later.name)} is declared twice in this block with the same value; "
                    "remove one of them.")
     elif _is_plain(earlier.value) and _is_plain(later.value):
-        message = (f"{later.name} is declared again in this block and overrides the earlier value, "
+        message = (f"{_clip(later.name)} is declared again in this block and overrides the earlier value, "
                    "which has no fallback purpose; remove the earlier one.")
     else:
         return  # `display: -webkit-box; display: flex` and the like are deliberate fallbacks
     out.add(later.source_line, later.source_column, _WARNING, DUPLICATE_DECLARATION, message)
 
 
+def _clip(name: str) -> str:
+    return name if len(name) <= 60 else name[:57] + "..."
+
+
 def _unknown_property_message(name: str, out: _Collector) -> str:
     if name.startswith("_"):
-        return f"'{name}' is an Internet Explorer 6 underscore hack that other browsers drop; remove it."
+        return (f"'{_clip(name)}' is an Internet Explorer 6 underscore hack that other browsers drop; "
+                "remove it.")
     hint = ""
-    if out.suggestions < _MAX_SUGGESTIONS_PER_CHUNK:
+    if out.suggestions < _MAX_SUGGESTIONS_PER_CHUNK and len(name) <= 40:
         out.suggestions += 1
         close = difflib.get_close_matches(name.lower(), _PROPERTY_NAMES, n=1, cutoff=0.8)
         if close:
             hint = f" Did you mean '{close[0]}'?"
-    return (f"Unknown property '{name}': browsers ignore it; check the spelling, or use a vendor prefix "
-            f"if it is vendor-specific.{hint}")
+    return (f"Unknown property '{_clip(name)}': browsers ignore it; check the spelling, or use a vendor "
+            f"prefix if it is vendor-specific.{hint}")
 
 
 def _check_declaration(declaration: Any, check_names: bool, out: _Collector) -> None:
@@ -387,7 +391,7 @@ def _check_declaration(declaration: Any, check_names: bool, out: _Collector) -> 
             if token.type not in _INSIGNIFICANT:
                 return
         out.add(line, column, _WARNING, INVALID_VALUE,
-                f"{declaration.name} has no value; give it one or remove the declaration.")
+                f"{_clip(declaration.name)} has no value; give it one or remove the declaration.")
         return
     if problem is not None:
         out.add(problem.line, problem.column, _WARNING, INVALID_VALUE, problem.message)

@@ -7,11 +7,9 @@ plain mistakes (``colr: reed``, ``width: 10``) are reported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import tinycss2
 
 from studio.core.css.named_colors import COLOR_KEYWORDS, NAMED_COLORS, SYSTEM_COLORS
 from studio.core.css.properties import (
@@ -38,8 +36,41 @@ class ValueProblem:
     message: str
 
 
+_OPENERS = {"() block": ("(", ")"), "[] block": ("[", "]"), "{} block": ("{", "}")}
+
+
+def flat_serialize(tokens: Sequence[Any], limit: int | None = None) -> str:
+    """CSS text of ``tokens``, built iteratively (tinycss2's serializer recurses, and hostile input nests
+    100,000 deep); stops early once ``limit`` characters are reached."""
+    parts: list[str] = []
+    size = 0
+    stack: list[tuple[Iterator[Any], str]] = [(iter(tokens), "")]
+    while stack:
+        iterator, closer = stack[-1]
+        for token in iterator:
+            kind = token.type
+            if kind == "function":
+                text = token.name + "("
+                stack.append((iter(token.arguments), ")"))
+            elif kind in _OPENERS:
+                text, end = _OPENERS[kind]
+                stack.append((iter(token.content), end))
+            else:
+                text = token.serialize()
+            parts.append(text)
+            size += len(text)
+            if limit is not None and size >= limit:
+                return "".join(parts)
+            if kind == "function" or kind in _OPENERS:
+                break
+        else:
+            stack.pop()
+            parts.append(closer)
+    return "".join(parts)
+
+
 def _show(token: Any) -> str:
-    text: str = tinycss2.serialize([token])
+    text = flat_serialize([token], limit=41)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -265,3 +265,18 @@ def test_diagnostics_are_sorted_and_json_ready() -> None:
 @pytest.mark.parametrize("css", ["a{", "a{b:", "@media (", "a{b:url(", 'a{b:"', "/*", "a{b:c}}", "a["])
 def test_half_typed_input_never_raises(css: str) -> None:
     assert lint_css(css).has_errors
+
+
+def test_deeply_nested_values_in_messages_and_duplicates_do_not_recurse() -> None:
+    deep = "(" * 30_000 + ")" * 30_000
+    result = lint_css(f".a {{ color: {deep}; color: {deep} }}")
+    assert [d.rule for d in result.diagnostics] == ["invalid-value", "duplicate-declaration", "invalid-value"]
+    assert len(result.diagnostics[0].message) < 200
+
+
+def test_many_hacks_in_one_block_stay_linear() -> None:
+    started = time.perf_counter()
+    result = lint_css(".a {" + "*zoom: 1;" * 20_000 + "}")
+    assert len(result.diagnostics) == 20_000
+    assert not result.has_errors
+    assert time.perf_counter() - started < 10

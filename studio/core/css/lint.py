@@ -573,7 +573,11 @@ class ChunkEngine:
             for f_line, f_column, path, raw in facts.assets:
                 exists = found.get(path)
                 if exists is None:
-                    exists = found[path] = (root / path).is_file()
+                    try:
+                        exists = (root / path).is_file()
+                    except (OSError, ValueError):  # a NUL byte or an over-long name: no such asset
+                        exists = False
+                    found[path] = exists
                 if not exists:
                     a_line, a_column = _abs(f_line, f_column, c_line, c_column)
                     diagnostics.append(Diagnostic(

@@ -280,3 +280,9 @@ def test_many_hacks_in_one_block_stay_linear() -> None:
     assert len(result.diagnostics) == 20_000
     assert not result.has_errors
     assert time.perf_counter() - started < 10
+
+
+def test_hostile_asset_paths_are_just_missing(tmp_path: Path) -> None:
+    css = ".a { background: url(a%00b.png) }\n.b { background: url(" + "x" * 5000 + ".png) }"
+    assert found(css, LintOptions(asset_root=tmp_path)) == [
+        (1, 18, W, "missing-asset"), (2, 18, W, "missing-asset")]

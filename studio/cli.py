@@ -100,7 +100,9 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     from studio.ui.preview_render import render_preview_png
 
     try:
-        render_preview_png(css, Path(args.out), width=args.width, scheme=args.scheme, base_dir=css_path.parent)
+        render_preview_png(
+            css, Path(args.out), width=args.width, scheme=args.scheme, base_dir=css_path.parent
+        )
     except (OSError, RuntimeError) as exc:
         print(f"themestudio preview: {exc}", file=sys.stderr)
         return 2
@@ -126,8 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="lint theme folders or CSS files (exit 1 on any error)")
     lint.add_argument("paths", nargs="+", metavar="PATH")
     lint.add_argument("--format", choices=("text", "json"), default="text")
-    lint.add_argument("--allow-origin", action="append", default=[], metavar="URL",
-                      help="trust remote @import/url() from this origin (a warning instead of an error)")
+    lint.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="trust remote @import/url() from this origin (a warning instead of an error)",
+    )
     preview = sub.add_parser("preview", help="render the preview gallery with a theme to a PNG")
     preview.add_argument("path", metavar="PATH")
     preview.add_argument("--out", required=True, metavar="FILE.png")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# `kill -USR1 <pid>` prints every thread's stack: the way to see where a hung Qt test waits.
+faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "data" / "corpus"  # Bootstrap, Bulma, normalize.css (MIT), vendored

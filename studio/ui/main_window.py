@@ -28,10 +28,9 @@ from PySide6.QtWidgets import (
 
 from studio.core.atomic import StorageError
 from studio.core.css.lint import LintOptions
-from studio.core.css.source import is_structurally_complete
+from studio.core.css.structure import StructureTracker
 from studio.core.css.tokens import TokenDefinition, rewrite_token_value
 from studio.core.diagnostics import Severity
-from studio.core.history import HistoryError
 from studio.core.recent import RecentThemes
 from studio.core.starters import create_theme
 from studio.core.theme import Theme, ThemeError
@@ -40,7 +39,7 @@ from studio.ui.background import run_in_background
 from studio.ui.editor import CodeEditor
 from studio.ui.manifest_dialog import ManifestDialog
 from studio.ui.new_theme_dialog import NewThemeDialog
-from studio.ui.preview import PreviewView
+from studio.ui.preview import PreviewView, folder_url
 from studio.ui.problems_panel import ProblemsPanel
 from studio.ui.recovery_dialog import RecoveryDialog
 from studio.ui.token_panel import TokenPanel
@@ -66,7 +65,7 @@ class StudioWindow(QMainWindow):
         analysed(object): the newest Analysis was shown (diagnostics, tokens).
     """
 
-    themeOpened = Signal(Path)
+    themeOpened = Signal(Path)  # noqa: N815 (Qt signal names are camelCase)
     analysed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -75,6 +74,7 @@ class StudioWindow(QMainWindow):
         self._saved_text = ""
         self._flush_pending = False
         self._last_analysis: Analysis | None = None
+        self._structure = StructureTracker()
         self._viewers: list[VersionViewer] = []
         self.recent = RecentThemes()
 
@@ -155,8 +155,12 @@ class StudioWindow(QMainWindow):
     def _build_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        file_menu.addAction(self._action("&New Theme from Starter…", self.new_theme, QKeySequence.StandardKey.New))
-        file_menu.addAction(self._action("&Open Theme Folder…", self.open_theme_dialog, QKeySequence.StandardKey.Open))
+        file_menu.addAction(
+            self._action("&New Theme from Starter…", self.new_theme, QKeySequence.StandardKey.New)
+        )
+        file_menu.addAction(
+            self._action("&Open Theme Folder…", self.open_theme_dialog, QKeySequence.StandardKey.Open)
+        )
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
@@ -170,8 +174,8 @@ class StudioWindow(QMainWindow):
         edit.addAction(self._action("&Undo", self.editor.undo, QKeySequence.StandardKey.Undo))
         edit.addAction(self._action("&Redo", self.editor.redo, QKeySequence.StandardKey.Redo))
         edit.addSeparator()
-        edit.addAction(self._action("&Find…", lambda: self.editor.find_bar().show_find(), "Ctrl+F"))
-        edit.addAction(self._action("&Replace…", lambda: self.editor.find_bar().show_replace(), "Ctrl+H"))
+        edit.addAction(self._action("&Find…", self.editor.show_find, "Ctrl+F"))
+        edit.addAction(self._action("&Replace…", lambda: self.editor.show_find(replace=True), "Ctrl+H"))
         edit.addAction(self._action("&Go to Line…", self.editor.show_go_to_line, "Ctrl+G"))
         edit.addAction(self._action("Toggle &Comment", self.editor.toggle_comment, "Ctrl+/"))
 
@@ -200,7 +204,7 @@ class StudioWindow(QMainWindow):
 
     # ----------------------------------------------------------------- theme lifecycle
     def open_theme(self, folder: Path) -> bool:
-        """Open a theme folder (offering to restore unsaved edits from a crash); False if it could not be opened."""
+        """Open a theme folder, offering back unsaved edits from a crash; False if it cannot be opened."""
         if not self._confirm_discard():
             return False
         try:
@@ -212,7 +216,7 @@ class StudioWindow(QMainWindow):
         self.theme = theme
         self._saved_text = text
         self.analysis.set_options(LintOptions(tuple(theme.manifest.allowed_origins), asset_root=theme.root))
-        self.preview.set_base_dir(theme.root)
+        self.preview.set_base_url(folder_url(theme.root))
         self._load_text(text)
         self.recent.add(theme.root)
         pending = theme.history.pending_autosave()
@@ -341,7 +345,7 @@ class StudioWindow(QMainWindow):
     def _flush(self) -> None:
         self._flush_pending = False
         text = self.editor.toPlainText()
-        if is_structurally_complete(text):
+        if self._structure.is_complete(text):
             self.preview.apply_css(text)
             self._set_stale(False)
         else:
@@ -406,7 +410,7 @@ class StudioWindow(QMainWindow):
             return
         dialog = VersionsDialog(self.theme, current_css=self.editor.toPlainText(), parent=self)
         dialog.openReadOnly.connect(self._open_read_only)
-        dialog.restored.connect(self._on_restored)
+        dialog.restored.connect(self.versions_restored)
         dialog.versionCreated.connect(lambda _record: self._update_title())
         if create:
             QTimer.singleShot(0, dialog.create_version)
@@ -418,7 +422,7 @@ class StudioWindow(QMainWindow):
         viewer.destroyed.connect(lambda *_: self._viewers.remove(viewer) if viewer in self._viewers else None)
         viewer.show()
 
-    def _on_restored(self, _revision: object, css: str) -> None:
+    def versions_restored(self, _revision: object, css: str) -> None:
         self.editor.replace_all_text(css)
         self.statusBar().showMessage("Restored into a new draft; save to keep it as the current text.", 8000)
 
@@ -448,7 +452,7 @@ def default_theme_folder() -> Path:
 
 
 def exit_after_first_paint(window: StudioWindow) -> None:
-    """For ``launch_to_preview_s``: quit once the first preview frame is painted (env THEMESTUDIO_EXIT_AFTER_PAINT)."""
+    """Benchmark hook: quit once the first preview is painted (env ``THEMESTUDIO_EXIT_AFTER_PAINT``)."""
     if not os.environ.get("THEMESTUDIO_EXIT_AFTER_PAINT"):
         return
 

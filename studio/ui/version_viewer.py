@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
 
 from studio.ui.editor import CodeEditor
-from studio.ui.preview import PreviewView
+from studio.ui.preview import PreviewView, folder_url
 
 
 class VersionViewer(QMainWindow):
@@ -23,7 +23,7 @@ class VersionViewer(QMainWindow):
         self.editor.set_read_only_banner(f"{title} — read-only. Use “Restore into new draft” to edit it.")
         self.preview = PreviewView(self)
         if theme_root is not None:
-            self.preview.set_base_dir(theme_root)
+            self.preview.set_base_url(folder_url(theme_root))
         self.preview.apply_css(css)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.editor)

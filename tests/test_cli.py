@@ -39,7 +39,7 @@ def test_lint_reports_safety_errors_with_position_and_exit_one(tmp_path: Path) -
     css.write_text(':root { --a: red; }\n@\\69mport "https://evil.example/x.css";\n', encoding="utf-8")
     result = themestudio("lint", str(css))
     assert result.returncode == 1
-    assert f"{css}:2:1: error [safety/remote-import]" in result.stdout
+    assert f"{css}:2:11: error [safety/remote-import]" in result.stdout  # at the URL
 
 
 def test_lint_json_and_allowed_origin(tmp_path: Path) -> None:

@@ -6,9 +6,12 @@ through :class:`AnalysisService` on a worker thread. Widgets observe the editor 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -145,7 +148,12 @@ class StudioWindow(QMainWindow):
         sb.addPermanentWidget(self.position_label)
         sb.addPermanentWidget(self.save_label)
 
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -256,7 +264,7 @@ class StudioWindow(QMainWindow):
         self.recent_menu.clear()
         paths = self.recent.list()
         for path in paths:
-            self.recent_menu.addAction(str(path), lambda p=path: self.open_theme(p))
+            self.recent_menu.addAction(str(path), functools.partial(self.open_theme, path))
         if not paths:
             self.recent_menu.addAction("No recent themes").setEnabled(False)
 
@@ -377,7 +385,7 @@ class StudioWindow(QMainWindow):
         self.editor.replace_all_text(rewrite_token_value(text, definition, new_value))
 
     def _on_scheme_changed(self, index: int) -> None:
-        scheme = "dark" if index == 1 else "light"
+        scheme: Literal["light", "dark"] = "dark" if index == 1 else "light"
         self.preview.set_scheme(scheme)
         self.tokens.set_scheme(scheme)
 

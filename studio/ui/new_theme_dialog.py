@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from studio.core.manifest import MAX_NAME_LENGTH
 from studio.core.paths import user_data_dir
 from studio.core.starters import Starter, list_starters
+from studio.ui.qt_helpers import buddy_label
 
 _STARTER_ROLE = Qt.ItemDataRole.UserRole + 1
 _DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -154,8 +155,8 @@ class NewThemeDialog(QDialog):
         self.problem_label.setStyleSheet("color: #c92a2a;")
 
         form = QFormLayout()
-        form.addRow(QLabel("&Name:", buddy=self.name_edit), self.name_edit)
-        form.addRow(QLabel("&Folder:", buddy=self.dest_edit), dest_row)
+        form.addRow(buddy_label("&Name:", self.name_edit), self.name_edit)
+        form.addRow(buddy_label("&Folder:", self.dest_edit), dest_row)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -166,7 +167,7 @@ class NewThemeDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("&Start from:", buddy=self.starter_list))
+        layout.addWidget(buddy_label("&Start from:", self.starter_list))
         layout.addWidget(self.starter_list, 1)
         layout.addLayout(form)
         layout.addWidget(self.problem_label)
@@ -193,7 +194,8 @@ class NewThemeDialog(QDialog):
 
     def selected_starter(self) -> Starter | None:
         item = self.starter_list.currentItem()
-        return None if item is None else item.data(_STARTER_ROLE)
+        starter: Starter | None = None if item is None else item.data(_STARTER_ROLE)
+        return starter
 
     def select_starter(self, name: str) -> None:
         for row in range(self.starter_list.count()):

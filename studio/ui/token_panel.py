@@ -31,6 +31,7 @@ from studio.core.css.colors import RGBA, parse_color
 from studio.core.css.contrast import ContrastCheck, contrast_pairs
 from studio.core.css.tokens import TokenDefinition, TokenIndex, index_tokens
 from studio.ui.background import run_in_background
+from studio.ui.qt_helpers import child_items
 
 NAME_COLUMN, SWATCH_COLUMN, VALUE_COLUMN, RESOLVED_COLUMN = range(4)
 FG_COLUMN, BG_COLUMN, RATIO_COLUMN, BADGE_COLUMN = range(4)
@@ -82,8 +83,8 @@ class _ReadOnlyDelegate(QStyledItemDelegate):
     """Keeps a column of an editable row read-only (only token values are edited in place)."""
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
-                     index: QModelIndex | QPersistentModelIndex) -> QWidget | None:
-        return None
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        return None  # type: ignore[return-value]  # no editor is how Qt keeps a cell read-only
 
 
 class BadgeDelegate(QStyledItemDelegate):
@@ -339,9 +340,9 @@ class TokenPanel(QWidget):
             self.tree.setUpdatesEnabled(True)
             self._updating = False
         if selected is not None:
-            item = self._find_key(selected)
-            if item is not None:
-                self.tree.setCurrentItem(item)
+            current = self._find_key(selected)
+            if current is not None:
+                self.tree.setCurrentItem(current)
         self.tree.verticalScrollBar().setValue(scroll)
 
     def _fit_name_column(self) -> None:
@@ -550,8 +551,7 @@ class TokenPanel(QWidget):
         needle = text.strip().casefold()
         for scope_item in self._scope_items.values():
             visible = 0
-            for i in range(scope_item.childCount()):
-                child = scope_item.child(i)
+            for child in child_items(scope_item):
                 hide = bool(needle) and needle not in child.text(NAME_COLUMN).casefold() \
                     and needle not in child.text(VALUE_COLUMN).casefold()
                 child.setHidden(hide)

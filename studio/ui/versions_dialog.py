@@ -51,6 +51,7 @@ from studio.core.semver import Version
 from studio.core.textdiff import unified_diff
 from studio.core.theme import Theme
 from studio.ui.background import run_in_background
+from studio.ui.qt_helpers import buddy_label, child_items
 
 T = TypeVar("T")
 BumpPart = Literal["patch", "minor", "major"]
@@ -263,7 +264,7 @@ class CreateVersionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(grid)
-        layout.addWidget(QLabel("&Changes:", buddy=self.changes_edit))
+        layout.addWidget(buddy_label("&Changes:", self.changes_edit))
         layout.addWidget(self.changes_edit, 1)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.buttons)
@@ -438,8 +439,7 @@ class VersionsDialog(QDialog):
         """Selected rows, in list order (newest version first, then newest draft first)."""
         entries = []
         for group in (self.versions_group, self.drafts_group):
-            for i in range(group.childCount()):
-                child = group.child(i)
+            for child in child_items(group):
                 if child.isSelected():
                     entries.append(child.data(0, _ENTRY_ROLE))
         return entries
@@ -448,8 +448,7 @@ class VersionsDialog(QDialog):
         """Select the rows with these labels (``"1.2.0"``, ``"Draft r3"``); for tests and callers."""
         self.tree.clearSelection()
         for group in (self.versions_group, self.drafts_group):
-            for i in range(group.childCount()):
-                child = group.child(i)
+            for child in child_items(group):
                 if child.text(0) in labels:
                     child.setSelected(True)
 

@@ -52,6 +52,7 @@ from studio.ui.versions_dialog import VersionsDialog
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 700  # "within a second of the last edit", with room for the write itself
+ANALYSIS_FALLBACK_MS = 150  # start analysis anyway if the preview has not confirmed by then
 VIEWPORTS: tuple[tuple[str, int | None], ...] = (
     ("Full width", None),
     ("Desktop · 1280", 1280),
@@ -89,6 +90,9 @@ class StudioWindow(QMainWindow):
 
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self._autosave)
+        self._analysis_due: str | None = None
+        self._analysis_timer = QTimer(self, singleShot=True, interval=ANALYSIS_FALLBACK_MS)
+        self._analysis_timer.timeout.connect(self._submit_analysis)
 
         self._build_layout()
         self._build_actions()
@@ -203,6 +207,7 @@ class StudioWindow(QMainWindow):
             lambda line, col: self.position_label.setText(f"Ln {line}, Col {col}")
         )
         self.analysis.analysed.connect(self._on_analysed)
+        self.preview.applied.connect(self._submit_analysis)
         self.problems.activated.connect(self.editor.go_to)
         self.tokens.valueEdited.connect(self._on_token_edited)
         self.scheme_box.currentIndexChanged.connect(self._on_scheme_changed)
@@ -353,12 +358,23 @@ class StudioWindow(QMainWindow):
     def _flush(self) -> None:
         self._flush_pending = False
         text = self.editor.toPlainText()
+        self._analysis_due = text
         if self._structure.is_complete(text):
             self.preview.apply_css(text)
             self._set_stale(False)
+            # Analysis waits for the page to confirm the new style: on two cores, a linter thread running
+            # alongside Chromium's restyle would double the keystroke-to-preview latency. The timer is a
+            # fallback for a page that never confirms (still loading, renderer gone).
+            self._analysis_timer.start()
         else:
             self._set_stale(True)
-        self.analysis.submit(text)
+            self._submit_analysis()
+
+    def _submit_analysis(self, *_: object) -> None:
+        self._analysis_timer.stop()
+        if self._analysis_due is not None:
+            text, self._analysis_due = self._analysis_due, None
+            self.analysis.submit(text)
 
     def _set_stale(self, stale: bool) -> None:
         self.preview.set_stale(stale)

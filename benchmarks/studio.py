@@ -7,6 +7,7 @@ JS round trip) are measured in the same run so ratios hold on any machine.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,12 +15,18 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tinycss2
 
 from benchmarks.stats import median, percentile
 from studio.core.css.incremental import IncrementalLinter
 from studio.core.css.lint import lint_css
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QColor
+
+    from studio.ui.main_window import StudioWindow
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "data" / "corpus"
@@ -105,7 +112,7 @@ def theme_css_of_size(size: int) -> str:
     return "".join(parts)
 
 
-def _open_window(css: str, folder: Path) -> object:
+def _open_window(css: str, folder: Path) -> StudioWindow:
     from studio.core.starters import create_theme
     from studio.ui.main_window import StudioWindow
 
@@ -122,11 +129,11 @@ def _open_window(css: str, folder: Path) -> object:
     return window
 
 
-def _select_primary_digit(window: object) -> str:
+def _select_primary_digit(window: StudioWindow) -> str:
     """Put the editor's selection on the last hex digit of --color-primary; returns the digit."""
     from PySide6.QtGui import QTextCursor
 
-    editor = window.editor  # type: ignore[attr-defined]
+    editor = window.editor
     text = editor.toPlainText()
     start = text.index("--color-primary:")
     hash_at = text.index("#", start)
@@ -137,81 +144,89 @@ def _select_primary_digit(window: object) -> str:
     return str(cursor.selectedText())
 
 
+class _Confirmation:
+    """Records when the preview first reports the computed style we wait for."""
+
+    def __init__(self) -> None:
+        self.want = ""
+        self.at: float | None = None
+
+    def expect(self, want: str) -> None:
+        self.want, self.at = want, None
+
+    def __call__(self, value: object) -> None:
+        if value == self.want and self.at is None:
+            self.at = time.perf_counter()
+
+
+def _color_close(pixel: QColor, expected: QColor) -> bool:
+    return (
+        max(
+            abs(pixel.red() - expected.red()),
+            abs(pixel.green() - expected.green()),
+            abs(pixel.blue() - expected.blue()),
+        )
+        <= 2
+    )
+
+
 def bench_preview(css: str, repeats: int, *, onscreen: bool) -> dict[str, list[float]]:
     """Keystroke (a real key event replacing one hex digit of --color-primary) → applied / on screen."""
-    from PySide6.QtCore import Qt
     from PySide6.QtGui import QColor
     from PySide6.QtTest import QTest
 
     with tempfile.TemporaryDirectory() as tmp:
         window = _open_window(css, Path(tmp) / "bench")
-        preview = window.preview  # type: ignore[attr-defined]
-        editor = window.editor  # type: ignore[attr-defined]
+        preview, editor = window.preview, window.editor
         rect_box: list[object] = []
         preview.evaluate(
             "JSON.stringify(document.getElementById('probe-primary').getBoundingClientRect())",
             rect_box.append,
         )
         _wait(lambda: bool(rect_box))
-        import json
-
         rect = json.loads(str(rect_box[0]))
         ratio = preview.devicePixelRatioF()
         px, py = int((rect["left"] + 3) * ratio), int((rect["top"] + rect["height"] / 2) * ratio)
 
+        # The window's own apply carries the probe: the computed style is read in the same JS call that sets
+        # the text, and its callback is the confirmation (no extra round trip).
+        confirmation = _Confirmation()
+        preview.set_standing_probe(PROBE, confirmation)
         applied_ms: list[float] = []
         onscreen_ms: list[float] = []
         roundtrip_ms: list[float] = []
         for i in range(repeats + 3):  # the first few warm the JIT and caches
             digit = "0" if i % 2 else "f"
             _select_primary_digit(window)
-            text_before = editor.toPlainText()
-            hash_at = text_before.index("#", text_before.index("--color-primary:"))
-            expected_hex = text_before[hash_at : hash_at + 6] + digit
-            expected = QColor(expected_hex)
-            want = f"rgb({expected.red()}, {expected.green()}, {expected.blue()})"
+            text = editor.toPlainText()
+            hash_at = text.index("#", text.index("--color-primary:"))
+            expected = QColor(text[hash_at : hash_at + 6] + digit)
+            confirmation.expect(f"rgb({expected.red()}, {expected.green()}, {expected.blue()})")
 
-            confirmed: list[float] = []
-
-            def confirm(value: object, want: str = want, confirmed: list[float] = confirmed) -> None:
-                if value == want:
-                    confirmed.append(time.perf_counter())
-
-            # The window's own apply carries the probe: the computed style is read in the same JS call that
-            # sets the text, and its callback is the confirmation (no extra round trip).
-            preview.apply_css = lambda css, confirm=confirm: preview.apply_css_and_probe(css, PROBE, confirm)
             start = time.perf_counter()
-            QTest.keyClick(editor, digit, Qt.KeyboardModifier.NoModifier)
-            _wait(lambda confirmed=confirmed: bool(confirmed))
-            t_applied = (confirmed[0] - start) * 1000
-
+            QTest.keyClicks(editor, digit)
+            _wait(lambda: confirmation.at is not None)
+            assert confirmation.at is not None
+            t_applied = (confirmation.at - start) * 1000
             if onscreen:
-
-                def on_screen(expected: QColor = expected) -> bool:
-                    pixel = preview.grab().toImage().pixelColor(px, py)
-                    return (
-                        abs(pixel.red() - expected.red()) <= 2
-                        and abs(pixel.blue() - expected.blue()) <= 2
-                        and abs(pixel.green() - expected.green()) <= 2
-                    )
-
-                _wait(on_screen)
+                _wait(lambda: _color_close(preview.grab().toImage().pixelColor(px, py), expected))  # noqa: B023
                 t_onscreen = (time.perf_counter() - start) * 1000
 
             # Baseline: one bare JS round trip reading the same computed style.
             got: list[float] = []
             t0 = time.perf_counter()
-            preview.evaluate(PROBE, lambda _v, got=got: got.append(time.perf_counter()))
-            _wait(lambda got=got: bool(got))
+            preview.evaluate(PROBE, lambda _v: got.append(time.perf_counter()))  # noqa: B023 (waited for below)
+            _wait(lambda: bool(got))  # noqa: B023
             if i >= 3:
                 applied_ms.append(t_applied)
                 roundtrip_ms.append((got[0] - t0) * 1000)
                 if onscreen:
                     onscreen_ms.append(t_onscreen)
-        window.editor.document().setModified(False)  # type: ignore[attr-defined]
-        window._saved_text = window.editor.toPlainText()  # type: ignore[attr-defined]
-        window.close()  # type: ignore[attr-defined]
-        window.deleteLater()  # type: ignore[attr-defined]
+        preview.set_standing_probe(None)
+        window.editor.document().setModified(False)
+        window._saved_text = window.editor.toPlainText()  # close without the "save changes?" question
+        window.close()
+        window.deleteLater()
     return {"applied": applied_ms, "onscreen": onscreen_ms, "roundtrip": roundtrip_ms}
 
 

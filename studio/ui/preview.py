@@ -177,6 +177,7 @@ class PreviewView(QWebEngineView):
         self._viewport: int | None = None
         self._stale = False
         self._queued_js: list[tuple[str, ProbeCallback | None]] = []
+        self._standing_probe: tuple[str, ProbeCallback] | None = None
         page.loadFinished.connect(self._on_load_finished)
         self._base_url = base_url if base_url is not None else folder_url(gallery_dir())
         self._load_gallery()
@@ -205,12 +206,22 @@ class PreviewView(QWebEngineView):
             self._load_gallery()
 
     def apply_css(self, css: str) -> int:
-        """Show ``css`` in the gallery without reloading it.
+        """Show ``css`` in the gallery without reloading it (with the standing probe, if one is set).
 
         Returns:
             The generation number of this text; ``applied`` carries it (or a later one) once it shows.
         """
+        if self._standing_probe is not None:
+            return self.apply_css_and_probe(css, *self._standing_probe)
         return self.apply_css_and_probe(css)
+
+    def set_standing_probe(self, js_probe_expr: str | None, callback: ProbeCallback | None = None) -> None:
+        """Evaluate ``js_probe_expr`` after every :meth:`apply_css`, in the same JS call, and pass its
+        value to ``callback``: confirms what the page shows without another round trip (``None`` stops it)."""
+        if js_probe_expr is None or callback is None:
+            self._standing_probe = None
+        else:
+            self._standing_probe = (js_probe_expr, callback)
 
     def apply_css_and_probe(self, css: str, js_probe_expr: str | None = None,
                             callback: ProbeCallback | None = None) -> int:

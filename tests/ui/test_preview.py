@@ -114,6 +114,17 @@ def test_apply_css_and_probe_confirms_in_one_round_trip(qtbot: QtBot, view: Prev
     assert got[-1] == "rgb(8, 8, 8)"
 
 
+def test_standing_probe_reports_every_apply_until_stopped(qtbot: QtBot, view: PreviewView) -> None:
+    got: list[object] = []
+    view.set_standing_probe(PROBE_BG, got.append)
+    apply_and_wait(qtbot, view, "#probe-primary { background: rgb(1, 2, 3); }")
+    apply_and_wait(qtbot, view, "#probe-primary { background: rgb(4, 5, 6); }")
+    assert got == ["rgb(1, 2, 3)", "rgb(4, 5, 6)"]
+    view.set_standing_probe(None)
+    apply_and_wait(qtbot, view, "#probe-primary { background: rgb(7, 8, 9); }")
+    assert len(got) == 2
+
+
 SCHEME_CSS = """
 #probe-primary { background: rgb(0, 0, 1); }
 @media (prefers-color-scheme: dark) { #probe-primary { background: rgb(0, 0, 2); } }

@@ -5,12 +5,15 @@ from __future__ import annotations
 import faulthandler
 import os
 import signal
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# QSettings (window geometry) and anything else XDG-based must not touch the real user's config.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="themestudio-xdg-")
 # `kill -USR1 <pid>` prints every thread's stack: the way to see where a hung Qt test waits.
 faulthandler.register(signal.SIGUSR1, all_threads=True)
 

@@ -11,7 +11,6 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -42,7 +41,7 @@ from studio.ui.background import run_in_background
 from studio.ui.editor import CodeEditor
 from studio.ui.manifest_dialog import ManifestDialog
 from studio.ui.new_theme_dialog import NewThemeDialog
-from studio.ui.preview import PreviewView, folder_url
+from studio.ui.preview import PreviewView, Scheme, folder_url
 from studio.ui.problems_panel import ProblemsPanel
 from studio.ui.recovery_dialog import RecoveryDialog
 from studio.ui.token_panel import TokenPanel
@@ -53,6 +52,7 @@ log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 700  # "within a second of the last edit", with room for the write itself
 ANALYSIS_FALLBACK_MS = 150  # start analysis anyway if the preview has not confirmed by then
+SCHEMES: tuple[tuple[str, Scheme | None], ...] = (("Auto", None), ("Light", "light"), ("Dark", "dark"))
 VIEWPORTS: tuple[tuple[str, int | None], ...] = (
     ("Full width", None),
     ("Desktop · 1280", 1280),
@@ -110,8 +110,12 @@ class StudioWindow(QMainWindow):
         bar = QToolBar("Preview", preview_box)
         bar.setObjectName("previewToolbar")
         self.scheme_box = QComboBox(bar)
-        self.scheme_box.addItems(["Light", "Dark"])
-        self.scheme_box.setToolTip("Colour scheme of the preview ([data-theme] and prefers-color-scheme)")
+        for label, scheme in SCHEMES:
+            self.scheme_box.addItem(label, scheme)
+        self.scheme_box.setToolTip(
+            "Colour scheme of the preview: Auto shows the theme as a page without data-theme would; "
+            "Light/Dark set data-theme and make prefers-color-scheme match"
+        )
         self.viewport_box = QComboBox(bar)
         for label, width in VIEWPORTS:
             self.viewport_box.addItem(label, width)
@@ -141,8 +145,8 @@ class StudioWindow(QMainWindow):
         self.tokens_dock.setObjectName("tokensDock")
         self.tokens_dock.setWidget(self.tokens)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.tokens_dock)
-        self.resizeDocks([self.tokens_dock], [330], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.problems_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.tokens_dock], [390], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
 
         self.position_label = QLabel("Ln 1, Col 1")
         self.counts_label = QLabel("")
@@ -199,7 +203,7 @@ class StudioWindow(QMainWindow):
         view.addAction(self.problems_dock.toggleViewAction())
         view.addAction(self.tokens_dock.toggleViewAction())
         view.addSeparator()
-        view.addAction(self._action("Dark Preview", lambda: self._toggle_scheme(), "Ctrl+Shift+D"))
+        view.addAction(self._action("Cycle Preview Scheme", self._cycle_scheme, "Ctrl+Shift+D"))
 
     def _wire(self) -> None:
         self.editor.textChanged.connect(self._on_text_changed)
@@ -400,13 +404,13 @@ class StudioWindow(QMainWindow):
             return
         self.editor.replace_all_text(rewrite_token_value(text, definition, new_value))
 
-    def _on_scheme_changed(self, index: int) -> None:
-        scheme: Literal["light", "dark"] = "dark" if index == 1 else "light"
+    def _on_scheme_changed(self, _index: int) -> None:
+        scheme: Scheme | None = self.scheme_box.currentData()
         self.preview.set_scheme(scheme)
         self.tokens.set_scheme(scheme)
 
-    def _toggle_scheme(self) -> None:
-        self.scheme_box.setCurrentIndex(1 - self.scheme_box.currentIndex())
+    def _cycle_scheme(self) -> None:
+        self.scheme_box.setCurrentIndex((self.scheme_box.currentIndex() + 1) % self.scheme_box.count())
 
     # ----------------------------------------------------------------- theme metadata and versions
     def edit_manifest(self) -> None:

@@ -234,3 +234,20 @@ def test_restore_from_history_puts_version_text_in_editor(
     window.versions_restored(revision, theme.history.read_draft(revision.number))
     assert window.editor.toPlainText() == original
     assert window.is_modified()
+
+
+def test_scheme_and_viewport_controls_drive_the_preview(qtbot: QtBot, window: StudioWindow) -> None:
+    body_bg = "getComputedStyle(document.body).backgroundColor"
+    assert window.scheme_box.currentText() == "Auto"
+    assert js(qtbot, window, "document.documentElement.getAttribute('data-theme')") is None
+    window.scheme_box.setCurrentText("Dark")
+    qtbot.waitUntil(lambda: js(qtbot, window, body_bg) == "rgb(15, 20, 27)", timeout=5000)  # dark --color-bg
+    assert window.tokens.scheme() == "dark"
+    window.scheme_box.setCurrentText("Light")
+    qtbot.waitUntil(lambda: js(qtbot, window, body_bg) == "rgb(255, 255, 255)", timeout=5000)
+
+    window.viewport_box.setCurrentIndex(window.viewport_box.findData(375))
+    qtbot.waitUntil(
+        lambda: js(qtbot, window, "document.querySelector('main').getBoundingClientRect().width") <= 375,
+        timeout=5000,
+    )

@@ -10,6 +10,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -76,6 +77,7 @@ class StudioWindow(QMainWindow):
         super().__init__(parent)
         self.theme: Theme | None = None
         self._saved_text = ""
+        self._newline = "\n"
         self._flush_pending = False
         self._last_analysis: Analysis | None = None
         self._structure = StructureTracker()
@@ -226,21 +228,31 @@ class StudioWindow(QMainWindow):
             return False
         try:
             theme = Theme.open(folder)
-            text = theme.read_css()
+            file_text = theme.read_css()
         except (ThemeError, OSError, UnicodeDecodeError) as exc:
             QMessageBox.warning(self, "Cannot open theme", str(exc))
             return False
+        # The editor works in "\n"; a CRLF file is saved back as CRLF, so opening never rewrites every line.
+        self._newline = "\r\n" if "\r\n" in file_text else "\n"
+        text = self._editor_form(file_text)
         self.theme = theme
         self._saved_text = text
         self.analysis.set_options(LintOptions(tuple(theme.manifest.allowed_origins), asset_root=theme.root))
         self.preview.set_base_url(folder_url(theme.root))
         self._load_text(text)
         self.recent.add(theme.root)
-        pending = theme.history.pending_autosave()
-        if pending is not None and pending != text:
-            dialog = RecoveryDialog(theme.manifest.name, text, pending, parent=self)
+        pending = theme.history.pending_autosave_info()
+        if pending is not None and self._editor_form(pending.css) != text:
+            dialog = RecoveryDialog(
+                theme.manifest.name,
+                text,
+                self._editor_form(pending.css),
+                parent=self,
+                autosaved_at=_modified_at(theme.history.autosave_path),
+                based_on_current=pending.based_on_current,
+            )
             if dialog.exec() == RecoveryDialog.RESTORE:
-                self.editor.replace_all_text(pending)
+                self.editor.replace_all_text(self._editor_form(pending.css))
             else:
                 theme.history.discard_autosave()
         self._update_title()
@@ -286,7 +298,7 @@ class StudioWindow(QMainWindow):
             return False
         text = self.editor.toPlainText()
         try:
-            revision = self.theme.save(text)
+            revision = self.theme.save(self._file_form(text))
         except (StorageError, OSError) as exc:
             QMessageBox.critical(self, "Could not save", f"{exc}\n\nYour edits are still in the editor.")
             return False
@@ -299,7 +311,7 @@ class StudioWindow(QMainWindow):
     def _autosave(self) -> None:
         if self.theme is None or not self.is_modified():
             return
-        history, text = self.theme.history, self.editor.toPlainText()
+        history, text = self.theme.history, self._file_form(self.editor.toPlainText())
 
         def done(_: object) -> None:
             self.save_label.setText("Unsaved · autosaved")
@@ -436,7 +448,9 @@ class StudioWindow(QMainWindow):
     def show_versions(self, create: bool = False) -> None:
         if self.theme is None:
             return
-        dialog = VersionsDialog(self.theme, current_css=self.editor.toPlainText(), parent=self)
+        dialog = VersionsDialog(
+            self.theme, current_css=self._file_form(self.editor.toPlainText()), parent=self
+        )
         dialog.openReadOnly.connect(self._open_read_only)
         dialog.restored.connect(self.versions_restored)
         dialog.versionCreated.connect(lambda _record: self._update_title())
@@ -445,16 +459,22 @@ class StudioWindow(QMainWindow):
         dialog.exec()
 
     def _open_read_only(self, title: str, css: str) -> None:
-        viewer = VersionViewer(title, css, self.theme.root if self.theme else None)
+        viewer = VersionViewer(title, self._editor_form(css), self.theme.root if self.theme else None)
         self._viewers.append(viewer)
         viewer.destroyed.connect(lambda *_: self._viewers.remove(viewer) if viewer in self._viewers else None)
         viewer.show()
 
     def versions_restored(self, _revision: object, css: str) -> None:
-        self.editor.replace_all_text(css)
+        self.editor.replace_all_text(self._editor_form(css))
         self.statusBar().showMessage("Restored into a new draft; save to keep it as the current text.", 8000)
 
     # ----------------------------------------------------------------- misc
+    def _editor_form(self, file_text: str) -> str:
+        return file_text.replace("\r\n", "\n")
+
+    def _file_form(self, text: str) -> str:
+        return text.replace("\n", self._newline) if self._newline != "\n" else text
+
     def _update_title(self) -> None:
         if self.theme is None:
             self.setWindowTitle("ThemeSystem Studio")
@@ -464,6 +484,13 @@ class StudioWindow(QMainWindow):
         self.setWindowTitle(f"{m.name} {m.version}{mark} — ThemeSystem Studio")
         if mark and not self.save_label.text().startswith("Unsaved"):
             self.save_label.setText("Unsaved")
+
+
+def _modified_at(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return None
 
 
 def default_theme_folder() -> Path:

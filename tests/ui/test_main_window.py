@@ -251,3 +251,18 @@ def test_scheme_and_viewport_controls_drive_the_preview(qtbot: QtBot, window: St
         lambda: js(qtbot, window, "document.querySelector('main').getBoundingClientRect().width") <= 375,
         timeout=5000,
     )
+
+
+def test_crlf_theme_stays_crlf_and_opens_unmodified(qtbot: QtBot, tmp_path: Path) -> None:
+    theme = create_theme(tmp_path / "crlf", "light", "Crlf")
+    theme.css_path.write_bytes(theme.css_path.read_bytes().replace(b"\n", b"\r\n"))
+    win = StudioWindow()
+    qtbot.addWidget(win)
+    assert win.open_theme(theme.root)
+    assert not win.is_modified()
+    set_token(win, "--radius", "3px")
+    assert win.save()
+    data = theme.css_path.read_bytes()
+    assert b"--radius: 3px;\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")
+    win.close()

@@ -74,7 +74,7 @@ class ManifestDialog(QDialog):
         self.license_edit.setPlaceholderText("SPDX identifier, e.g. MIT")
         self.origins_edit = QPlainTextEdit("\n".join(manifest.allowed_origins))
         self.origins_edit.setTabChangesFocus(True)
-        self.origins_edit.setPlaceholderText("https://app.example.com\nhttp://localhost:5173")
+        self.origins_edit.setPlaceholderText("https://fonts.googleapis.com\nhttps://fonts.gstatic.com")
         self.origins_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
 
         self.error_labels: dict[str, QLabel] = {}
@@ -99,7 +99,8 @@ class ManifestDialog(QDialog):
             ("version", "&Version:", self.version_edit, ""),
             ("license", "&License:", self.license_edit, ""),
             ("allowed_origins", "Allowed &origins:", self.origins_edit,
-             "One per line: web apps allowed to load this theme's assets (https://host[:port])."),
+             "One per line: trusted origins (https://host[:port]) the theme may @import or url() from; "
+             "lint reports them as warnings instead of errors."),
         ]
         for field, label, widget, hint in rows:
             label_widget = QLabel(label)

@@ -1,0 +1,127 @@
+"""Service settings from the environment, validated once at start.
+
+Every value the service needs comes from an environment variable (12-factor, as App Platform injects them).
+`load_settings` turns pydantic's validation errors into one readable line per bad variable, so an operator sees
+``DATABASE_URL: missing`` rather than a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
+_REDIS_SCHEMES = {"redis", "rediss", "unix"}
+
+
+class SettingsError(Exception):
+    """The environment does not describe a runnable service; ``problems`` has one line per variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class Settings(BaseSettings):
+    """All configuration of the ThemeSystem API. Secrets are `SecretStr` so they never reach a log line."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", populate_by_name=True)
+
+    database_url: SecretStr = Field(validation_alias=AliasChoices("DATABASE_URL"))
+    redis_url: SecretStr = Field(
+        default=SecretStr("redis://127.0.0.1:6379/0"), validation_alias=AliasChoices("REDIS_URL")
+    )
+    spaces_endpoint: str | None = Field(default=None, validation_alias=AliasChoices("SPACES_ENDPOINT"))
+    spaces_region: str | None = Field(default=None, validation_alias=AliasChoices("SPACES_REGION"))
+    spaces_bucket: str | None = Field(default=None, validation_alias=AliasChoices("SPACES_BUCKET"))
+    spaces_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SPACES_KEY"))
+    spaces_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SPACES_SECRET"))
+    cdn_base_url: str | None = Field(default=None, validation_alias=AliasChoices("CDN_BASE_URL"))
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("CORS_ORIGINS")
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES"))
+    theme_cache_ttl: int = Field(default=3600, ge=0, validation_alias=AliasChoices("THEME_CACHE_TTL"))
+    redis_prefix: str = Field(default="", validation_alias=AliasChoices("REDIS_PREFIX"))
+    asset_max_bytes: int = Field(
+        default=10 * 1_048_576, ge=1, validation_alias=AliasChoices("ASSET_MAX_BYTES")
+    )
+    grant_expires_s: int = Field(default=900, ge=30, le=3600, validation_alias=AliasChoices("GRANT_EXPIRES_S"))
+    max_event_batch: int = Field(default=1000, ge=1, le=10_000, validation_alias=AliasChoices("MAX_EVENT_BATCH"))
+    db_pool_min: int = Field(default=1, ge=0, validation_alias=AliasChoices("DB_POOL_MIN"))
+    db_pool_max: int = Field(default=10, ge=1, validation_alias=AliasChoices("DB_POOL_MAX"))
+    db_timeout_s: float = Field(default=5.0, gt=0, validation_alias=AliasChoices("DB_TIMEOUT_S"))
+    redis_timeout_s: float = Field(default=0.5, gt=0, validation_alias=AliasChoices("REDIS_TIMEOUT_S"))
+    auth_fail_limit: int = Field(default=20, ge=1, validation_alias=AliasChoices("AUTH_FAIL_LIMIT"))
+    auth_fail_window_s: int = Field(default=60, ge=1, validation_alias=AliasChoices("AUTH_FAIL_WINDOW_S"))
+    bench_ceiling: bool = Field(default=False, validation_alias=AliasChoices("THEMESYSTEM_BENCH_CEILING"))
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr) -> SecretStr:
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in _PG_SCHEMES:
+            raise ValueError("must be a postgresql:// URL (e.g. postgresql://user:pass@host:5432/db?sslmode=require)")
+        if not parts.hostname and "host=" not in parts.query:
+            raise ValueError("has no host")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: SecretStr) -> SecretStr:
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in _REDIS_SCHEMES:
+            raise ValueError("must be a redis:// or rediss:// URL")
+        return value
+
+    @field_validator("spaces_endpoint", "cdn_base_url")
+    @classmethod
+    def _check_http_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("must be an http(s):// URL")
+        return value.rstrip("/")
+
+    @property
+    def database_dsn(self) -> str:
+        """The libpq DSN (psycopg accepts postgres:// and postgresql://; the SQLAlchemy suffix is dropped)."""
+        dsn = self.database_url.get_secret_value()
+        return dsn.replace("postgresql+psycopg://", "postgresql://", 1)
+
+    @property
+    def storage_configured(self) -> bool:
+        """True when every SPACES_* value is present (grants answer 503 otherwise)."""
+        return all(
+            (self.spaces_endpoint, self.spaces_region, self.spaces_bucket, self.spaces_key, self.spaces_secret)
+        )
+
+
+def _describe(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors(include_url=False, include_input=False):
+        field = str(item["loc"][0]) if item["loc"] else "settings"
+        name = field.upper()
+        reason = "missing" if item["type"] == "missing" else str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"{name}: {reason}")
+    return problems
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; raise `SettingsError` listing every missing or malformed value."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio import __version__
-from studio.core.paths import resources_dir
+from studio.core.paths import resources_dir, user_data_dir
+from studio.ui.background import run_in_background
+
+if TYPE_CHECKING:
+    from studio.ui.main_window import StudioWindow
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -41,4 +47,36 @@ def run_studio(folder: Path | None = None) -> int:
         target = None
     if target is not None:
         window.open_theme(target)
+    if wants_local_backend():
+        # After the first preview: the editor comes first, the backend is not needed for the first edits.
+        start_local_backend(app, window)
     return app.exec()
+
+
+def wants_local_backend() -> bool:
+    """The bundled backend runs unless a backend URL is configured or it is switched off."""
+    switched_off = os.environ.get("THEMESTUDIO_LOCAL_BACKEND", "1") == "0"
+    return not os.environ.get("THEMESYSTEM_API_URL") and not switched_off
+
+
+def start_local_backend(app: QApplication, window: StudioWindow) -> None:
+    """Start the bundled backend off the GUI thread after the first preview; stop it at quit."""
+    from studio.adapters.local_backend import LocalBackend
+
+    backend = LocalBackend(user_data_dir() / "backend")
+    app.aboutToQuit.connect(backend.stop)
+    window.set_backend_status("Backend: starting (local)…")
+
+    def started(url: str) -> None:
+        services = backend.services
+        detail = f"Postgres {services.postgres_kind}, Redis {services.redis_kind}" if services else ""
+        window.set_backend_status(f"Backend: local · {url}", detail)
+
+    def failed(exc: Exception) -> None:
+        window.set_backend_status("Backend: unavailable (local)", str(exc))
+
+    def launch(*_: object) -> None:
+        window.preview.applied.disconnect(launch)
+        run_in_background(backend.start, started, failed)
+
+    window.preview.applied.connect(launch)

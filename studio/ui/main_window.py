@@ -153,7 +153,9 @@ class StudioWindow(QMainWindow):
         self.position_label = QLabel("Ln 1, Col 1")
         self.counts_label = QLabel("")
         self.save_label = QLabel("")
+        self.backend_label = QLabel("")
         sb = self.statusBar()
+        sb.addPermanentWidget(self.backend_label)
         sb.addPermanentWidget(self.counts_label)
         sb.addPermanentWidget(self.position_label)
         sb.addPermanentWidget(self.save_label)
@@ -469,6 +471,11 @@ class StudioWindow(QMainWindow):
         self.statusBar().showMessage("Restored into a new draft; save to keep it as the current text.", 8000)
 
     # ----------------------------------------------------------------- misc
+    def set_backend_status(self, text: str, detail: str = "") -> None:
+        """Show which backend the studio talks to (the bundled one is labelled local everywhere)."""
+        self.backend_label.setText(text)
+        self.backend_label.setToolTip(detail)
+
     def _editor_form(self, file_text: str) -> str:
         return file_text.replace("\r\n", "\n")
 

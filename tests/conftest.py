@@ -14,6 +14,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # QSettings (window geometry) and anything else XDG-based must not touch the real user's config.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="themestudio-xdg-")
+# platformdirs (used by the embedded pgserver) warns when there is no runtime dir.
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="themestudio-run-"))
 # `kill -USR1 <pid>` prints every thread's stack: the way to see where a hung Qt test waits.
 faulthandler.register(signal.SIGUSR1, all_threads=True)
 

@@ -79,14 +79,16 @@ class LocalServices:
         self._embedded.clear()
 
 
-def start_services(data_dir: Path, *, embedded_only: bool = False) -> LocalServices:
+def start_services(
+    data_dir: Path, *, embedded_only: bool = False, database: str = LOCAL_DATABASE
+) -> LocalServices:
     """Local Postgres/Redis when they answer, else embedded ones under ``data_dir``."""
     embedded: list[Any] = []
     database_url = None
     postgres_kind = "local server"
     if not embedded_only and port_open("127.0.0.1", 5432):
         try:
-            database_url = ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", LOCAL_DATABASE)
+            database_url = ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", database)
         except psycopg.Error as exc:  # e.g. it wants a password: use our own instead
             log.info("local PostgreSQL not usable (%s); using the embedded one", exc)
     if database_url is None:
@@ -100,7 +102,7 @@ def start_services(data_dir: Path, *, embedded_only: bool = False) -> LocalServi
         (data_dir / "postgres").mkdir(parents=True, exist_ok=True)
         server = get_server(data_dir / "postgres")
         embedded.append(server)
-        database_url = ensure_database(server.get_uri(), LOCAL_DATABASE)
+        database_url = ensure_database(server.get_uri(), database)
         postgres_kind = "embedded"
 
     if not embedded_only and port_open("127.0.0.1", 6379):
@@ -122,9 +124,12 @@ def start_services(data_dir: Path, *, embedded_only: bool = False) -> LocalServi
 class LocalBackend:
     """Starts and stops the bundled API on a free loopback port."""
 
-    def __init__(self, data_dir: Path, *, embedded_only: bool = False) -> None:
+    def __init__(
+        self, data_dir: Path, *, embedded_only: bool = False, database: str = LOCAL_DATABASE
+    ) -> None:
         self.data_dir = data_dir
         self.embedded_only = embedded_only
+        self.database = database
         self.url: str | None = None
         self.services: LocalServices | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -144,13 +149,20 @@ class LocalBackend:
         return env
 
     def _run_backend(self, *args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run([sys.executable, "-m", "backend", *args], env=self._env(), capture_output=True,
-                              timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "backend", *args],
+            env=self._env(),
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
 
     def start(self, timeout: float = 60.0) -> str:
         """Bring up Postgres/Redis, migrate, serve, wait for ``/healthz``; returns the base URL."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.services = start_services(self.data_dir, embedded_only=self.embedded_only)
+        self.services = start_services(
+            self.data_dir, embedded_only=self.embedded_only, database=self.database
+        )
         migrated = self._run_backend("migrate")
         if migrated.returncode != 0:
             self.stop()
@@ -160,7 +172,10 @@ class LocalBackend:
         log_file = self.log_path.open("ab")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "backend", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=self._env(), stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            env=self._env(),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log_file.close()
         url = f"http://127.0.0.1:{port}"

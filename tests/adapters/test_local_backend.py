@@ -1,0 +1,63 @@
+"""The bundled backend the studio starts: real API process on real local or embedded Postgres/Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+
+from studio.adapters.local_backend import LocalBackend, port_open
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    name = f"themestudio_local_test_{uuid.uuid4().hex[:8]}"
+    yield name
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def check_running(backend: LocalBackend) -> int:
+    url = backend.url
+    assert url is not None
+    assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+    ready = httpx.get(f"{url}/readyz", timeout=5)
+    assert ready.status_code == 200, ready.text
+    body = ready.json()
+    assert body["postgres"] == "ok"
+    assert body["redis"] == "ok"
+    return int(url.rsplit(":", 1)[1])
+
+
+def test_starts_on_the_local_servers_and_stops(tmp_path: Path, database: str) -> None:
+    assert port_open("127.0.0.1", 5432), "this test needs the local PostgreSQL (see README)"
+    backend = LocalBackend(tmp_path, database=database)
+    try:
+        backend.start()
+        assert backend.services is not None
+        assert backend.services.postgres_kind == "local server"
+        port = check_running(backend)
+    finally:
+        backend.stop()
+    assert not port_open("127.0.0.1", port)
+    assert backend.url is None
+
+
+def test_starts_on_embedded_servers_when_none_answer(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path, embedded_only=True)
+    try:
+        backend.start(timeout=90)
+        assert backend.services is not None
+        assert (backend.services.postgres_kind, backend.services.redis_kind) == ("embedded", "embedded")
+        port = check_running(backend)
+    finally:
+        backend.stop()
+    assert not port_open("127.0.0.1", port)
+    assert (tmp_path / "postgres").is_dir()  # the data stays under the user data dir for the next start

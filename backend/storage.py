@@ -94,6 +94,17 @@ class UploadGrant:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """What a HEAD of an object tells: enough to verify an upload against its grant."""
+
+    key: str
+    size: int
+    content_type: str
+    cache_control: str
+    metadata: dict[str, str]
+
+
 def addressing_style(endpoint: str) -> Literal["path", "virtual"]:
     """Choose S3 addressing: virtual-host for Spaces/AWS, path for IPs, localhost and other hosts."""
     host = (urllib.parse.urlsplit(endpoint).hostname or "").lower()
@@ -224,6 +235,31 @@ class ObjectStorage:
         """Return the public (CDN) URL of ``key``; only meaningful under the public prefixes."""
         _check_key(key)
         return self._config.cdn_base_url.rstrip("/") + "/" + urllib.parse.quote(key, safe="/~")
+
+    def head_object(self, key: str) -> StoredObject | None:
+        """Return the stored object's size, headers and metadata, or None when it does not exist.
+
+        Used to verify an upload (size and ``sha256`` metadata) before registering it.
+
+        Raises:
+            StorageError: the store refused or failed (wrong key, unreachable, ...).
+        """
+        _check_key(key)
+        try:
+            head = self._client.head_object(Bucket=self._config.bucket, Key=key)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise StorageError(f"HEAD {key!r} failed: {_describe(exc)}") from None
+        except BotoCoreError as exc:
+            raise StorageError(f"HEAD {key!r} failed: {_describe(exc)}") from None
+        return StoredObject(
+            key=key,
+            size=int(head.get("ContentLength", 0)),
+            content_type=str(head.get("ContentType", "")),
+            cache_control=str(head.get("CacheControl", "")),
+            metadata={str(k): str(v) for k, v in head.get("Metadata", {}).items()},
+        )
 
     def check(self) -> bool:
         """Return whether the bucket answers a signed HEAD with our key. Never raises."""

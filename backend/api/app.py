@@ -1,0 +1,136 @@
+"""The application factory: `create_app(settings)`; `app_from_env()` for uvicorn --factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psycopg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from backend.api.deps import Services
+from backend.api.errors import ApiError
+from backend.api.middleware import EdgeMiddleware
+from backend.api.routes import analytics, drafts, grants, health, themes, user_themes, versions
+from backend.cache import Cache, make_client
+from backend.config import Settings, load_settings
+from backend.db.pool import open_pool
+from backend.metrics import Metrics
+from backend.security import FailedAuthLimiter
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/v1"
+
+
+def build_storage(settings: Settings) -> Any:
+    """The object-storage signer when SPACES_* are set and the module is present, else None (grants say 503)."""
+    if not settings.storage_configured:
+        return None
+    try:
+        from backend.storage import ObjectStorage, StorageConfig
+    except ImportError:
+        log.warning("backend.storage is not importable; upload grants are disabled")
+        return None
+    assert settings.spaces_key is not None and settings.spaces_secret is not None
+    return ObjectStorage(
+        StorageConfig(
+            endpoint=settings.spaces_endpoint or "",
+            region=settings.spaces_region or "",
+            bucket=settings.spaces_bucket or "",
+            access_key=settings.spaces_key.get_secret_value(),
+            secret_key=settings.spaces_secret.get_secret_value(),
+            cdn_base_url=settings.cdn_base_url or "",
+        )
+    )
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=headers)
+
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests"}
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = exc.code if isinstance(exc, ApiError) else _HTTP_CODES.get(exc.status_code, "error")
+    message = str(exc.detail) if isinstance(exc, ApiError) else code.replace("_", " ").capitalize() + "."
+    return _error(exc.status_code, code, message, dict(exc.headers) if exc.headers else None)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Never echo the input back (it may be huge or hostile): location, short message and type only.
+    details = [
+        {"loc": [str(part)[:64] for part in err.get("loc", ())][:8], "msg": str(err.get("msg", ""))[:200],
+         "type": str(err.get("type", ""))[:64]}
+        for err in list(exc.errors())[:20]
+    ]
+    return _error(422, "validation_error", "The request is not valid.", details=details)
+
+
+async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return _error(503, "database_unavailable", "The metadata database is unreachable; retry shortly.",
+                  {"Retry-After": "2"})
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A configured app; the pool, Redis client and storage signer open in its lifespan."""
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await open_pool(settings)
+        client = make_client(settings.redis_url.get_secret_value(), timeout_s=settings.redis_timeout_s)
+        cache = Cache(client, prefix=settings.redis_prefix, theme_ttl=settings.theme_cache_ttl, metrics=metrics)
+        limiter = FailedAuthLimiter(cache, limit=settings.auth_fail_limit, window_s=settings.auth_fail_window_s)
+        app.state.services = Services(settings, pool, cache, metrics, limiter, build_storage(settings))
+        try:
+            yield
+        finally:
+            await pool.close()
+            await client.aclose()
+
+    app = FastAPI(
+        title="ThemeSystem API",
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI cannot run under CSP default-src 'none'; the schema is at /openapi.json
+        redoc_url=None,
+    )
+    app.add_exception_handler(HTTPException, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(psycopg.OperationalError, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _database_unavailable)
+
+    for module in (themes, versions, drafts, grants, user_themes, analytics):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health.router)
+    if settings.bench_ceiling:
+        app.include_router(health.ceiling_router)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+    app.add_middleware(EdgeMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Entry for `uvicorn --factory backend.api.app:app_from_env` (each worker reads the environment)."""
+    return create_app(load_settings())

@@ -1,0 +1,133 @@
+"""Upload grants: presigned uploads scoped to exactly the keys of one release or one draft; reviewer downloads.
+
+Only the backend holds the bucket key; a grant lets a client write one object, with one content type and an
+exact size (and sha256 checksum), for a few minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from backend.api.deps import AuthorPrincipal, ConnDep, CurrentPrincipal, ReviewerPrincipal, ServicesDep
+from backend.api.errors import ApiError, conflict, forbidden, not_found
+from backend.api.schemas import DownloadGrant, GrantFile, GrantList, ReleaseGrantRequest, UploadGrantPublic
+from backend.config import Settings
+from backend.db import drafts as drafts_db
+from backend.db import themes as themes_db
+from backend.db import versions as versions_db
+from backend.semver import Version
+
+router = APIRouter(tags=["grants"])
+
+CSS_MAX_BYTES = 5 * 1_048_576
+IMMUTABLE = "public, max-age=31536000, immutable"
+NO_STORE = "no-store"
+DOWNLOAD_EXPIRES_S = 300
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def _storage(services: Any) -> Any:
+    if services.storage is None:
+        raise ApiError(503, "storage_unconfigured", "Object storage is not configured on this server (SPACES_*).")
+    return services.storage
+
+
+def _release_key(theme_id: UUID, version: str, file: GrantFile, settings: Settings) -> tuple[str, int]:
+    """The object key and size cap for one file of a release; 422 for paths outside the release layout."""
+    prefix = f"themes-published/{theme_id}/{version}"
+    if file.path == "theme.css":
+        if file.content_type != "text/css":
+            raise ApiError(422, "bad_content_type", "theme.css must be uploaded as text/css.")
+        return f"{prefix}/theme.css", CSS_MAX_BYTES
+    if file.path == "preview.png":
+        if file.content_type != "image/png":
+            raise ApiError(422, "bad_content_type", "preview.png must be uploaded as image/png.")
+        return f"themes-previews/{theme_id}/{version}.png", settings.asset_max_bytes
+    parts = file.path.split("/")
+    if len(parts) >= 2 and parts[0] == "assets" and len(parts) <= 6 and all(_SEGMENT.match(p) for p in parts[1:]):
+        if any(p.startswith("..") for p in parts):
+            raise ApiError(422, "bad_path", f"Path not allowed: {file.path[:100]!r}.")
+        return f"{prefix}/{file.path}", settings.asset_max_bytes
+    raise ApiError(422, "bad_path", "Release files are theme.css, preview.png or assets/<name>.")
+
+
+@router.post("/themes/{theme_id}/grants/release", response_model=GrantList)
+async def grant_release(
+    theme_id: UUID, body: ReleaseGrantRequest, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
+) -> GrantList:
+    """Presigned uploads for the files of a new release (the theme's author only, not even an admin)."""
+    owner = await themes_db.theme_owner(conn, theme_id)
+    if owner is None:
+        raise not_found()
+    if owner != principal.user_id:
+        raise forbidden("Only the theme's author may upload a release.")
+    storage = _storage(services)
+    version = Version(body.version)
+    if await versions_db.find_version(conn, theme_id, body.version) is not None:
+        raise conflict("version_exists", f"Version {body.version} is already published; published bytes never change.")
+    latest = await versions_db.latest_version(conn, theme_id)
+    if latest is not None and version <= latest:
+        raise conflict("version_not_greater", f"Version {body.version} is not above the latest ({latest}).")
+    keys = [_release_key(theme_id, body.version, f, services.settings) for f in body.files]
+    if len({key for key, _ in keys}) != len(keys):
+        raise ApiError(422, "duplicate_path", "Each file may appear once.")
+    grants = []
+    for file, (key, cap) in zip(body.files, keys, strict=True):
+        if file.size > cap:
+            raise ApiError(422, "file_too_large", f"{file.path[:100]} is larger than {cap} bytes.")
+        grant = storage.grant_upload(
+            key,
+            content_type=file.content_type,
+            max_bytes=cap,
+            metadata={"theme-id": str(theme_id), "version": body.version},
+            cache_control=IMMUTABLE,
+            expires_in=services.settings.grant_expires_s,
+            size=file.size,
+            sha256=file.sha256,
+        )
+        grants.append(UploadGrantPublic.model_validate(grant, from_attributes=True))
+    return GrantList(grants=grants)
+
+
+@router.post("/drafts/{draft_id}/grant", response_model=GrantList)
+async def grant_draft_upload(
+    draft_id: UUID, conn: ConnDep, services: ServicesDep, principal: CurrentPrincipal
+) -> GrantList:
+    """A presigned upload of the draft's stylesheet (its author, while the draft is still a ``draft``)."""
+    draft = await drafts_db.get_draft(conn, draft_id)
+    if draft is None:
+        raise not_found("draft")
+    if draft["author_id"] != principal.user_id or principal.role not in ("author", "admin"):
+        raise forbidden("Only the draft's author may upload it.")
+    if draft["status"] != "draft":
+        raise conflict("illegal_transition", "Only a draft not yet submitted can be uploaded.")
+    storage = _storage(services)
+    grant = storage.grant_upload(
+        draft["object_key"],
+        content_type="text/css",
+        max_bytes=CSS_MAX_BYTES,
+        metadata={"theme-id": str(draft["theme_id"]), "version": f"draft-{draft['revision']}"},
+        cache_control=NO_STORE,
+        expires_in=services.settings.grant_expires_s,
+        size=draft["size"],
+        sha256=draft["sha256"],
+    )
+    return GrantList(grants=[UploadGrantPublic.model_validate(grant, from_attributes=True)])
+
+
+@router.get("/drafts/{draft_id}/grant", response_model=DownloadGrant)
+async def grant_draft_download(
+    draft_id: UUID, conn: ConnDep, services: ServicesDep, _: ReviewerPrincipal
+) -> DownloadGrant:
+    """A short-lived presigned GET of a draft (reviewers)."""
+    draft = await drafts_db.get_draft(conn, draft_id)
+    if draft is None:
+        raise not_found("draft")
+    url = _storage(services).grant_download(draft["object_key"], expires_in=DOWNLOAD_EXPIRES_S)
+    expires = datetime.now(UTC) + timedelta(seconds=DOWNLOAD_EXPIRES_S)
+    return DownloadGrant(key=draft["object_key"], url=url, expires_at=expires)

@@ -1,0 +1,62 @@
+"""Probes and metrics: /healthz (process up), /readyz (dependencies), /metrics (Prometheus text)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from backend.api.deps import ServicesDep
+
+router = APIRouter(tags=["health"])
+ceiling_router = APIRouter(include_in_schema=False)
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(services: ServicesDep) -> JSONResponse:
+    """200 ok / 200 degraded (Redis or storage down: slower, still correct) / 503 when Postgres is down."""
+    postgres = "ok"
+    try:
+        async with asyncio.timeout(services.settings.db_timeout_s):
+            async with services.pool.connection() as conn:
+                await conn.execute("SELECT 1")
+    except Exception:
+        postgres = "down"
+    redis = "ok" if await services.cache.ping() else "down"
+    body: dict[str, str] = {"postgres": postgres, "redis": redis}
+    if services.storage is None:
+        body["storage"] = "unconfigured"
+    else:
+        try:
+            body["storage"] = "ok" if await asyncio.wait_for(asyncio.to_thread(services.storage.check), 3) else "down"
+        except Exception:
+            body["storage"] = "down"
+    if postgres != "ok":
+        status, code = "down", 503
+    elif redis != "ok" or body["storage"] == "down":
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    return JSONResponse({"status": status, **body}, status_code=code)
+
+
+@router.get("/metrics")
+async def metrics(services: ServicesDep) -> Response:
+    stats = services.pool.get_stats()
+    services.metrics.pool_size.set(stats.get("pool_size", 0))
+    services.metrics.pool_available.set(stats.get("pool_available", 0))
+    return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+@ceiling_router.get("/_bench/ceiling")
+async def ceiling(services: ServicesDep) -> Response:
+    """Benchmark ceiling: the same stack doing one Redis GET and returning it (mounted only on request)."""
+    value = await services.cache.get_raw("bench:ceiling")
+    return Response(value or b"{}", media_type="application/json")

@@ -1,0 +1,122 @@
+"""Themes: list/search, get one (cached in Redis), create, update metadata."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from backend.api.deps import AuthorPrincipal, ConnDep, OptionalPrincipal, ServicesDep
+from backend.api.errors import ApiError, forbidden, not_found
+from backend.api.routes.common import (
+    decode_cursor,
+    encode_cursor,
+    ensure_owner,
+    may_see_unpublished,
+    theme_json,
+)
+from backend.api.schemas import ThemeCreate, ThemePage, ThemePublic, ThemeSummary, ThemeUpdate
+from backend.db import themes as themes_db
+
+router = APIRouter(tags=["themes"])
+JSON = "application/json"
+
+
+@router.get("/themes", response_model=ThemePage)
+async def list_themes(
+    conn: ConnDep,
+    principal: OptionalPrincipal,
+    tag: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    author_id: UUID | None = None,
+    include_unpublished: bool = False,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ThemePage:
+    """Published themes, newest change first; filter by tag and text; page with ``next_cursor``.
+
+    Unpublished themes are listed only for an admin, or for an author listing their own (``author_id``).
+    """
+    if include_unpublished and not (
+        principal is not None and (principal.role == "admin" or principal.user_id == author_id)
+    ):
+        raise forbidden("Only admins, or authors for their own themes, may list unpublished themes.")
+    rows = await themes_db.list_themes(
+        conn,
+        tag=tag,
+        q=q.strip() if q else None,
+        author_id=author_id,
+        published_only=not include_unpublished,
+        after=decode_cursor(cursor) if cursor else None,
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
+    return ThemePage(items=[ThemeSummary.model_validate(row) for row in rows], next_cursor=next_cursor)
+
+
+@router.get("/themes/{theme_id}", response_model=ThemePublic)
+async def get_theme(theme_id: UUID, services: ServicesDep, principal: OptionalPrincipal) -> Response:
+    """One theme with ``available_versions`` (not yanked, newest first); served from Redis when cached."""
+    key = str(theme_id)
+    payload = await services.cache.get_theme(key)
+    if payload is None:
+        async with services.pool.connection() as conn:
+            row = await themes_db.get_theme(conn, theme_id)
+        if row is None:
+            raise not_found()
+        payload = theme_json(row)
+        await services.cache.set_theme(key, payload)
+        published, author_id = row["published"], str(row["author_id"])
+    else:
+        cached = json.loads(payload)
+        published, author_id = cached["published"], cached["author_id"]
+    if not published and not may_see_unpublished({"author_id": author_id}, principal):
+        raise not_found()
+    return Response(payload, media_type=JSON)
+
+
+@router.post("/themes", status_code=201, response_model=ThemePublic)
+async def create_theme(body: ThemeCreate, conn: ConnDep, principal: AuthorPrincipal) -> Response:
+    try:
+        theme_id = await themes_db.create_theme(
+            conn,
+            theme_id=body.id,
+            name=body.name,
+            description=body.description,
+            author_id=principal.user_id,
+            author=principal.name,
+            author_url=body.author_url,
+            tags=sorted(set(body.tags)),
+        )
+    except themes_db.ThemeExists:
+        raise ApiError(409, "theme_exists", "A theme with this id already exists.") from None
+    row = await themes_db.get_theme(conn, theme_id)
+    assert row is not None
+    return Response(theme_json(row), status_code=201, media_type=JSON)
+
+
+@router.patch("/themes/{theme_id}", response_model=ThemePublic)
+async def update_theme(
+    theme_id: UUID, body: ThemeUpdate, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
+) -> Response:
+    """Change metadata; only the theme's author or an admin. Publishing needs a registered version."""
+    await ensure_owner(conn, theme_id, principal)
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("tags") is not None:
+        changes["tags"] = sorted(set(changes["tags"]))
+    if any(changes.get(k) is None for k in ("name", "description", "tags", "published") if k in changes):
+        raise ApiError(422, "validation_error", "name, description, tags and published cannot be null.")
+    current = await themes_db.get_theme(conn, theme_id)
+    if changes.get("published") and (current is None or current["version"] is None):
+        raise ApiError(409, "no_version", "Register a version before publishing the theme.")
+    await themes_db.update_theme(conn, theme_id, changes)
+    await services.cache.invalidate_theme(str(theme_id))
+    row = await themes_db.get_theme(conn, theme_id)
+    if row is None:
+        raise not_found()
+    return Response(theme_json(row), media_type=JSON)

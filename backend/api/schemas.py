@@ -1,0 +1,207 @@
+"""Request and response bodies (Create / Update / Public, as in the FastAPI template)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from backend.semver import Version
+
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Description = Annotated[str, StringConstraints(max_length=2000)]
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+
+
+def _url(value: str) -> str:
+    if len(value) > 2000 or not _URL.match(value):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+def _semver(value: str) -> str:
+    Version(value)
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_url)]
+SemVer = Annotated[str, StringConstraints(max_length=64), AfterValidator(_semver)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ThemeCreate(Strict):
+    id: UUID | None = Field(default=None, description="The id from theme.toml; generated when omitted.")
+    name: Name
+    description: Description = ""
+    author_url: HttpUrl | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+
+
+class ThemeUpdate(Strict):
+    name: Name | None = None
+    description: Description | None = None
+    author_url: HttpUrl | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=20)
+    published: bool | None = None
+
+
+class ThemeSummary(BaseModel):
+    id: UUID
+    name: str
+    description: str
+    author_id: UUID
+    author: str
+    author_url: str | None
+    tags: list[str]
+    version: str | None
+    css_url: str | None
+    published: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ThemePublic(ThemeSummary):
+    available_versions: list[str]
+
+
+class ThemePage(BaseModel):
+    items: list[ThemeSummary]
+    next_cursor: str | None
+
+
+class VersionCreate(Strict):
+    version: SemVer
+    changes: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    sha256: Sha256
+    size: int = Field(ge=0, le=1 << 40)
+    css_url: HttpUrl
+
+
+class VersionPublic(BaseModel):
+    id: UUID
+    theme_id: UUID
+    version: str
+    changes: str
+    sha256: str
+    size: int
+    css_url: str
+    published_by: UUID | None
+    yanked_at: datetime | None
+    created_at: datetime
+
+
+class DraftCreate(Strict):
+    sha256: Sha256
+    size: int = Field(ge=0, le=5 * 1_048_576)
+
+
+class DraftPublic(BaseModel):
+    id: UUID
+    theme_id: UUID
+    author_id: UUID
+    revision: int
+    object_key: str
+    sha256: str
+    size: int
+    status: Literal["draft", "in_review", "approved", "changes_requested"]
+    reviewer_id: UUID | None
+    comment: str | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+
+
+class Review(Strict):
+    decision: Literal["approve", "request_changes"]
+    comment: Annotated[str, StringConstraints(max_length=10_000)] = ""
+
+
+class GrantFile(Strict):
+    path: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    content_type: Annotated[str, StringConstraints(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")]
+    size: int = Field(ge=0)
+    sha256: Sha256
+
+
+class ReleaseGrantRequest(Strict):
+    version: SemVer
+    files: list[GrantFile] = Field(min_length=1, max_length=500)
+
+
+class UploadGrantPublic(BaseModel):
+    key: str
+    method: Literal["PUT", "POST"]
+    url: str
+    headers: dict[str, str]
+    fields: dict[str, str]
+    max_bytes: int
+    content_type: str
+    expires_at: datetime
+
+
+class GrantList(BaseModel):
+    grants: list[UploadGrantPublic]
+
+
+class DownloadGrant(BaseModel):
+    key: str
+    url: str
+    expires_at: datetime
+
+
+class Event(Strict):
+    theme_id: UUID
+    event_type: Literal["view", "download", "install"]
+    client_info: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventBatch(Strict):
+    events: list[Event] = Field(min_length=1)
+
+
+class IngestResult(BaseModel):
+    accepted: int
+    dropped: int
+
+
+class DailyCount(BaseModel):
+    day: date
+    views: int
+    downloads: int
+    installs: int
+
+
+class PopularTheme(BaseModel):
+    theme_id: UUID
+    score: float
+    name: str | None
+    version: str | None
+
+
+class PopularList(BaseModel):
+    source: Literal["redis", "postgres"]
+    items: list[PopularTheme]
+
+
+class Relation(BaseModel):
+    theme_id: UUID
+    relation: str
+    created_at: datetime
+    name: str
+    version: str | None
+
+
+class Me(BaseModel):
+    id: UUID
+    email: str
+    name: str
+    role: str

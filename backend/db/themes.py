@@ -1,0 +1,114 @@
+"""Themes: list with filters and keyset pages, get one with its available versions, create, update."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
+
+_COLUMNS = (
+    "t.id, t.name, t.description, t.author_id, t.author, t.author_url, t.tags, t.version, t.css_url, "
+    "t.published, t.created_at, t.updated_at"
+)
+
+# The original getThemeById: the theme and the versions one may still install (not yanked), newest first.
+_GET_SQL = f"""
+SELECT {_COLUMNS},
+       COALESCE((SELECT array_agg(v.version ORDER BY v.created_at DESC, v.id DESC)
+                 FROM theme_versions v WHERE v.theme_id = t.id AND v.yanked_at IS NULL), '{{}}') AS available_versions
+FROM themes t WHERE t.id = %s
+"""
+
+
+class ThemeExists(Exception):
+    """A theme with the requested id already exists."""
+
+
+async def get_theme(conn: AsyncConnection[DictRow], theme_id: UUID) -> dict[str, Any] | None:
+    cur = await conn.execute(_GET_SQL, (theme_id,))
+    return await cur.fetchone()
+
+
+async def theme_owner(conn: AsyncConnection[DictRow], theme_id: UUID, *, lock: bool = False) -> UUID | None:
+    """The author of a theme (None if no such theme); ``lock`` takes the row lock for a write transaction."""
+    suffix = " FOR UPDATE" if lock else ""
+    cur = await conn.execute("SELECT author_id FROM themes WHERE id = %s" + suffix, (theme_id,))
+    row = await cur.fetchone()
+    return None if row is None else row["author_id"]
+
+
+async def list_themes(
+    conn: AsyncConnection[DictRow],
+    *,
+    tag: str | None,
+    q: str | None,
+    author_id: UUID | None,
+    published_only: bool,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """One page in the stable order (updated_at DESC, id DESC); ``after`` is the last row of the previous page."""
+    where = []
+    params: dict[str, Any] = {"limit": limit}
+    if published_only:
+        where.append("t.published")
+    if tag is not None:
+        where.append("t.tags @> ARRAY[%(tag)s]::text[]")
+        params["tag"] = tag
+    if q:
+        where.append("to_tsvector('simple', t.name || ' ' || t.description) @@ plainto_tsquery('simple', %(q)s)")
+        params["q"] = q
+    if author_id is not None:
+        where.append("t.author_id = %(author_id)s")
+        params["author_id"] = author_id
+    if after is not None:
+        where.append("(t.updated_at, t.id) < (%(after_ts)s, %(after_id)s)")
+        params["after_ts"], params["after_id"] = after
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    sql = f"SELECT {_COLUMNS} FROM themes t {clause} ORDER BY t.updated_at DESC, t.id DESC LIMIT %(limit)s"
+    cur = await conn.execute(sql, params)
+    return await cur.fetchall()
+
+
+async def create_theme(
+    conn: AsyncConnection[DictRow],
+    *,
+    theme_id: UUID | None,
+    name: str,
+    description: str,
+    author_id: UUID,
+    author: str,
+    author_url: str | None,
+    tags: list[str],
+) -> UUID:
+    """Insert a theme (and the author's ``created`` relation) in one transaction; returns its id."""
+    try:
+        async with conn.transaction():
+            cur = await conn.execute(
+                "INSERT INTO themes (id, name, description, author_id, author, author_url, tags) "
+                "VALUES (COALESCE(%s, gen_random_uuid()), %s, %s, %s, %s, %s, %s) RETURNING id",
+                (theme_id, name, description, author_id, author, author_url, tags),
+            )
+            row = await cur.fetchone()
+            assert row is not None
+            await conn.execute(
+                "INSERT INTO user_themes (user_id, theme_id, relation) VALUES (%s, %s, 'created')",
+                (author_id, row["id"]),
+            )
+    except psycopg.errors.UniqueViolation:
+        raise ThemeExists from None
+    return UUID(str(row["id"]))
+
+
+async def update_theme(conn: AsyncConnection[DictRow], theme_id: UUID, changes: dict[str, Any]) -> bool:
+    """Apply metadata changes (only known columns); bumps updated_at. False when the theme is gone."""
+    allowed = {"name", "description", "author_url", "tags", "published"}
+    fields = {k: v for k, v in changes.items() if k in allowed}
+    assignments = ", ".join(f"{name} = %({name})s" for name in fields)
+    sql = "UPDATE themes SET " + (assignments + ", " if assignments else "") + "updated_at = now() WHERE id = %(id)s"
+    cur = await conn.execute(sql, {**fields, "id": theme_id})
+    return cur.rowcount == 1

@@ -1,0 +1,125 @@
+"""Theme versions: register a release (immutable, strictly increasing, safe to retry) and yank."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
+
+from backend.semver import Version
+
+_VERSION_COLUMNS = "id, theme_id, version, changes, sha256, size, css_url, published_by, yanked_at, created_at"
+
+
+class Outcome(enum.Enum):
+    CREATED = "created"  # new version stored
+    EXISTS = "exists"  # same version, same bytes: the safe retry
+    CONFLICT = "conflict"  # same version, different bytes
+    NOT_GREATER = "not_greater"  # not above the latest version
+    NO_THEME = "no_theme"
+
+
+@dataclass(frozen=True)
+class Registration:
+    outcome: Outcome
+    record: dict[str, Any] | None = None
+    latest: str | None = None
+
+
+async def list_versions(conn: AsyncConnection[DictRow], theme_id: UUID) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s ORDER BY created_at DESC, id DESC",
+        (theme_id,),
+    )
+    return await cur.fetchall()
+
+
+async def register(
+    conn: AsyncConnection[DictRow],
+    theme_id: UUID,
+    *,
+    version: Version,
+    changes: str,
+    sha256: str,
+    size: int,
+    css_url: str,
+    published_by: UUID,
+) -> Registration:
+    """Register a release in one transaction.
+
+    The theme row is locked first (FOR UPDATE), so concurrent registrations for one theme — from any number of
+    app instances — run one after the other: the second sees the first's row and answers EXISTS or CONFLICT.
+    The UNIQUE(theme_id, version) constraint backs this up with ON CONFLICT DO NOTHING.
+    """
+    async with conn.transaction():
+        cur = await conn.execute("SELECT id FROM themes WHERE id = %s FOR UPDATE", (theme_id,))
+        if await cur.fetchone() is None:
+            return Registration(Outcome.NO_THEME)
+        cur = await conn.execute(f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s", (theme_id,))
+        existing = await cur.fetchall()
+        for row in existing:
+            if Version(row["version"]) == version:
+                same = row["sha256"] == sha256 and row["size"] == size
+                return Registration(Outcome.EXISTS if same else Outcome.CONFLICT, row)
+        latest = max((Version(row["version"]) for row in existing), default=None)
+        if latest is not None and version <= latest:
+            return Registration(Outcome.NOT_GREATER, latest=str(latest))
+        cur = await conn.execute(
+            "INSERT INTO theme_versions (theme_id, version, changes, sha256, size, css_url, published_by) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (theme_id, version) DO NOTHING "
+            f"RETURNING {_VERSION_COLUMNS}",
+            (theme_id, version.text, changes, sha256, size, css_url, published_by),
+        )
+        record = await cur.fetchone()
+        if record is None:  # unreachable while the row lock holds; kept as the constraint's second line
+            return Registration(Outcome.CONFLICT)
+        await conn.execute(
+            "UPDATE themes SET version = %s, css_url = %s, published = true, updated_at = now() WHERE id = %s",
+            (version.text, css_url, theme_id),
+        )
+    return Registration(Outcome.CREATED, record)
+
+
+async def latest_version(conn: AsyncConnection[DictRow], theme_id: UUID) -> Version | None:
+    cur = await conn.execute("SELECT version FROM theme_versions WHERE theme_id = %s", (theme_id,))
+    return max((Version(row["version"]) for row in await cur.fetchall()), default=None)
+
+
+async def find_version(conn: AsyncConnection[DictRow], theme_id: UUID, version: str) -> dict[str, Any] | None:
+    cur = await conn.execute(
+        f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s AND version = %s", (theme_id, version)
+    )
+    return await cur.fetchone()
+
+
+async def yank(conn: AsyncConnection[DictRow], theme_id: UUID, version: str) -> dict[str, Any] | None:
+    """Mark a version yanked; the theme's current version/css_url move to the newest version not yanked."""
+    async with conn.transaction():
+        await conn.execute("SELECT id FROM themes WHERE id = %s FOR UPDATE", (theme_id,))
+        cur = await conn.execute(
+            "UPDATE theme_versions SET yanked_at = COALESCE(yanked_at, now()) "
+            f"WHERE theme_id = %s AND version = %s RETURNING {_VERSION_COLUMNS}",
+            (theme_id, version),
+        )
+        record = await cur.fetchone()
+        if record is None:
+            return None
+        cur = await conn.execute(
+            "SELECT version, css_url FROM theme_versions WHERE theme_id = %s AND yanked_at IS NULL", (theme_id,)
+        )
+        live = await cur.fetchall()
+        newest = max(live, key=lambda row: Version(row["version"]), default=None)
+        await conn.execute(
+            "UPDATE themes SET version = %s, css_url = %s, published = %s, updated_at = now() WHERE id = %s",
+            (
+                newest["version"] if newest else None,
+                newest["css_url"] if newest else None,
+                newest is not None,
+                theme_id,
+            ),
+        )
+    return record

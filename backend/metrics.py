@@ -1,0 +1,38 @@
+"""Prometheus metrics: one registry per app instance (so tests can build many apps in one process)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class Metrics:
+    """Request counts and latency by route template and status, cache hits/misses, pool usage."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "themesystem_http_requests",
+            "HTTP requests by method, route template and status.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "themesystem_http_request_duration_seconds",
+            "HTTP request latency by method and route template.",
+            ("method", "route"),
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.cache_hits = Counter("themesystem_cache_hits", "Theme cache hits.", registry=self.registry)
+        self.cache_misses = Counter(
+            "themesystem_cache_misses", "Theme cache misses (including Redis down).", registry=self.registry
+        )
+        self.pool_size = Gauge("themesystem_db_pool_size", "Connections in the pool.", registry=self.registry)
+        self.pool_available = Gauge(
+            "themesystem_db_pool_available", "Idle connections in the pool.", registry=self.registry
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

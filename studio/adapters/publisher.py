@@ -1,0 +1,496 @@
+"""Publish a release: check → render preview → upload → verify → move ``latest`` → purge CDN → register.
+
+Guarantees (DESIGN section 2, issue 4):
+
+- A version that already exists with other bytes is refused before any byte moves: the version's prefix is
+  listed and every existing object compared (``theme.css`` by its ``sha256`` metadata) first.
+- The same bytes again is a no-op success: present objects are skipped, nothing is uploaded.
+- Killed anywhere and run again, the publish finishes the same release without duplicates: every step is
+  idempotent (fixed keys; present objects are checked, not re-sent; the alias copy and purge repeat safely).
+- Immutable keys are written with ``If-None-Match: *``: of two concurrent publishers of one version, one
+  writes each object and the other finds it present (same bytes: success; other bytes: refused).
+- ``latest`` moves only after every object of the release is verified (HEAD + sha256 metadata, and an
+  anonymous GET of the public URL whose body hashes to the same sha256), and never backwards in version.
+- Assets unchanged since the previous release are server-side copied from its keys (found by listing, the
+  ETag of a single-part object is its MD5): no bytes move.
+
+Qt-free: the preview renderer, the CDN purge and the backend registration are injected callables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from studio.adapters.object_store import (
+    MULTIPART_THRESHOLD,
+    CancelledError,
+    ObjectInfo,
+    ObjectStore,
+    ObjectStoreError,
+    PreconditionFailedError,
+)
+from studio.core.publish_plan import (
+    LATEST_CACHE,
+    PUBLISHED_PREFIX,
+    PlannedObject,
+    PublishPlan,
+    latest_css_key,
+    preview_object,
+    version_prefix,
+)
+from studio.core.semver import Version
+
+#: Renders ``css`` (with assets relative to the theme folder) to a PNG file.
+RenderPreview = Callable[[str, Path, Path], None]
+#: Purges CDN cache for bucket-relative paths.
+PurgeCdn = Callable[[list[str]], None]
+
+STEPS = ("check", "render", "upload", "verify", "latest", "purge", "register")
+
+
+class PublishError(Exception):
+    """The publish stopped; the message says which step and why, and what is safe to do next."""
+
+
+class VersionConflictError(PublishError):
+    """The version is already published (or being published) with other bytes; nothing was written."""
+
+
+class PublishCancelledError(PublishError):
+    """The user cancelled; objects already uploaded stay, and running the publish again completes it."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the backend records for a release."""
+
+    theme_id: str
+    version: str
+    changes: str
+    sha256: str
+    size: int
+    css_url: str
+
+
+@dataclass(frozen=True)
+class PublishProgress:
+    """Where the publish is: the current step and the upload counters."""
+
+    step: str
+    bytes_done: int = 0
+    bytes_total: int = 0
+    files_done: int = 0
+    files_total: int = 0
+    key: str = ""
+
+
+@dataclass
+class PublishResult:
+    """What a publish did.
+
+    Attributes:
+        uploaded_bytes: bytes sent in PUT bodies (0 for a no-op republish).
+        uploaded: keys uploaded.
+        copied: keys server-side copied from the previous release (unchanged assets).
+        skipped: keys already present with the same bytes.
+        latest_moved: whether the ``latest`` alias now points at this release (False if a newer one holds it).
+        purged: CDN paths purged.
+        registered: whether the backend registration ran.
+        css_url / latest_url / preview_url: public URLs.
+        timings: seconds per step.
+    """
+
+    theme_id: str
+    version: str
+    css_url: str = ""
+    latest_url: str = ""
+    preview_url: str = ""
+    uploaded_bytes: int = 0
+    uploaded: list[str] = field(default_factory=list)
+    copied: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    latest_moved: bool = False
+    purged: list[str] = field(default_factory=list)
+    registered: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def no_op(self) -> bool:
+        """True when nothing had to be written: the release was already complete."""
+        return not self.uploaded and not self.copied
+
+
+class Publisher:
+    """Publishes release plans to one bucket through an :class:`ObjectStore` (kept warm between publishes)."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        *,
+        render_preview: RenderPreview | None = None,
+        purge_cdn: PurgeCdn | None = None,
+        register: Callable[[Registration], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.render_preview = render_preview
+        self.purge_cdn = purge_cdn
+        self.register = register
+
+    # ------------------------------------------------------------------ previous release
+    def published_versions(self, theme_id: str) -> list[Version]:
+        """Versions that have a folder under ``themes-published/<id>/``, sorted ascending."""
+        _objects, prefixes = self.store.list_objects(f"{PUBLISHED_PREFIX}/{theme_id}/", delimiter="/")
+        found: list[Version] = []
+        for prefix in prefixes:
+            name = prefix.rstrip("/").rsplit("/", 1)[-1]
+            try:
+                found.append(Version.parse(name))
+            except ValueError:
+                continue  # ``latest`` and anything else that is not a version
+        return sorted(found)
+
+    def previous_release(self, theme_id: str, version: str) -> str | None:
+        """The highest published version below ``version`` whose ``theme.css`` exists, or None."""
+        target = Version.parse(version)
+        for candidate in reversed(self.published_versions(theme_id)):
+            if candidate < target and self.store.head(version_prefix(theme_id, str(candidate)) + "theme.css"):
+                return str(candidate)
+        return None
+
+    def read_public_css(self, theme_id: str, version: str) -> str | None:
+        """The published ``theme.css`` of ``version`` (for the plan's diff), or None when absent."""
+        status, body, _headers = self.store.get_public(version_prefix(theme_id, version) + "theme.css")
+        return body.decode("utf-8-sig") if status == 200 else None
+
+    # ------------------------------------------------------------------ publish
+    def publish(
+        self,
+        plan: PublishPlan,
+        *,
+        changes: str = "",
+        theme_root: Path | None = None,
+        progress: Callable[[PublishProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PublishResult:
+        """Run every step for ``plan``; see the module docstring for the guarantees.
+
+        Args:
+            plan: from :func:`studio.core.publish_plan.plan_release`.
+            changes: the release notes sent to the backend.
+            theme_root: the theme folder, so the preview finds the theme's assets.
+            progress: called in this thread at each step and after each object; an exception it raises
+                stops the publish (running requests finish first).
+            cancel: when set, no new request starts and :class:`PublishCancelledError` is raised.
+
+        Raises:
+            VersionConflictError: the version exists (or appeared meanwhile) with other bytes.
+            PublishCancelledError: ``cancel`` was set.
+            PublishError: a storage, verification, purge or registration failure, named by step.
+        """
+        result = PublishResult(theme_id=plan.theme_id, version=plan.version)
+        store = self.store
+        result.css_url = store.location.public_url(plan.css_object.key)
+        result.latest_url = store.location.public_url(plan.latest_key)
+        report = progress or (lambda _p: None)
+        step = "check"
+        try:
+            started = time.perf_counter()
+            report(PublishProgress("check", files_total=len(plan.objects)))
+            existing = self._check_existing(plan)
+            preview_present = store.head(plan.preview_key)
+            result.timings["check"] = time.perf_counter() - started
+            _check_cancel(cancel)
+
+            step = "render"
+            started = time.perf_counter()
+            report(PublishProgress("render"))
+            objects = list(plan.objects)
+            with tempfile.TemporaryDirectory(prefix="themestudio-preview-") as scratch:
+                preview = self._preview(plan, preview_present, theme_root, Path(scratch))
+                upload_preview = preview is not None and preview_present is None
+                if preview is not None:
+                    result.preview_url = store.location.public_url(preview.key)
+                result.timings["render"] = time.perf_counter() - started
+                _check_cancel(cancel)
+
+                step = "upload"
+                started = time.perf_counter()
+                self._upload(
+                    plan, objects, preview if upload_preview else None, existing, result, report, cancel
+                )
+                if preview is not None and not upload_preview:
+                    result.skipped.append(preview.key)
+                result.timings["upload"] = time.perf_counter() - started
+
+            step = "verify"
+            started = time.perf_counter()
+            expected = [*objects, *([preview] if preview is not None else [])]
+            self._verify(expected, report, cancel)
+            result.timings["verify"] = time.perf_counter() - started
+            _check_cancel(cancel)
+
+            step = "latest"
+            started = time.perf_counter()
+            report(PublishProgress("latest", key=plan.latest_key))
+            result.latest_moved = self._move_latest(plan)
+            result.timings["latest"] = time.perf_counter() - started
+
+            step = "purge"
+            started = time.perf_counter()
+            if self.purge_cdn is not None and result.latest_moved:
+                report(PublishProgress("purge", key=plan.latest_key))
+                paths = [plan.latest_key]
+                self.purge_cdn(paths)
+                result.purged = paths
+            result.timings["purge"] = time.perf_counter() - started
+
+            step = "register"
+            started = time.perf_counter()
+            if self.register is not None:
+                report(PublishProgress("register"))
+                css = plan.css_object
+                self.register(
+                    Registration(plan.theme_id, plan.version, changes, css.sha256, css.size, result.css_url)
+                )
+                result.registered = True
+            result.timings["register"] = time.perf_counter() - started
+            report(PublishProgress("done", files_done=len(expected), files_total=len(expected)))
+        except CancelledError as exc:
+            raise PublishCancelledError(
+                f"Publish of {plan.version} cancelled during {step}; run it again to complete the release."
+            ) from exc
+        except ObjectStoreError as exc:
+            raise PublishError(f"Publish of {plan.version} failed during {step}: {exc}") from None
+        return result
+
+    # ------------------------------------------------------------------ steps
+    def _check_existing(self, plan: PublishPlan) -> dict[str, ObjectInfo]:
+        """Compare whatever is already under the version's prefix with the plan; refuse any difference."""
+        objects, _ = self.store.list_objects(version_prefix(plan.theme_id, plan.version))
+        present = {info.key: info for info in objects}
+        if not present:
+            return {}
+        planned = {obj.key: obj for obj in plan.objects}
+        extra = sorted(set(present) - set(planned))
+        if extra:
+            raise VersionConflictError(
+                f"Version {plan.version} is already published with other files (for example {extra[0]}); "
+                "published versions are immutable: choose a new version."
+            )
+        css = plan.css_object
+        if css.key in present:
+            head = self.store.head(css.key)
+            if head is None or head.metadata.get("sha256") != css.sha256:
+                raise VersionConflictError(
+                    f"Version {plan.version} is already published with a different theme.css; "
+                    "published versions are immutable: choose a new version."
+                )
+        for key, info in present.items():
+            obj = planned[key]
+            if not self._same_bytes(obj, info):
+                raise VersionConflictError(
+                    f"Version {plan.version} is already published with a different {key.rsplit('/', 1)[-1]}; "
+                    "published versions are immutable: choose a new version."
+                )
+        return present
+
+    def _same_bytes(self, obj: PlannedObject, info: ObjectInfo) -> bool:
+        if info.size != obj.size:
+            return False
+        if info.etag == obj.md5:
+            return True
+        head = self.store.head(obj.key)  # multipart ETags are not an MD5: ask the metadata
+        return head is not None and head.metadata.get("sha256") == obj.sha256
+
+    def _preview(
+        self, plan: PublishPlan, present: ObjectInfo | None, theme_root: Path | None, scratch: Path
+    ) -> PlannedObject | None:
+        """The preview to upload or verify: the stored one when present (immutable), else a fresh render."""
+        if present is not None:
+            sha = present.metadata.get("sha256", "")
+            return PlannedObject(
+                plan.preview_key,
+                Path(plan.preview_key),
+                present.size,
+                sha,
+                "image/png",
+                present.cache_control,
+                dict(present.metadata),
+                present.etag,
+            )
+        if self.render_preview is None:
+            return None
+        png = scratch / "preview.png"
+        self.render_preview(plan.css, png, theme_root or plan.css_object.path.parent)
+        return preview_object(plan.theme_id, plan.version, png)
+
+    def _upload(
+        self,
+        plan: PublishPlan,
+        objects: Sequence[PlannedObject],
+        preview: PlannedObject | None,
+        existing: dict[str, ObjectInfo],
+        result: PublishResult,
+        report: Callable[[PublishProgress], None],
+        cancel: threading.Event | None,
+    ) -> None:
+        """Upload (or copy) what is missing: assets and preview in parallel, ``theme.css`` after them."""
+        todo = [obj for obj in objects if obj.key not in existing]
+        result.skipped.extend(obj.key for obj in objects if obj.key in existing)
+        if preview is not None:
+            todo.insert(0, preview)
+        total_bytes = sum(obj.size for obj in todo)
+        files_total = len(todo)
+        done_files = 0
+        report(PublishProgress("upload", 0, total_bytes, 0, files_total))
+        if not todo:
+            return
+        reusable = self._reusable_assets(plan, todo)
+        css = plan.css_object
+        first = [obj for obj in todo if obj.key != css.key]
+        last = [obj for obj in todo if obj.key == css.key]
+        for batch in (first, last):
+            work = [self._object_job(obj, reusable.get(obj.key), cancel) for obj in batch]
+            for key, moved, outcome in self.store.map_parallel(work, cancel=cancel):
+                done_files += 1
+                result.uploaded_bytes += moved
+                {"uploaded": result.uploaded, "copied": result.copied, "skipped": result.skipped}[
+                    outcome
+                ].append(key)
+                report(
+                    PublishProgress(
+                        "upload", result.uploaded_bytes, total_bytes, done_files, files_total, key
+                    )
+                )
+
+    def _object_job(
+        self, obj: PlannedObject, copy_from: str | None, cancel: threading.Event | None
+    ) -> Callable[[], tuple[str, int, str]]:
+        """One object's upload as a job returning (key, bytes sent, ``uploaded``/``copied``/``skipped``)."""
+        store = self.store
+
+        def job() -> tuple[str, int, str]:
+            if copy_from is not None:
+                store.copy(copy_from, obj.key, obj.headers())
+                return obj.key, 0, "copied"
+            try:
+                store.put_file(
+                    obj.key,
+                    obj.path,
+                    obj.headers(),
+                    sha256=obj.sha256,
+                    size=obj.size,
+                    if_none_match=obj.size <= MULTIPART_THRESHOLD,
+                    cancel=cancel,
+                )
+            except PreconditionFailedError:
+                # Another publisher wrote it meanwhile: fine when it holds the same bytes.
+                head = store.head(obj.key)
+                if head is None or head.metadata.get("sha256") != obj.sha256:
+                    raise VersionConflictError(
+                        f"{obj.key} was just published by someone else with other bytes; "
+                        "published versions are immutable: choose a new version."
+                    ) from None
+                return obj.key, 0, "skipped"
+            return obj.key, obj.size, "uploaded"
+
+        return job
+
+    def _reusable_assets(self, plan: PublishPlan, todo: Sequence[PlannedObject]) -> dict[str, str]:
+        """Map new asset keys to the previous release's keys holding the same bytes (server-side copy)."""
+        candidates = [obj for obj in todo if "/assets/" in obj.key and obj.size <= MULTIPART_THRESHOLD]
+        if not candidates:
+            return {}
+        previous = plan.previous_version or self._highest_below(plan)
+        if previous is None:
+            return {}
+        old_prefix = version_prefix(plan.theme_id, previous)
+        listed, _ = self.store.list_objects(old_prefix + "assets/")
+        by_key = {info.key: info for info in listed}
+        new_prefix = version_prefix(plan.theme_id, plan.version)
+        reuse: dict[str, str] = {}
+        for obj in candidates:
+            old = by_key.get(old_prefix + obj.key[len(new_prefix) :])
+            if old is not None and old.size == obj.size and old.etag == obj.md5:
+                reuse[obj.key] = old.key
+        return reuse
+
+    def _highest_below(self, plan: PublishPlan) -> str | None:
+        target = Version.parse(plan.version)
+        lower = [v for v in self.published_versions(plan.theme_id) if v < target]
+        return str(lower[-1]) if lower else None
+
+    def _verify(
+        self,
+        objects: Sequence[PlannedObject],
+        report: Callable[[PublishProgress], None],
+        cancel: threading.Event | None,
+    ) -> None:
+        """HEAD every object (sha256 metadata, headers) and GET its public URL anonymously (body sha256)."""
+        store = self.store
+
+        def job(obj: PlannedObject) -> Callable[[], str]:
+            def check() -> str:
+                head = store.head(obj.key)
+                if head is None:
+                    raise PublishError(f"Verification failed: {obj.key} is missing after upload.")
+                problems = []
+                if head.metadata.get("sha256") != obj.sha256:
+                    problems.append("sha256 metadata differs")
+                if head.content_type != obj.content_type:
+                    problems.append(f"Content-Type is {head.content_type!r}")
+                if head.cache_control != obj.cache_control:
+                    problems.append(f"Cache-Control is {head.cache_control!r}")
+                status, body, _headers = store.get_public(obj.key)
+                if status != 200:
+                    problems.append(
+                        f"the public URL answers HTTP {status} (is the prefix publicly readable?)"
+                    )
+                elif hashlib.sha256(body).hexdigest() != obj.sha256:
+                    problems.append("the public URL serves other bytes")
+                if problems:
+                    raise PublishError(f"Verification of {obj.key} failed: {'; '.join(problems)}.")
+                return obj.key
+
+            return check
+
+        total = len(objects)
+        report(PublishProgress("verify", files_total=total))
+        for done, key in enumerate(store.map_parallel([job(o) for o in objects], cancel=cancel), start=1):
+            report(PublishProgress("verify", files_done=done, files_total=total, key=key))
+
+    def _move_latest(self, plan: PublishPlan) -> bool:
+        """Copy the release's ``theme.css`` to the ``latest`` alias unless a newer release holds it."""
+        key = latest_css_key(plan.theme_id)
+        css = plan.css_object
+        current = self.store.head(key)
+        if current is not None:
+            held = current.metadata.get("version", "")
+            try:
+                if Version.parse(held) > Version.parse(plan.version):
+                    return False
+            except ValueError:
+                pass  # an alias without a readable version is ours to replace
+            if (
+                held == plan.version
+                and current.metadata.get("sha256") == css.sha256
+                and current.cache_control == LATEST_CACHE
+            ):
+                return True
+        alias = replace(css, key=key, cache_control=LATEST_CACHE)
+        self.store.copy(css.key, key, alias.headers())
+        moved = self.store.head(key)
+        if moved is None or moved.metadata.get("sha256") != css.sha256:
+            raise PublishError(f"The latest alias {key} did not take the new release's bytes.")
+        return True
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise CancelledError("cancelled")

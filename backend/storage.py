@@ -184,6 +184,7 @@ class ObjectStorage:
             ValueError: invalid arguments, including ``size > max_bytes``; nothing is signed then.
             StorageError: signing failed.
         """
+        sha256 = sha256.lower() if sha256 is not None else None
         meta = self._validated(
             key, content_type, max_bytes, metadata, cache_control, expires_in, size, sha256
         )
@@ -347,7 +348,7 @@ class ObjectStorage:
             meta[name] = value
         if sha256 is not None:
             if not _SHA256_HEX.match(sha256):
-                raise ValueError("sha256 must be 64 lowercase hex digits")
+                raise ValueError("sha256 must be 64 hex digits")
             if meta.setdefault("sha256", sha256) != sha256:
                 raise ValueError("metadata sha256 differs from the sha256 argument")
         return meta

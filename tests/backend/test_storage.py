@@ -143,6 +143,22 @@ def test_put_grant_uploads_with_headers_and_metadata(storage: ObjectStorage, htt
     assert stored.metadata == {"theme-id": "t-1", "version": "1.0.0", "sha256": SHA}
 
 
+def test_put_grant_accepts_an_uppercase_sha256(storage: ObjectStorage, http: httpx.Client) -> None:
+    key = _draft_key()
+    grant = _put_grant(storage, key, sha256=SHA.upper())
+    assert grant.headers["x-amz-meta-sha256"] == SHA
+    assert _put(http, grant).status_code == 200
+
+
+def test_post_grant_carries_a_known_sha256_as_metadata(storage: ObjectStorage, http: httpx.Client) -> None:
+    key = _draft_key()
+    grant = _put_grant(storage, key, size=None)
+    assert grant.method == "POST"
+    assert grant.fields["x-amz-meta-sha256"] == SHA
+    assert _post(http, grant).status_code == 204
+    assert _post(http, grant, changes={"x-amz-meta-sha256": "0" * 64}).status_code == 403
+
+
 def test_put_grant_signs_every_header_it_lists(storage: ObjectStorage) -> None:
     grant = _put_grant(storage, _draft_key())
     query = httpx.URL(grant.url).params

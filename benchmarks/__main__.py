@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-GROUPS = {"studio": "benchmarks.studio"}
+GROUPS = {"studio": "benchmarks.studio", "publish": "benchmarks.publish"}
 
 
 def main() -> int:

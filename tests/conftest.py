@@ -19,6 +19,9 @@ os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="themestudio-ru
 # `kill -USR1 <pid>` prints every thread's stack: the way to see where a hung Qt test waits.
 faulthandler.register(signal.SIGUSR1, all_threads=True)
 
+# A real SeaweedFS (S3 with signatures and policies enforced), started once per session by whoever needs it.
+pytest_plugins = ["tests.backend.seaweed"]
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "data" / "corpus"  # Bootstrap, Bulma, normalize.css (MIT), vendored
 

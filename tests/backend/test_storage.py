@@ -19,7 +19,7 @@ from backend.storage import (
     UploadGrant,
     addressing_style,
 )
-from tests.backend.seaweed import SeaweedS3, seaweed  # noqa: F401 (the fixture)
+from tests.backend.seaweed import SeaweedS3
 
 CSS = b":root { --accent: #3355ff; }\nbody { color: var(--accent); }\n"
 SHA = hashlib.sha256(CSS).hexdigest()
@@ -39,7 +39,7 @@ def _config(server: SeaweedS3, *, secret: str | None = None, readonly: bool = Fa
 
 
 @pytest.fixture(scope="module")
-def storage(seaweed: SeaweedS3) -> ObjectStorage:  # noqa: F811
+def storage(seaweed: SeaweedS3) -> ObjectStorage:
     return ObjectStorage(_config(seaweed))
 
 
@@ -231,7 +231,7 @@ def test_put_grant_refused_with_a_tampered_signature(storage: ObjectStorage, htt
     assert _error_code(response) == "SignatureDoesNotMatch"
 
 
-def test_put_grant_from_a_read_only_key_is_refused(seaweed: SeaweedS3, http: httpx.Client) -> None:  # noqa: F811
+def test_put_grant_from_a_read_only_key_is_refused(seaweed: SeaweedS3, http: httpx.Client) -> None:
     read_only = ObjectStorage(_config(seaweed, readonly=True))
     key = _draft_key()
     response = _put(http, _put_grant(read_only, key))
@@ -451,11 +451,11 @@ def test_check_is_true_with_the_right_key(storage: ObjectStorage) -> None:
     assert storage.check() is True
 
 
-def test_check_is_false_with_a_wrong_secret(seaweed: SeaweedS3) -> None:  # noqa: F811
+def test_check_is_false_with_a_wrong_secret(seaweed: SeaweedS3) -> None:
     assert ObjectStorage(_config(seaweed, secret="not-the-secret")).check() is False
 
 
-def test_check_is_false_when_the_store_is_unreachable(seaweed: SeaweedS3) -> None:  # noqa: F811
+def test_check_is_false_when_the_store_is_unreachable(seaweed: SeaweedS3) -> None:
     config = _config(seaweed)
     dead = StorageConfig(
         endpoint="http://127.0.0.1:9",
@@ -468,7 +468,7 @@ def test_check_is_false_when_the_store_is_unreachable(seaweed: SeaweedS3) -> Non
     assert ObjectStorage(dead).check() is False
 
 
-def test_secret_never_appears_in_config_grants_or_errors(seaweed: SeaweedS3, storage: ObjectStorage) -> None:  # noqa: F811
+def test_secret_never_appears_in_config_grants_or_errors(seaweed: SeaweedS3, storage: ObjectStorage) -> None:
     secret = seaweed.secret_key
     texts = [repr(storage.config), str(storage.config)]
     for grant in (_put_grant(storage, _draft_key()), _post_grant(storage, _draft_key())):

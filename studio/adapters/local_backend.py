@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
@@ -56,7 +57,7 @@ def ensure_database(admin_url: str, name: str) -> str:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return str(psycopg.conninfo.make_conninfo(admin_url, dbname=name))
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
 
 
 @dataclass

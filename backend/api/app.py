@@ -27,9 +27,6 @@ from backend.security import FailedAuthLimiter
 
 log = logging.getLogger(__name__)
 
-API_PREFIX = "/v1"
-
-
 def build_storage(settings: Settings) -> Any:
     """The object-storage signer when SPACES_* are set and the module is present, else None (grants say 503)."""
     if not settings.storage_configured:
@@ -114,7 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(PoolTimeout, _database_unavailable)
 
     for module in (themes, versions, drafts, grants, user_themes, analytics):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router)
     app.include_router(health.router)
     if settings.bench_ceiling:
         app.include_router(health.ceiling_router)

@@ -8,13 +8,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from backend.api.constants import API_PREFIX
 from backend.api.deps import ConnDep, CurrentPrincipal, ServicesDep
 from backend.api.errors import ApiError
 from backend.api.routes.common import ensure_owner
 from backend.api.schemas import DailyCount, EventBatch, IngestResult, PopularList, PopularTheme
 from backend.db import activity
 
-router = APIRouter(tags=["analytics"])
+router = APIRouter(prefix=API_PREFIX, tags=["analytics"])
 POPULAR_EVENTS = frozenset({"download", "install"})
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from backend.api.constants import API_PREFIX
 from backend.api.deps import AuthorPrincipal, ConnDep, CurrentPrincipal, ReviewerPrincipal
 from backend.api.errors import conflict, forbidden, not_found
 from backend.api.routes.common import ensure_owner
@@ -14,7 +15,7 @@ from backend.api.schemas import DraftCreate, DraftPublic, Review
 from backend.db import drafts as drafts_db
 from backend.db import themes as themes_db
 
-router = APIRouter(tags=["drafts"])
+router = APIRouter(prefix=API_PREFIX, tags=["drafts"])
 
 
 @router.post("/themes/{theme_id}/drafts", status_code=201, response_model=DraftPublic)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from backend.api.constants import API_PREFIX
 from backend.api.deps import AuthorPrincipal, ConnDep, CurrentPrincipal, ReviewerPrincipal, ServicesDep
 from backend.api.errors import ApiError, conflict, forbidden, not_found
 from backend.api.schemas import DownloadGrant, GrantFile, GrantList, ReleaseGrantRequest, UploadGrantPublic
@@ -22,7 +23,7 @@ from backend.db import themes as themes_db
 from backend.db import versions as versions_db
 from backend.semver import Version
 
-router = APIRouter(tags=["grants"])
+router = APIRouter(prefix=API_PREFIX, tags=["grants"])
 
 CSS_MAX_BYTES = 5 * 1_048_576
 IMMUTABLE = "public, max-age=31536000, immutable"

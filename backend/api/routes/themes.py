@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from backend.api.constants import API_PREFIX
 from backend.api.deps import AuthorPrincipal, ConnDep, OptionalPrincipal, ServicesDep
 from backend.api.errors import ApiError, forbidden, not_found
 from backend.api.routes.common import (
@@ -21,7 +22,7 @@ from backend.api.routes.common import (
 from backend.api.schemas import ThemeCreate, ThemePage, ThemePublic, ThemeSummary, ThemeUpdate
 from backend.db import themes as themes_db
 
-router = APIRouter(tags=["themes"])
+router = APIRouter(prefix=API_PREFIX, tags=["themes"])
 JSON = "application/json"
 
 

@@ -8,12 +8,13 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from backend.api.constants import API_PREFIX
 from backend.api.deps import ConnDep, CurrentPrincipal
 from backend.api.errors import not_found
 from backend.api.schemas import Me, Relation
 from backend.db import activity
 
-router = APIRouter(tags=["me"])
+router = APIRouter(prefix=API_PREFIX, tags=["me"])
 Settable = Literal["favorite", "installed"]
 
 

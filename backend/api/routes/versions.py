@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
+from backend.api.constants import API_PREFIX
 from backend.api.deps import AuthorPrincipal, ConnDep, OptionalPrincipal, ServicesDep
 from backend.api.errors import conflict, not_found
 from backend.api.routes.common import ensure_owner, may_see_unpublished
@@ -17,7 +18,7 @@ from backend.db import versions as versions_db
 from backend.db.rows import plain_row
 from backend.semver import Version
 
-router = APIRouter(tags=["versions"])
+router = APIRouter(prefix=API_PREFIX, tags=["versions"])
 VersionText = Annotated[str, Path(max_length=64)]
 
 

@@ -1,0 +1,121 @@
+"""Themes: create, get (cached), list with tag/text filters and keyset pages, update rules."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.backend.helpers import Actor, version_body
+
+pytestmark = pytest.mark.anyio
+
+
+async def _theme(client: httpx.AsyncClient, author: Actor, **fields: object) -> dict[str, object]:
+    body = {"name": "Aurora", "description": "A calm dark theme", "tags": ["dark"], **fields}
+    r = await client.post("/v1/themes", json=body, headers=author.headers)
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+async def _publish(client: httpx.AsyncClient, author: Actor, theme_id: object, version: str = "1.0.0") -> None:
+    r = await client.post(
+        f"/v1/themes/{theme_id}/versions", json=version_body(version, theme_id=str(theme_id)), headers=author.headers
+    )
+    assert r.status_code == 201, r.text
+
+
+async def test_create_then_get_with_available_versions(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+    author = actors["author"]
+    theme = await _theme(client, author, id=str(uuid.uuid4()), author_url="https://aurora.example")
+    assert theme["available_versions"] == []
+    assert theme["published"] is False
+    assert theme["author_id"] == str(author.user_id)
+    await _publish(client, author, theme["id"], "1.0.0")
+    await _publish(client, author, theme["id"], "1.1.0")
+    r = await client.get(f"/v1/themes/{theme['id']}")
+    assert r.status_code == 200
+    got = r.json()
+    assert got["available_versions"] == ["1.1.0", "1.0.0"]
+    assert got["version"] == "1.1.0"
+    assert got["published"] is True
+
+
+async def test_duplicate_id_is_409(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+    theme = await _theme(client, actors["author"], id=str(uuid.uuid4()))
+    r = await client.post("/v1/themes", json={"id": theme["id"], "name": "Again"}, headers=actors["author"].headers)
+    assert r.status_code == 409
+    assert r.json()["error"] == "theme_exists"
+
+
+async def test_unpublished_theme_hidden_from_others(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+    theme = await _theme(client, actors["author"])
+    url = f"/v1/themes/{theme['id']}"
+    for _ in range(2):  # second round is served from the cache: same rule
+        assert (await client.get(url)).status_code == 404
+        assert (await client.get(url, headers=actors["user"].headers)).status_code == 404
+        assert (await client.get(url, headers=actors["author"].headers)).status_code == 200
+        assert (await client.get(url, headers=actors["admin"].headers)).status_code == 200
+        assert (await client.get(url, headers=actors["reviewer"].headers)).status_code == 200
+
+
+async def test_cache_is_filled_and_invalidated_on_update(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+    author = actors["author"]
+    theme = await _theme(client, author)
+    await _publish(client, author, theme["id"])
+    cache = client.app.state.services.cache  # type: ignore[attr-defined]
+    assert await cache.get_theme(theme["id"]) is None
+    assert (await client.get(f"/v1/themes/{theme['id']}")).json()["name"] == "Aurora"
+    assert await cache.get_theme(theme["id"]) is not None
+    r = await client.patch(f"/v1/themes/{theme['id']}", json={"name": "Borealis"}, headers=author.headers)
+    assert r.status_code == 200
+    assert r.json()["name"] == "Borealis"
+    assert await cache.get_theme(theme["id"]) is None
+    assert (await client.get(f"/v1/themes/{theme['id']}")).json()["name"] == "Borealis"
+    ttl = await cache.client.ttl(cache.key(f"theme:{theme['id']}"))
+    assert 3500 < ttl <= 3600
+
+
+async def test_only_the_author_or_admin_updates(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+    from tests.backend.helpers import make_actor
+
+    theme = await _theme(client, actors["author"])
+    url = f"/v1/themes/{theme['id']}"
+    other = make_actor(str(client.app.state.services.settings.database_dsn), "author")  # type: ignore[attr-defined]
+    assert (await client.patch(url, json={"name": "X"}, headers=other.headers)).status_code == 403
+    assert (await client.patch(url, json={"name": "Y"}, headers=actors["admin"].headers)).status_code == 200
+    assert (await client.patch(url, json={"name": None}, headers=actors["author"].headers)).status_code == 422
+    # publishing without a version is refused
+    assert (await client.patch(url, json={"published": True}, headers=actors["author"].headers)).status_code == 409
+
+
+async def test_list_filters_and_keyset_pages(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+    author = actors["author"]
+    tag = f"t{uuid.uuid4().hex[:10]}"
+    ids = []
+    for i in range(5):
+        theme = await _theme(client, author, name=f"Zephyr {i}", description=f"word{tag}" if i == 2 else "", tags=[tag])
+        await _publish(client, author, theme["id"])
+        ids.append(theme["id"])
+    hidden = await _theme(client, author, tags=[tag])  # unpublished: not listed by default
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"tag": tag, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/v1/themes", params=params)).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(ids))  # newest change first, every theme exactly once
+    found = (await client.get("/v1/themes", params={"q": f"word{tag}"})).json()["items"]
+    assert [item["id"] for item in found] == [ids[2]]
+    mine = await client.get(
+        "/v1/themes",
+        params={"tag": tag, "include_unpublished": "true", "author_id": str(author.user_id)},
+        headers=author.headers,
+    )
+    assert hidden["id"] in [item["id"] for item in mine.json()["items"]]
+    assert (await client.get("/v1/themes", params={"include_unpublished": "true"})).status_code == 403
+    assert (await client.get("/v1/themes", params={"cursor": "garbage!"})).status_code == 422

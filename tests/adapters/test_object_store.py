@@ -45,8 +45,11 @@ def _key(name: str) -> str:
 
 
 def _headers(sha: str) -> dict[str, str]:
-    return {"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=60",
-            "x-amz-meta-sha256": sha}
+    return {
+        "Content-Type": "text/css; charset=utf-8",
+        "Cache-Control": "public, max-age=60",
+        "x-amz-meta-sha256": sha,
+    }
 
 
 def test_put_head_and_public_get(store: ObjectStore) -> None:
@@ -56,8 +59,11 @@ def test_put_head_and_public_get(store: ObjectStore) -> None:
     store.put(key, body, _headers(sha), sha256=sha, if_none_match=True)
     info = store.head(key)
     assert info is not None
-    assert (info.size, info.content_type, info.cache_control) == (len(body), "text/css; charset=utf-8",
-                                                                    "public, max-age=60")
+    assert (info.size, info.content_type, info.cache_control) == (
+        len(body),
+        "text/css; charset=utf-8",
+        "public, max-age=60",
+    )
     assert info.metadata["sha256"] == sha
     assert info.etag == hashlib.md5(body, usedforsecurity=False).hexdigest()
     status, got, _ = store.get_public(key)
@@ -68,8 +74,13 @@ def test_put_head_and_public_get(store: ObjectStore) -> None:
 def test_if_none_match_never_overwrites(store: ObjectStore) -> None:
     key = _key("theme.css")
     first = b"a{}"
-    store.put(key, first, _headers(hashlib.sha256(first).hexdigest()), sha256=hashlib.sha256(first).hexdigest(),
-              if_none_match=True)
+    store.put(
+        key,
+        first,
+        _headers(hashlib.sha256(first).hexdigest()),
+        sha256=hashlib.sha256(first).hexdigest(),
+        if_none_match=True,
+    )
     other = b"b{}"
     with pytest.raises(PreconditionFailedError):
         store.put(key, other, {}, sha256=hashlib.sha256(other).hexdigest(), if_none_match=True)
@@ -89,12 +100,23 @@ def test_copy_replaces_headers_without_moving_bytes(store: ObjectStore) -> None:
     sha = hashlib.sha256(body).hexdigest()
     source, target = _key("a.bin"), _key("b.bin")
     store.put(source, body, _headers(sha), sha256=sha)
-    store.copy(source, target, {"Content-Type": "font/woff2", "Cache-Control": "immutable",
-                                "x-amz-meta-version": "2.0.0", "x-amz-meta-sha256": sha})
+    store.copy(
+        source,
+        target,
+        {
+            "Content-Type": "font/woff2",
+            "Cache-Control": "immutable",
+            "x-amz-meta-version": "2.0.0",
+            "x-amz-meta-sha256": sha,
+        },
+    )
     info = store.head(target)
     assert info is not None
     assert (info.content_type, info.cache_control, dict(info.metadata)) == (
-        "font/woff2", "immutable", {"version": "2.0.0", "sha256": sha})
+        "font/woff2",
+        "immutable",
+        {"version": "2.0.0", "sha256": sha},
+    )
 
 
 def test_list_objects_pages_and_prefixes(store: ObjectStore, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,13 +125,15 @@ def test_list_objects_pages_and_prefixes(store: ObjectStore, monkeypatch: pytest
         body = str(n).encode()
         store.put(f"{base}{n}/theme.css", body, {}, sha256=hashlib.sha256(body).hexdigest())
     objects, prefixes = store.list_objects(base)
-    assert len(objects) == 5 and prefixes == []
+    assert len(objects) == 5
+    assert prefixes == []
     _objects, prefixes = store.list_objects(base, delimiter="/")
     assert prefixes == [f"{base}{n}/" for n in range(5)]
 
 
-def test_multipart_upload_of_a_large_file(store: ObjectStore, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_multipart_upload_of_a_large_file(
+    store: ObjectStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(object_store, "PART_SIZE", 5 * 1024 * 1024)
     monkeypatch.setattr(object_store, "MULTIPART_THRESHOLD", 5 * 1024 * 1024)
     data = os.urandom(11 * 1024 * 1024)
@@ -118,17 +142,26 @@ def test_multipart_upload_of_a_large_file(store: ObjectStore, tmp_path: Path,
     sha = hashlib.sha256(data).hexdigest()
     key = _key("assets/big.woff2")
     seen: list[int] = []
-    store.put_file(key, path, {"Content-Type": "font/woff2", "x-amz-meta-sha256": sha}, sha256=sha,
-                   size=len(data), on_bytes=seen.append)
+    store.put_file(
+        key,
+        path,
+        {"Content-Type": "font/woff2", "x-amz-meta-sha256": sha},
+        sha256=sha,
+        size=len(data),
+        on_bytes=seen.append,
+    )
     assert sorted(seen) == [1024 * 1024, 5 * 1024 * 1024, 5 * 1024 * 1024]
     info = store.head(key)
-    assert info is not None and info.size == len(data) and info.metadata["sha256"] == sha
+    assert info is not None
+    assert info.size == len(data)
+    assert info.metadata["sha256"] == sha
     assert info.etag.endswith("-3")
     assert hashlib.sha256(store.get_public(key)[1]).hexdigest() == sha
 
 
-def test_cancelled_multipart_is_aborted(store: ObjectStore, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancelled_multipart_is_aborted(
+    store: ObjectStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(object_store, "PART_SIZE", 5 * 1024 * 1024)
     path = tmp_path / "big.bin"
     path.write_bytes(b"z" * (10 * 1024 * 1024 + 1))
@@ -187,8 +220,9 @@ def test_granted_put_goes_through_the_same_pool(store: ObjectStore, seaweed: Sea
 
 
 def test_location_addressing() -> None:
-    spaces = S3Location("https://nyc3.digitaloceanspaces.com", "nyc3", "bkt",
-                        "https://bkt.nyc3.cdn.digitaloceanspaces.com")
+    spaces = S3Location(
+        "https://nyc3.digitaloceanspaces.com", "nyc3", "bkt", "https://bkt.nyc3.cdn.digitaloceanspaces.com"
+    )
     assert spaces.object_url("a b/c.css") == "https://bkt.nyc3.digitaloceanspaces.com/a%20b/c.css"
     assert spaces.public_url("x/theme.css") == "https://bkt.nyc3.cdn.digitaloceanspaces.com/x/theme.css"
     local = S3Location("http://127.0.0.1:8333", "us-east-1", "bkt")

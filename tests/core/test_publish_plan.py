@@ -73,7 +73,9 @@ def test_content_type_by_extension(name: str, expected: str) -> None:
 
 
 def test_lint_errors_refuse_the_plan(theme: Theme) -> None:
-    theme.css_path.write_text('@import url("https://evil.example/x.css");\n' + theme.read_css(), encoding="utf-8")
+    theme.css_path.write_text(
+        '@import url("https://evil.example/x.css");\n' + theme.read_css(), encoding="utf-8"
+    )
     with pytest.raises(PlanError) as caught:
         plan_release(theme, "1.0.0")
     assert caught.value.diagnostics

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from studio.core.css.incremental import IncrementalLinter
 from studio.core.css.lint import LintOptions, LintResult
@@ -85,6 +85,9 @@ class AnalysisService(QObject):
         self._wake.connect(self._worker.work)
         self._worker.done.connect(self._deliver)
         self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:  # however the app ends, the thread must stop before Qt tears down
+            app.aboutToQuit.connect(self.shutdown)
 
     def set_options(self, options: LintOptions) -> None:
         self._worker.set_options(options)

@@ -81,6 +81,12 @@ async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
                   {"Retry-After": "2"})
 
 
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    # e.g. a NUL character, which PostgreSQL text cannot hold: the client's input, so 422 (details stay here).
+    log.info("rejected value: %s", type(exc).__name__)
+    return _error(422, "invalid_value", "A value cannot be stored (e.g. it contains a NUL character).")
+
+
 def create_app(settings: Settings) -> FastAPI:
     """A configured app; the pool, Redis client and storage signer open in its lifespan."""
     metrics = Metrics()
@@ -109,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(psycopg.OperationalError, _database_unavailable)
     app.add_exception_handler(PoolTimeout, _database_unavailable)
+    app.add_exception_handler(psycopg.DataError, _data_error)
 
     for module in (themes, versions, drafts, grants, user_themes, analytics):
         app.include_router(module.router)

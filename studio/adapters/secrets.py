@@ -9,8 +9,12 @@ back to a plain-text file.
 
 from __future__ import annotations
 
+import gc
 import logging
+import warnings
+from collections.abc import Callable
 from enum import StrEnum
+from typing import TypeVar
 
 import keyring
 import keyring.errors
@@ -18,6 +22,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SERVICE_PREFIX = "themesystem-studio/"
 
@@ -68,6 +73,25 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _call(fn: Callable[[], T]) -> T:
+    """Run one backend call; any failure (D-Bus down, no Secret Service, locked) becomes KeyringUnavailable.
+
+    keyring's Secret Service backend leaves its D-Bus connection open when it cannot find the collection;
+    the failed call's frames are dropped here and collected quietly so the socket closes now, not as a
+    ResourceWarning at some later garbage collection. ``PasswordDeleteError`` ("not there") passes through.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return fn()
+        except keyring.errors.PasswordDeleteError:
+            raise
+        except Exception as exc:  # never retry elsewhere: a plain-text fallback is not an option
+            detail = _describe(exc)
+        gc.collect()
+    raise KeyringUnavailable(detail)
+
+
 class SecretStore:
     """Reads and writes profile secrets in one keyring backend (the system's, unless one is given).
 
@@ -110,10 +134,7 @@ class SecretStore:
     def get(self, profile: str, name: SecretName) -> str | None:
         """The secret, or None when it is not stored."""
         backend = self.backend()
-        try:
-            value = backend.get_password(service_name(profile), name.value)
-        except Exception as exc:  # any backend failure (D-Bus, locked, ...) means "no keyring"
-            raise KeyringUnavailable(_describe(exc)) from exc
+        value = _call(lambda: backend.get_password(service_name(profile), name.value))
         log.debug("keyring read %s for profile %s: %s", name.value, profile, "found" if value else "absent")
         return value
 
@@ -135,21 +156,16 @@ class SecretStore:
         if not value:
             raise ValueError(f"refusing to store an empty {name.value} for profile {profile!r}")
         backend = self.backend()
-        try:
-            backend.set_password(service_name(profile), name.value, value)
-        except Exception as exc:  # never retry elsewhere: plain-text fallback is not an option
-            raise KeyringUnavailable(_describe(exc)) from exc
+        _call(lambda: backend.set_password(service_name(profile), name.value, value))
         log.debug("keyring stored %s for profile %s", name.value, profile)
 
     def delete(self, profile: str, name: SecretName) -> bool:
         """Remove a secret; returns whether it was there."""
         backend = self.backend()
         try:
-            backend.delete_password(service_name(profile), name.value)
+            _call(lambda: backend.delete_password(service_name(profile), name.value))
         except keyring.errors.PasswordDeleteError:
             return False
-        except Exception as exc:
-            raise KeyringUnavailable(_describe(exc)) from exc
         log.debug("keyring deleted %s for profile %s", name.value, profile)
         return True
 

@@ -135,7 +135,7 @@ class Publisher:
         *,
         render_preview: RenderPreview | None = None,
         purge_cdn: PurgeCdn | None = None,
-        register: Callable[[Registration], None] | None = None,
+        register: Callable[[Registration], object] | None = None,
     ) -> None:
         self.store = store
         self.render_preview = render_preview

@@ -1,0 +1,229 @@
+"""ThemeSystem API benchmark: one uvicorn worker on loopback, 16 connections, load from `wrk` (a separate process).
+
+Seeds a dedicated database (100,000 themes, 1,000,000 analytics events, by COPY), measures the ceiling (a bare
+endpoint on the same stack doing one Redis GET) in the same run, then cached and uncached theme reads, the list by
+tag, and batched event ingest. The database and the Redis keys are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+import redis
+
+from backend.db.users import create_token, create_user
+from backend.migrations import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+THEMES = 100_000
+EVENTS = 1_000_000
+TAGS = [f"tag{i}" for i in range(200)]
+CONNECTIONS = 16
+
+
+def _wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (apt-get install -y wrk)", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, capture_output=True)
+        found = shutil.which("wrk")
+        if found:
+            return found
+    raise SystemExit("benchmarks backend: needs `wrk` (apt-get install wrk) as the load generator")
+
+
+def _admin_dsn() -> str:
+    base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    return urlunsplit(urlsplit(base.replace("postgresql+psycopg://", "postgresql://"))._replace(path="/postgres"))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _seed(dsn: str, author_id: uuid.UUID, rng: random.Random) -> list[uuid.UUID]:
+    ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(THEMES)]
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        lines = []
+        for i, tid in enumerate(ids):
+            tags = "{" + ",".join(rng.sample(TAGS, 3)) + "}"
+            lines.append(f"{tid}\tTheme {i}\tA theme number {i} for benchmarks\t{author_id}\tBench\t{tags}\t1.0.0\t"
+                         f"https://cdn.example/{tid}/1.0.0/theme.css\tt\t2026-01-01 00:00:{i % 60:02d}+00\n")
+        with cur.copy("COPY themes (id, name, description, author_id, author, tags, version, css_url, published, "
+                      "updated_at) FROM STDIN") as copy:
+            copy.write("".join(lines))
+        sha = "0" * 64
+        with cur.copy("COPY theme_versions (theme_id, version, sha256, size, css_url) FROM STDIN") as copy:
+            copy.write("".join(f"{tid}\t1.0.0\t{sha}\t100\thttps://cdn.example/{tid}/1.0.0/theme.css\n"
+                               for tid in ids))
+        kinds = ("view", "view", "view", "download", "install")
+        chunk = 200_000
+        for start in range(0, EVENTS, chunk):
+            rows = "".join(
+                f"{ids[rng.randrange(THEMES)]}\t{kinds[rng.randrange(5)]}\t{{}}\t"
+                f"2026-11-{1 + rng.randrange(24):02d} {rng.randrange(24):02d}:00:00+00\n"
+                for _ in range(min(chunk, EVENTS - start))
+            )
+            with cur.copy("COPY theme_analytics (theme_id, event_type, client_info, occurred_at) FROM STDIN") as copy:
+                copy.write(rows)
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+    return ids
+
+
+@contextlib.contextmanager
+def _server(env: dict[str, str]) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "backend", "serve", "--port", str(port), "--workers", "1"],
+                            cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit("benchmarks backend: the API did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+_LATENCY = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _run_wrk(wrk: str, url: str, seconds: int, script: str | None = None) -> tuple[float, float]:
+    """(requests per second, p99 ms) of one wrk run with 16 connections."""
+    cmd = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+    if script:
+        cmd[1:1] = ["-s", script]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = _RPS.search(out)
+    p99 = _LATENCY.search(out)
+    if not rps or not p99:
+        raise SystemExit(f"benchmarks backend: cannot read wrk output:\n{out}")
+    if "Non-2xx" in out:
+        raise SystemExit(f"benchmarks backend: errors during the run:\n{out}")
+    return float(rps[1]), float(p99[1]) * _UNIT[p99[2]]
+
+
+def _lua_paths(tmp: Path, name: str, paths: list[str], extra: str = "") -> str:
+    data = tmp / f"{name}.txt"
+    data.write_text("\n".join(paths))
+    script = tmp / f"{name}.lua"
+    script.write_text(
+        f"""
+local paths = {{}}
+for line in io.lines("{data}") do paths[#paths + 1] = line end
+local counter = 0
+local n = #paths
+setup = function(thread) thread:set("offset", counter * math.floor(n / 2)); counter = counter + 1 end
+local i = 0
+{extra}
+request = function()
+  i = i + 1
+  return wrk.format(nil, paths[((offset or 0) + i) % n + 1])
+end
+"""
+    )
+    return str(script)
+
+
+def run(quick: bool = False) -> dict[str, object]:
+    wrk = _wrk()
+    seconds = 3 if quick else 6
+    rng = random.Random(7)
+    admin = _admin_dsn()
+    name = f"ts_bench_{secrets.token_hex(4)}"
+    prefix = f"bench:{secrets.token_hex(4)}:"
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    dsn = urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
+    r = redis.Redis.from_url(redis_url)
+    figures: dict[str, object] = {}
+    try:
+        upgrade(dsn)
+        user = create_user(dsn, email="bench@example.test", name="Bench", role="author")
+        token, _ = create_token(dsn, email="bench@example.test", expires_days=1)
+        t0 = time.perf_counter()
+        ids = _seed(dsn, user["id"], rng)
+        figures["seed_s"] = round(time.perf_counter() - t0, 1)
+        env = {"DATABASE_URL": dsn, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix,
+               "THEMESYSTEM_BENCH_CEILING": "1", "DB_POOL_MIN": "4", "DB_POOL_MAX": "16"}
+        with _server(env) as base, tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            hot = ids[0]
+            body = httpx.get(f"{base}/v1/themes/{hot}").content  # warms the cache
+            r.set(prefix + "bench:ceiling", body)
+            _run_wrk(wrk, f"{base}/_bench/ceiling", 1)  # warm-up
+            ceiling, _ = _run_wrk(wrk, f"{base}/_bench/ceiling", seconds)
+            cached, cached_p99 = _run_wrk(wrk, f"{base}/v1/themes/{hot}", seconds)
+            cold = [f"/v1/themes/{tid}" for tid in ids[1:]]
+            uncached, uncached_p99 = _run_wrk(wrk, base, seconds, _lua_paths(tmp, "cold", cold))
+            tag_paths = [f"/v1/themes?tag={tag}&limit=20" for tag in TAGS]
+            listed, list_p99 = _run_wrk(wrk, base, seconds, _lua_paths(tmp, "tags", tag_paths))
+            batch = 500
+            events = [{"theme_id": str(ids[rng.randrange(THEMES)]), "event_type": "download"} for _ in range(batch)]
+            ingest_script = tmp / "ingest.lua"
+            ingest_script.write_text(
+                'wrk.method = "POST"\n'
+                f"wrk.body = [[{json.dumps({'events': events})}]]\n"
+                'wrk.headers["Content-Type"] = "application/json"\n'
+                f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+            )
+            ingest_rps, ingest_p99 = _run_wrk(wrk, f"{base}/v1/analytics/events", seconds, str(ingest_script))
+        figures.update(
+            load_generator=f"wrk -t2 -c{CONNECTIONS} -d{seconds}s",
+            ceiling_rps=round(ceiling),
+            cached_get_rps=round(cached),
+            cached_get_ratio=round(cached / ceiling, 3),
+            cached_get_p99_ms=round(cached_p99, 2),
+            uncached_get_rps=round(uncached),
+            uncached_get_ratio=round(uncached / ceiling, 3),
+            uncached_get_p99_ms=round(uncached_p99, 2),
+            list_by_tag_rps=round(listed),
+            list_by_tag_p99_ms=round(list_p99, 2),
+            ingest_batch=batch,
+            ingest_events_per_s=round(ingest_rps * batch),
+            ingest_p99_ms=round(ingest_p99, 2),
+            themes=THEMES,
+            events=EVENTS,
+        )
+    finally:
+        keys = list(r.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            r.delete(*keys)
+        r.close()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return figures

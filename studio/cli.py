@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio import publish_cli
 from studio.core.css.lint import LintOptions, LintResult, lint_path
 from studio.core.diagnostics import Severity
 
-SUBCOMMANDS = ("lint", "preview", "open")
+SUBCOMMANDS = ("lint", "preview", "open", "publish")
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--scheme", choices=("light", "dark"), default="light")
     open_ = sub.add_parser("open", help="open the studio on a theme folder")
     open_.add_argument("path", nargs="?")
+    publish_cli.register(sub)
     return parser
 
 
@@ -154,4 +156,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_lint(args)
     if args.command == "preview":
         return _cmd_preview(args)
+    if args.command == "publish":
+        return publish_cli.run(args)
     return _cmd_open(getattr(args, "path", None))

@@ -9,7 +9,7 @@ import pytest
 
 from studio import publish_cli
 from studio.core.starters import create_theme
-from tests.backend.seaweed import SeaweedS3, seaweed  # noqa: F401
+from tests.backend.seaweed import SeaweedS3
 
 
 def _run(argv: list[str]) -> int:
@@ -20,7 +20,7 @@ def _run(argv: list[str]) -> int:
 
 
 @pytest.fixture
-def env(seaweed: SeaweedS3, monkeypatch: pytest.MonkeyPatch) -> SeaweedS3:  # noqa: F811
+def env(seaweed: SeaweedS3, monkeypatch: pytest.MonkeyPatch) -> SeaweedS3:
     monkeypatch.setenv(publish_cli.KEY_ENV, seaweed.access_key)
     monkeypatch.setenv(publish_cli.SECRET_ENV, seaweed.secret_key)
     return seaweed

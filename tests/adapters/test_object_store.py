@@ -22,7 +22,7 @@ from studio.adapters.object_store import (
     S3Credentials,
     S3Location,
 )
-from tests.backend.seaweed import SeaweedS3, seaweed  # noqa: F401
+from tests.backend.seaweed import SeaweedS3
 
 
 def _store(server: SeaweedS3, *, readonly: bool = False, secret: str | None = None) -> ObjectStore:
@@ -34,7 +34,7 @@ def _store(server: SeaweedS3, *, readonly: bool = False, secret: str | None = No
 
 
 @pytest.fixture
-def store(seaweed: SeaweedS3) -> Iterator[ObjectStore]:  # noqa: F811
+def store(seaweed: SeaweedS3) -> Iterator[ObjectStore]:
     s = _store(seaweed)
     yield s
     s.close()
@@ -173,7 +173,7 @@ def test_cancelled_multipart_is_aborted(
     assert store.head(key) is None
 
 
-def test_read_only_key_gets_a_clear_access_denied(seaweed: SeaweedS3) -> None:  # noqa: F811
+def test_read_only_key_gets_a_clear_access_denied(seaweed: SeaweedS3) -> None:
     ro = _store(seaweed, readonly=True)
     try:
         with pytest.raises(AccessDeniedError) as caught:
@@ -184,7 +184,7 @@ def test_read_only_key_gets_a_clear_access_denied(seaweed: SeaweedS3) -> None:  
         ro.close()
 
 
-def test_wrong_secret_is_refused_without_echoing_it(seaweed: SeaweedS3) -> None:  # noqa: F811
+def test_wrong_secret_is_refused_without_echoing_it(seaweed: SeaweedS3) -> None:
     wrong = "not-the-secret-" + uuid.uuid4().hex
     bad = _store(seaweed, secret=wrong)
     try:
@@ -195,7 +195,7 @@ def test_wrong_secret_is_refused_without_echoing_it(seaweed: SeaweedS3) -> None:
         bad.close()
 
 
-def test_granted_put_goes_through_the_same_pool(store: ObjectStore, seaweed: SeaweedS3) -> None:  # noqa: F811
+def test_granted_put_goes_through_the_same_pool(store: ObjectStore, seaweed: SeaweedS3) -> None:
     """A presigned PUT (what the backend grants) uploads without our key; another body is refused."""
     body = b"granted{}"
     sha = hashlib.sha256(body).hexdigest()

@@ -24,7 +24,7 @@ from studio.adapters.publisher import (
 from studio.core.publish_plan import IMMUTABLE_CACHE, LATEST_CACHE, plan_release
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
-from tests.backend.seaweed import SeaweedS3, seaweed  # noqa: F401
+from tests.backend.seaweed import SeaweedS3
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -50,7 +50,7 @@ class Recorder:
 
 
 @pytest.fixture
-def store(seaweed: SeaweedS3) -> Iterator[ObjectStore]:  # noqa: F811
+def store(seaweed: SeaweedS3) -> Iterator[ObjectStore]:
     s = _store(seaweed)
     yield s
     s.close()
@@ -258,7 +258,7 @@ def test_cancel_mid_upload_stops_and_rerun_completes(store: ObjectStore, theme: 
     assert store.head(plan.latest_key) is not None
 
 
-def test_read_only_key_is_a_clear_access_denied(seaweed: SeaweedS3, theme: Theme) -> None:  # noqa: F811
+def test_read_only_key_is_a_clear_access_denied(seaweed: SeaweedS3, theme: Theme) -> None:
     ro = _store(seaweed, readonly=True)
     try:
         with pytest.raises(PublishError, match="AccessDenied") as caught:
@@ -293,7 +293,7 @@ finally:
 
 @pytest.mark.parametrize("same_bytes", [True, False])
 def test_two_processes_publishing_one_version(
-    seaweed: SeaweedS3,  # noqa: F811
+    seaweed: SeaweedS3,
     store: ObjectStore,
     tmp_path: Path,
     same_bytes: bool,

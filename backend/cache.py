@@ -1,9 +1,9 @@
 """Redis as a cache: theme JSON, the popular-themes sorted set, shared counters.
 
 Redis is never the source of truth. Every operation here swallows connection errors and reports "no answer"
-(None/False), so callers fall back to Postgres. After a failure a short circuit breaker (one second) skips Redis
-entirely, so a dead Redis costs one timeout per second rather than one per request; when it answers again,
-caching resumes by itself (redis-py reconnects on the next command).
+(None/False), so callers fall back to Postgres. After a failure a short circuit breaker (one second)
+skips Redis entirely, so a dead Redis costs one timeout per second rather than one per request; when it
+answers again, caching resumes by itself (redis-py reconnects on the next command).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ BREAKER_S = 1.0
 
 
 def make_client(url: str, *, timeout_s: float) -> aioredis.Redis:
-    """A redis.asyncio client for ``redis://`` or ``rediss://`` (TLS) URLs, with short timeouts and no retries."""
+    """A redis.asyncio client for ``redis://`` or ``rediss://`` (TLS): short timeouts, no retries."""
     return aioredis.Redis.from_url(
         url,
         socket_timeout=timeout_s,
@@ -62,7 +62,9 @@ class Cache:
         try:
             return True, await op()
         except (RedisError, OSError) as exc:
-            log.warning("redis unavailable (%s); serving without cache for %.0f s", type(exc).__name__, BREAKER_S)
+            log.warning(
+                "redis unavailable (%s); serving without cache for %.0f s", type(exc).__name__, BREAKER_S
+            )
             self._down_until = time.monotonic() + BREAKER_S
             return False, None
 
@@ -87,7 +89,9 @@ class Cache:
 
     async def set_theme(self, theme_id: str, payload: bytes) -> None:
         if self.theme_ttl > 0:
-            await self._call(lambda: self.client.set(self.key(f"theme:{theme_id}"), payload, ex=self.theme_ttl))
+            await self._call(
+                lambda: self.client.set(self.key(f"theme:{theme_id}"), payload, ex=self.theme_ttl)
+            )
 
     async def invalidate_theme(self, theme_id: str) -> None:
         """Drop the cached theme after a write (a failure here is logged; the TTL bounds staleness)."""

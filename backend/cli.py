@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     token_create = tokens.add_parser("create", help="create a token and print it once")
     token_create.add_argument("--email", required=True)
     token_create.add_argument("--expires-days", type=int, default=None)
-    token_create.add_argument("--role", choices=ROLES, default=None, help="narrow the token (default: the user's)")
+    token_create.add_argument(
+        "--role", choices=ROLES, default=None, help="narrow the token (default: the user's)"
+    )
     revoke = tokens.add_parser("revoke", help="revoke one token, or all of a user's tokens")
     group = revoke.add_mutually_exclusive_group(required=True)
     group.add_argument("--id", type=UUID, help="token id (printed by `tokens create`)")
@@ -86,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"created user {user['id']} {user['email']} ({user['role']})")
             return 0
         if args.action == "create":
-            token, token_id = create_token(dsn, email=args.email, expires_days=args.expires_days, role=args.role)
+            token, token_id = create_token(
+                dsn, email=args.email, expires_days=args.expires_days, role=args.role
+            )
             print(f"token id {token_id}; the token is shown once, store it now:", file=sys.stderr)
             print(token)
             return 0

@@ -1,8 +1,8 @@
 """Service settings from the environment, validated once at start.
 
 Every value the service needs comes from an environment variable (12-factor, as App Platform injects them).
-`load_settings` turns pydantic's validation errors into one readable line per bad variable, so an operator sees
-``DATABASE_URL: missing`` rather than a traceback.
+`load_settings` turns pydantic's validation errors into one readable line per bad variable, so an operator
+sees ``DATABASE_URL: missing`` rather than a traceback.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """All configuration of the ThemeSystem API. Secrets are `SecretStr` so they never reach a log line."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=False, extra="ignore", populate_by_name=True
+    )
 
     database_url: SecretStr = Field(validation_alias=AliasChoices("DATABASE_URL"))
     redis_url: SecretStr = Field(
@@ -50,8 +52,12 @@ class Settings(BaseSettings):
     asset_max_bytes: int = Field(
         default=10 * 1_048_576, ge=1, validation_alias=AliasChoices("ASSET_MAX_BYTES")
     )
-    grant_expires_s: int = Field(default=900, ge=30, le=3600, validation_alias=AliasChoices("GRANT_EXPIRES_S"))
-    max_event_batch: int = Field(default=1000, ge=1, le=10_000, validation_alias=AliasChoices("MAX_EVENT_BATCH"))
+    grant_expires_s: int = Field(
+        default=900, ge=30, le=3600, validation_alias=AliasChoices("GRANT_EXPIRES_S")
+    )
+    max_event_batch: int = Field(
+        default=1000, ge=1, le=10_000, validation_alias=AliasChoices("MAX_EVENT_BATCH")
+    )
     db_pool_min: int = Field(default=1, ge=0, validation_alias=AliasChoices("DB_POOL_MIN"))
     db_pool_max: int = Field(default=10, ge=1, validation_alias=AliasChoices("DB_POOL_MAX"))
     db_timeout_s: float = Field(default=5.0, gt=0, validation_alias=AliasChoices("DB_TIMEOUT_S"))
@@ -72,7 +78,9 @@ class Settings(BaseSettings):
     def _check_database_url(cls, value: SecretStr) -> SecretStr:
         parts = urlsplit(value.get_secret_value())
         if parts.scheme not in _PG_SCHEMES:
-            raise ValueError("must be a postgresql:// URL (e.g. postgresql://user:pass@host:5432/db?sslmode=require)")
+            raise ValueError(
+                "must be a postgresql:// URL (e.g. postgresql://user:pass@host:5432/db?sslmode=require)"
+            )
         if not parts.hostname and "host=" not in parts.query:
             raise ValueError("has no host")
         return value
@@ -105,7 +113,13 @@ class Settings(BaseSettings):
     def storage_configured(self) -> bool:
         """True when every SPACES_* value is present (grants answer 503 otherwise)."""
         return all(
-            (self.spaces_endpoint, self.spaces_region, self.spaces_bucket, self.spaces_key, self.spaces_secret)
+            (
+                self.spaces_endpoint,
+                self.spaces_region,
+                self.spaces_bucket,
+                self.spaces_key,
+                self.spaces_secret,
+            )
         )
 
 

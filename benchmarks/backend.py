@@ -1,8 +1,8 @@
-"""ThemeSystem API benchmark: one uvicorn worker on loopback, 16 connections, load from `wrk` (a separate process).
+"""ThemeSystem API benchmark: one uvicorn worker on loopback, 16 connections, load from `wrk` (own process).
 
-Seeds a dedicated database (100,000 themes, 1,000,000 analytics events, by COPY), measures the ceiling (a bare
-endpoint on the same stack doing one Redis GET) in the same run, then cached and uncached theme reads, the list by
-tag, and batched event ingest. The database and the Redis keys are removed afterwards.
+Seeds a dedicated database (100,000 themes, 1,000,000 analytics events, by COPY), measures the ceiling (a
+bare endpoint on the same stack doing one Redis GET) in the same run, then cached and uncached theme reads,
+the list by tag, and batched event ingest. The database and the Redis keys are removed afterwards.
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ def _wrk() -> str:
 
 def _admin_dsn() -> str:
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit(urlsplit(base.replace("postgresql+psycopg://", "postgresql://"))._replace(path="/postgres"))
+    return urlunsplit(
+        urlsplit(base.replace("postgresql+psycopg://", "postgresql://"))._replace(path="/postgres")
+    )
 
 
 def _free_port() -> int:
@@ -70,15 +72,22 @@ def _seed(dsn: str, author_id: uuid.UUID, rng: random.Random) -> list[uuid.UUID]
         lines = []
         for i, tid in enumerate(ids):
             tags = "{" + ",".join(rng.sample(TAGS, 3)) + "}"
-            lines.append(f"{tid}\tTheme {i}\tA theme number {i} for benchmarks\t{author_id}\tBench\t{tags}\t1.0.0\t"
-                         f"https://cdn.example/{tid}/1.0.0/theme.css\tt\t2026-01-01 00:00:{i % 60:02d}+00\n")
-        with cur.copy("COPY themes (id, name, description, author_id, author, tags, version, css_url, published, "
-                      "updated_at) FROM STDIN") as copy:
+            lines.append(
+                f"{tid}\tTheme {i}\tA theme number {i} for benchmarks\t{author_id}\tBench\t{tags}\t1.0.0\t"
+                f"https://cdn.example/{tid}/1.0.0/theme.css\tt\t2026-01-01 00:00:{i % 60:02d}+00\n"
+            )
+        with cur.copy(
+            "COPY themes (id, name, description, author_id, author, tags, version, css_url, published, "
+            "updated_at) FROM STDIN"
+        ) as copy:
             copy.write("".join(lines))
         sha = "0" * 64
         with cur.copy("COPY theme_versions (theme_id, version, sha256, size, css_url) FROM STDIN") as copy:
-            copy.write("".join(f"{tid}\t1.0.0\t{sha}\t100\thttps://cdn.example/{tid}/1.0.0/theme.css\n"
-                               for tid in ids))
+            copy.write(
+                "".join(
+                    f"{tid}\t1.0.0\t{sha}\t100\thttps://cdn.example/{tid}/1.0.0/theme.css\n" for tid in ids
+                )
+            )
         kinds = ("view", "view", "view", "download", "install")
         chunk = 200_000
         for start in range(0, EVENTS, chunk):
@@ -87,7 +96,9 @@ def _seed(dsn: str, author_id: uuid.UUID, rng: random.Random) -> list[uuid.UUID]
                 f"2026-11-{1 + rng.randrange(24):02d} {rng.randrange(24):02d}:00:00+00\n"
                 for _ in range(min(chunk, EVENTS - start))
             )
-            with cur.copy("COPY theme_analytics (theme_id, event_type, client_info, occurred_at) FROM STDIN") as copy:
+            with cur.copy(
+                "COPY theme_analytics (theme_id, event_type, client_info, occurred_at) FROM STDIN"
+            ) as copy:
                 copy.write(rows)
         conn.commit()
         conn.autocommit = True
@@ -98,8 +109,13 @@ def _seed(dsn: str, author_id: uuid.UUID, rng: random.Random) -> list[uuid.UUID]
 @contextlib.contextmanager
 def _server(env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "backend", "serve", "--port", str(port), "--workers", "1"],
-                            cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backend", "serve", "--port", str(port), "--workers", "1"],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -178,8 +194,14 @@ def run(quick: bool = False) -> dict[str, object]:
         t0 = time.perf_counter()
         ids = _seed(dsn, user["id"], rng)
         figures["seed_s"] = round(time.perf_counter() - t0, 1)
-        env = {"DATABASE_URL": dsn, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix,
-               "THEMESYSTEM_BENCH_CEILING": "1", "DB_POOL_MIN": "4", "DB_POOL_MAX": "16"}
+        env = {
+            "DATABASE_URL": dsn,
+            "REDIS_URL": redis_url,
+            "REDIS_PREFIX": prefix,
+            "THEMESYSTEM_BENCH_CEILING": "1",
+            "DB_POOL_MIN": "4",
+            "DB_POOL_MAX": "16",
+        }
         with _server(env) as base, tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
             hot = ids[0]
@@ -193,7 +215,9 @@ def run(quick: bool = False) -> dict[str, object]:
             tag_paths = [f"/v1/themes?tag={tag}&limit=20" for tag in TAGS]
             listed, list_p99 = _run_wrk(wrk, base, seconds, _lua_paths(tmp, "tags", tag_paths))
             batch = 500
-            events = [{"theme_id": str(ids[rng.randrange(THEMES)]), "event_type": "download"} for _ in range(batch)]
+            events = [
+                {"theme_id": str(ids[rng.randrange(THEMES)]), "event_type": "download"} for _ in range(batch)
+            ]
             ingest_script = tmp / "ingest.lua"
             ingest_script.write_text(
                 'wrk.method = "POST"\n'

@@ -27,8 +27,9 @@ from backend.security import FailedAuthLimiter
 
 log = logging.getLogger(__name__)
 
+
 def build_storage(settings: Settings) -> Any:
-    """The object-storage signer when SPACES_* are set and the module is present, else None (grants say 503)."""
+    """The storage signer when SPACES_* are set and the module exists, else None (grants answer 503)."""
     if not settings.storage_configured:
         return None
     try:
@@ -36,7 +37,8 @@ def build_storage(settings: Settings) -> Any:
     except ImportError:
         log.warning("backend.storage is not importable; upload grants are disabled")
         return None
-    assert settings.spaces_key is not None and settings.spaces_secret is not None
+    assert settings.spaces_key is not None
+    assert settings.spaces_secret is not None
     return ObjectStorage(
         StorageConfig(
             endpoint=settings.spaces_endpoint or "",
@@ -49,12 +51,21 @@ def build_storage(settings: Settings) -> Any:
     )
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=headers)
 
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "too_many_requests",
+}
 
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
@@ -68,8 +79,11 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     # Never echo the input back (it may be huge or hostile): location, short message and type only.
     details = [
-        {"loc": [str(part)[:64] for part in err.get("loc", ())][:8], "msg": str(err.get("msg", ""))[:200],
-         "type": str(err.get("type", ""))[:64]}
+        {
+            "loc": [str(part)[:64] for part in err.get("loc", ())][:8],
+            "msg": str(err.get("msg", ""))[:200],
+            "type": str(err.get("type", ""))[:64],
+        }
         for err in list(exc.errors())[:20]
     ]
     return _error(422, "validation_error", "The request is not valid.", details=details)
@@ -77,8 +91,12 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", type(exc).__name__)
-    return _error(503, "database_unavailable", "The metadata database is unreachable; retry shortly.",
-                  {"Retry-After": "2"})
+    return _error(
+        503,
+        "database_unavailable",
+        "The metadata database is unreachable; retry shortly.",
+        {"Retry-After": "2"},
+    )
 
 
 async def _data_error(_: Request, exc: Exception) -> JSONResponse:
@@ -95,8 +113,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await open_pool(settings)
         client = make_client(settings.redis_url.get_secret_value(), timeout_s=settings.redis_timeout_s)
-        cache = Cache(client, prefix=settings.redis_prefix, theme_ttl=settings.theme_cache_ttl, metrics=metrics)
-        limiter = FailedAuthLimiter(cache, limit=settings.auth_fail_limit, window_s=settings.auth_fail_window_s)
+        cache = Cache(
+            client, prefix=settings.redis_prefix, theme_ttl=settings.theme_cache_ttl, metrics=metrics
+        )
+        limiter = FailedAuthLimiter(
+            cache, limit=settings.auth_fail_limit, window_s=settings.auth_fail_window_s
+        )
         app.state.services = Services(settings, pool, cache, metrics, limiter, build_storage(settings))
         try:
             yield

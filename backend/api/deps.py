@@ -61,7 +61,9 @@ async def optional_principal(request: Request, services: ServicesDep) -> Princip
     wait = await services.limiter.retry_after(ip)
     if wait:
         raise ApiError(
-            429, "too_many_failed_logins", "Too many failed authentications; try later.",
+            429,
+            "too_many_failed_logins",
+            "Too many failed authentications; try later.",
             headers={"Retry-After": str(wait)},
         )
     scheme, _, token = header.partition(" ")
@@ -72,7 +74,9 @@ async def optional_principal(request: Request, services: ServicesDep) -> Princip
     if principal is None:
         await services.limiter.record_failure(ip)
         raise ApiError(
-            401, "unauthorized", "Missing, unknown, expired or revoked token.",
+            401,
+            "unauthorized",
+            "Missing, unknown, expired or revoked token.",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return principal

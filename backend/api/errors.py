@@ -6,7 +6,7 @@ from starlette.exceptions import HTTPException
 
 
 class ApiError(HTTPException):
-    """An expected failure with a stable machine-readable code (an HTTPException so FastAPI passes it through)."""
+    """An expected failure with a stable machine-readable code (an HTTPException: FastAPI passes it on)."""
 
     def __init__(
         self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None
@@ -27,6 +27,6 @@ def conflict(code: str, message: str) -> ApiError:
     return ApiError(409, code, message)
 
 
-class BodyTooLarge(ApiError):
+class BodyTooLargeError(ApiError):
     def __init__(self, limit: int) -> None:
         super().__init__(413, "payload_too_large", f"Request body larger than {limit} bytes.")

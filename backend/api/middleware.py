@@ -10,7 +10,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.api.errors import BodyTooLarge
+from backend.api.errors import BodyTooLargeError
 from backend.db.rows import dumps
 from backend.metrics import Metrics
 
@@ -55,20 +55,28 @@ class EdgeMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    raise BodyTooLarge(self.max_body)
+                    raise BodyTooLargeError(self.max_body)
             return message
 
         try:
             length = _content_length(scope)
             if length is not None and length > self.max_body:
-                await _send_json(send_with_headers, 413, "payload_too_large",
-                                 f"Request body larger than {self.max_body} bytes.")
+                await _send_json(
+                    send_with_headers,
+                    413,
+                    "payload_too_large",
+                    f"Request body larger than {self.max_body} bytes.",
+                )
             else:
                 await self.app(scope, limited_receive, send_with_headers)
-        except BodyTooLarge:
+        except BodyTooLargeError:
             if not started:
-                await _send_json(send_with_headers, 413, "payload_too_large",
-                                 f"Request body larger than {self.max_body} bytes.")
+                await _send_json(
+                    send_with_headers,
+                    413,
+                    "payload_too_large",
+                    f"Request body larger than {self.max_body} bytes.",
+                )
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
@@ -93,9 +101,11 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _send_json(send: Send, status: int, code: str, message: str) -> None:
     body = dumps({"error": code, "message": message})
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

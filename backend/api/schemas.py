@@ -127,7 +127,9 @@ class Review(Strict):
 
 class GrantFile(Strict):
     path: Annotated[str, StringConstraints(min_length=1, max_length=300)]
-    content_type: Annotated[str, StringConstraints(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")]
+    content_type: Annotated[
+        str, StringConstraints(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")
+    ]
     size: int = Field(ge=0)
     sha256: Sha256
 

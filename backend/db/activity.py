@@ -15,7 +15,8 @@ async def add_relation(conn: AsyncConnection[DictRow], user_id: UUID, theme_id: 
     """Record a favourite/install; False when the theme does not exist. Idempotent."""
     try:
         await conn.execute(
-            "INSERT INTO user_themes (user_id, theme_id, relation) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            "INSERT INTO user_themes (user_id, theme_id, relation) VALUES (%s, %s, %s) "
+            "ON CONFLICT DO NOTHING",
             (user_id, theme_id, relation),
         )
     except psycopg.errors.ForeignKeyViolation:
@@ -23,7 +24,9 @@ async def add_relation(conn: AsyncConnection[DictRow], user_id: UUID, theme_id: 
     return True
 
 
-async def remove_relation(conn: AsyncConnection[DictRow], user_id: UUID, theme_id: UUID, relation: str) -> bool:
+async def remove_relation(
+    conn: AsyncConnection[DictRow], user_id: UUID, theme_id: UUID, relation: str
+) -> bool:
     cur = await conn.execute(
         "DELETE FROM user_themes WHERE user_id = %s AND theme_id = %s AND relation = %s",
         (user_id, theme_id, relation),
@@ -36,7 +39,8 @@ async def list_relations(
 ) -> list[dict[str, Any]]:
     cur = await conn.execute(
         "SELECT ut.theme_id, ut.relation, ut.created_at, t.name, t.version FROM user_themes ut "
-        "JOIN themes t ON t.id = ut.theme_id WHERE ut.user_id = %s AND (%s::text IS NULL OR ut.relation = %s) "
+        "JOIN themes t ON t.id = ut.theme_id "
+        "WHERE ut.user_id = %s AND (%s::text IS NULL OR ut.relation = %s) "
         "ORDER BY ut.created_at DESC",
         (user_id, relation, relation),
     )

@@ -56,13 +56,16 @@ async def get_draft(conn: AsyncConnection[DictRow], draft_id: UUID) -> dict[str,
 
 async def awaiting_review(conn: AsyncConnection[DictRow], limit: int) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        f"SELECT {_COLUMNS} FROM drafts WHERE status = 'in_review' ORDER BY submitted_at, id LIMIT %s", (limit,)
+        f"SELECT {_COLUMNS} FROM drafts WHERE status = 'in_review' ORDER BY submitted_at, id LIMIT %s",
+        (limit,),
     )
     return await cur.fetchall()
 
 
 async def list_for_theme(conn: AsyncConnection[DictRow], theme_id: UUID) -> list[dict[str, Any]]:
-    cur = await conn.execute(f"SELECT {_COLUMNS} FROM drafts WHERE theme_id = %s ORDER BY revision DESC", (theme_id,))
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM drafts WHERE theme_id = %s ORDER BY revision DESC", (theme_id,)
+    )
     return await cur.fetchall()
 
 

@@ -12,11 +12,15 @@ Pool = AsyncConnectionPool[AsyncConnection[DictRow]]
 
 
 async def open_pool(settings: Settings) -> Pool:
-    """Open the pool without waiting for the database: the service starts (and says "not ready") without it."""
+    """Open the pool without waiting for the database: the service starts (and says so) without it."""
     pool: Pool = AsyncConnectionPool(
         settings.database_dsn,
         connection_class=AsyncConnection[DictRow],
-        kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": max(1, round(settings.db_timeout_s))},
+        kwargs={
+            "autocommit": True,
+            "row_factory": dict_row,
+            "connect_timeout": max(1, round(settings.db_timeout_s)),
+        },
         min_size=settings.db_pool_min,
         max_size=max(settings.db_pool_min, settings.db_pool_max),
         timeout=settings.db_timeout_s,

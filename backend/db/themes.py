@@ -19,12 +19,13 @@ _COLUMNS = (
 _GET_SQL = f"""
 SELECT {_COLUMNS},
        COALESCE((SELECT array_agg(v.version ORDER BY v.created_at DESC, v.id DESC)
-                 FROM theme_versions v WHERE v.theme_id = t.id AND v.yanked_at IS NULL), '{{}}') AS available_versions
+                 FROM theme_versions v WHERE v.theme_id = t.id AND v.yanked_at IS NULL), '{{}}')
+       AS available_versions
 FROM themes t WHERE t.id = %s
 """
 
 
-class ThemeExists(Exception):
+class ThemeExistsError(Exception):
     """A theme with the requested id already exists."""
 
 
@@ -51,7 +52,7 @@ async def list_themes(
     after: tuple[datetime, UUID] | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """One page in the stable order (updated_at DESC, id DESC); ``after`` is the last row of the previous page."""
+    """One page in the stable order (updated_at DESC, id DESC); ``after``: last row of the previous page."""
     where = []
     params: dict[str, Any] = {"limit": limit}
     if published_only:
@@ -60,7 +61,9 @@ async def list_themes(
         where.append("t.tags @> ARRAY[%(tag)s]::text[]")
         params["tag"] = tag
     if q:
-        where.append("to_tsvector('simple', t.name || ' ' || t.description) @@ plainto_tsquery('simple', %(q)s)")
+        where.append(
+            "to_tsvector('simple', t.name || ' ' || t.description) @@ plainto_tsquery('simple', %(q)s)"
+        )
         params["q"] = q
     if author_id is not None:
         where.append("t.author_id = %(author_id)s")
@@ -100,7 +103,7 @@ async def create_theme(
                 (author_id, row["id"]),
             )
     except psycopg.errors.UniqueViolation:
-        raise ThemeExists from None
+        raise ThemeExistsError from None
     return UUID(str(row["id"]))
 
 
@@ -109,6 +112,10 @@ async def update_theme(conn: AsyncConnection[DictRow], theme_id: UUID, changes: 
     allowed = {"name", "description", "author_url", "tags", "published"}
     fields = {k: v for k, v in changes.items() if k in allowed}
     assignments = ", ".join(f"{name} = %({name})s" for name in fields)
-    sql = "UPDATE themes SET " + (assignments + ", " if assignments else "") + "updated_at = now() WHERE id = %(id)s"
+    sql = (
+        "UPDATE themes SET "
+        + (assignments + ", " if assignments else "")
+        + "updated_at = now() WHERE id = %(id)s"
+    )
     cur = await conn.execute(sql, {**fields, "id": theme_id})
     return cur.rowcount == 1

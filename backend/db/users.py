@@ -75,12 +75,16 @@ def create_user(dsn: str, *, email: str, name: str, role: str) -> dict[str, Any]
     return row
 
 
-def create_token(dsn: str, *, email: str, expires_days: int | None, role: str | None = None) -> tuple[str, UUID]:
+def create_token(
+    dsn: str, *, email: str, expires_days: int | None, role: str | None = None
+) -> tuple[str, UUID]:
     """Create a token for a user; returns (plaintext, token id). Only the hash is stored."""
     token = generate_token()
     expires_at = datetime.now(UTC) + timedelta(days=expires_days) if expires_days else None
     with psycopg.connect(dsn, row_factory=dict_row) as conn:
-        user = conn.execute("SELECT id, role FROM users WHERE email = %s", (email.strip().lower(),)).fetchone()
+        user = conn.execute(
+            "SELECT id, role FROM users WHERE email = %s", (email.strip().lower(),)
+        ).fetchone()
         if user is None:
             raise UserError(f"no user with email {email!r}")
         granted = role or user["role"]

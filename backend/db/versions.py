@@ -12,7 +12,9 @@ from psycopg.rows import DictRow
 
 from backend.semver import Version
 
-_VERSION_COLUMNS = "id, theme_id, version, changes, sha256, size, css_url, published_by, yanked_at, created_at"
+_VERSION_COLUMNS = (
+    "id, theme_id, version, changes, sha256, size, css_url, published_by, yanked_at, created_at"
+)
 
 
 class Outcome(enum.Enum):
@@ -32,7 +34,8 @@ class Registration:
 
 async def list_versions(conn: AsyncConnection[DictRow], theme_id: UUID) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s ORDER BY created_at DESC, id DESC",
+        f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s "
+        "ORDER BY created_at DESC, id DESC",
         (theme_id,),
     )
     return await cur.fetchall()
@@ -59,7 +62,9 @@ async def register(
         cur = await conn.execute("SELECT id FROM themes WHERE id = %s FOR UPDATE", (theme_id,))
         if await cur.fetchone() is None:
             return Registration(Outcome.NO_THEME)
-        cur = await conn.execute(f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s", (theme_id,))
+        cur = await conn.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s", (theme_id,)
+        )
         existing = await cur.fetchall()
         for row in existing:
             if Version(row["version"]) == version:
@@ -78,7 +83,8 @@ async def register(
         if record is None:  # unreachable while the row lock holds; kept as the constraint's second line
             return Registration(Outcome.CONFLICT)
         await conn.execute(
-            "UPDATE themes SET version = %s, css_url = %s, published = true, updated_at = now() WHERE id = %s",
+            "UPDATE themes SET version = %s, css_url = %s, published = true, updated_at = now() "
+            "WHERE id = %s",
             (version.text, css_url, theme_id),
         )
     return Registration(Outcome.CREATED, record)
@@ -91,7 +97,8 @@ async def latest_version(conn: AsyncConnection[DictRow], theme_id: UUID) -> Vers
 
 async def find_version(conn: AsyncConnection[DictRow], theme_id: UUID, version: str) -> dict[str, Any] | None:
     cur = await conn.execute(
-        f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s AND version = %s", (theme_id, version)
+        f"SELECT {_VERSION_COLUMNS} FROM theme_versions WHERE theme_id = %s AND version = %s",
+        (theme_id, version),
     )
     return await cur.fetchone()
 
@@ -109,7 +116,8 @@ async def yank(conn: AsyncConnection[DictRow], theme_id: UUID, version: str) -> 
         if record is None:
             return None
         cur = await conn.execute(
-            "SELECT version, css_url FROM theme_versions WHERE theme_id = %s AND yanked_at IS NULL", (theme_id,)
+            "SELECT version, css_url FROM theme_versions WHERE theme_id = %s AND yanked_at IS NULL",
+            (theme_id,),
         )
         live = await cur.fetchall()
         newest = max(live, key=lambda row: Version(row["version"]), default=None)

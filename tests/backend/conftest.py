@@ -1,8 +1,8 @@
 """Backend test fixtures: a real PostgreSQL database and a real Redis key space per test session.
 
-The database is created on the server from ``DATABASE_URL`` (else 127.0.0.1:5432), migrated with the real alembic
-migrations, and dropped at the end. Redis keys carry a per-run prefix and are deleted at the end (the servers are
-shared: never FLUSHALL). A missing server fails the run; nothing is skipped.
+The database is created on the server from ``DATABASE_URL`` (else 127.0.0.1:5432), migrated with the real
+alembic migrations, and dropped at the end. Redis keys carry a per-run prefix and are deleted at the end (the
+servers are shared: never FLUSHALL). A missing server fails the run; nothing is skipped.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Real processes for backend tests: the API under uvicorn, a throwaway redis-server, a TCP proxy we control."""
+"""Real processes for backend tests: the API under uvicorn, a throwaway redis-server, a TCP proxy."""
 
 from __future__ import annotations
 
@@ -40,7 +40,10 @@ def api_server(env: dict[str, str]) -> Iterator[str]:
     full_env = {**os.environ, **env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "backend", "serve", "--port", str(port)],
-        cwd=REPO, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -72,8 +75,19 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

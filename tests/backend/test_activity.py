@@ -21,7 +21,9 @@ async def test_favourites_and_installs(client: httpx.AsyncClient, actors: dict[s
     theme_id = await _theme(client, actors["author"])
     h = actors["user"].headers
     assert (await client.put(f"/v1/me/themes/{theme_id}/favorite", headers=h)).status_code == 204
-    assert (await client.put(f"/v1/me/themes/{theme_id}/favorite", headers=h)).status_code == 204  # idempotent
+    assert (
+        await client.put(f"/v1/me/themes/{theme_id}/favorite", headers=h)
+    ).status_code == 204  # idempotent
     assert (await client.put(f"/v1/me/themes/{theme_id}/installed", headers=h)).status_code == 204
     rows = (await client.get("/v1/me/themes", headers=h)).json()
     assert sorted(r["relation"] for r in rows) == ["favorite", "installed"]
@@ -31,8 +33,9 @@ async def test_favourites_and_installs(client: httpx.AsyncClient, actors: dict[s
     assert (await client.delete(f"/v1/me/themes/{theme_id}/favorite", headers=h)).status_code == 404
     assert (await client.put(f"/v1/me/themes/{uuid.uuid4()}/favorite", headers=h)).status_code == 404
     assert (await client.put(f"/v1/me/themes/{theme_id}/created", headers=h)).status_code == 422
-    created = (await client.get("/v1/me/themes", params={"relation": "created"},
-                                headers=actors["author"].headers)).json()
+    created = (
+        await client.get("/v1/me/themes", params={"relation": "created"}, headers=actors["author"].headers)
+    ).json()
     assert theme_id in [r["theme_id"] for r in created]
 
 
@@ -50,7 +53,9 @@ async def test_ingest_rollup_and_popular(client: httpx.AsyncClient, actors: dict
     days = (await client.get(f"/v1/themes/{hot}/analytics/daily", headers=author.headers)).json()
     assert len(days) == 1
     assert (days[0]["views"], days[0]["downloads"], days[0]["installs"]) == (5, 30, 0)
-    assert (await client.get(f"/v1/themes/{hot}/analytics/daily", headers=actors["user"].headers)).status_code == 403
+    assert (
+        await client.get(f"/v1/themes/{hot}/analytics/daily", headers=actors["user"].headers)
+    ).status_code == 403
     popular = (await client.get("/v1/analytics/popular", params={"limit": 100})).json()
     assert popular["source"] == "redis"
     scores = {item["theme_id"]: item["score"] for item in popular["items"]}
@@ -64,7 +69,9 @@ async def test_batch_cap_and_bad_events(client: httpx.AsyncClient, actors: dict[
     theme_id = await _theme(client, actors["author"])
     cap = client.app.state.services.settings.max_event_batch  # type: ignore[attr-defined]
     too_many = [{"theme_id": theme_id, "event_type": "view"}] * (cap + 1)
-    assert (await client.post("/v1/analytics/events", json={"events": too_many}, headers=h)).status_code == 422
+    assert (
+        await client.post("/v1/analytics/events", json={"events": too_many}, headers=h)
+    ).status_code == 422
     bad = [{"theme_id": theme_id, "event_type": "purchase"}]
     assert (await client.post("/v1/analytics/events", json={"events": bad}, headers=h)).status_code == 422
     assert (await client.post("/v1/analytics/events", json={"events": []}, headers=h)).status_code == 422

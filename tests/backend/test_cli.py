@@ -11,8 +11,14 @@ import psycopg
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "backend", *args], capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "backend", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def _env(database_url: str, **extra: str) -> dict[str, str]:
@@ -36,17 +42,24 @@ def test_migrate_users_tokens(database_url: str) -> None:
     email = f"cli-{uuid.uuid4().hex[:8]}@example.test"
     made = _run(["users", "create", "--email", email, "--name", "Cli", "--role", "author"], env)
     assert made.returncode == 0, made.stderr
-    assert _run(["users", "create", "--email", email, "--name", "Cli", "--role", "author"], env).returncode == 1
+    assert (
+        _run(["users", "create", "--email", email, "--name", "Cli", "--role", "author"], env).returncode == 1
+    )
     token_run = _run(["tokens", "create", "--email", email, "--expires-days", "30"], env)
     assert token_run.returncode == 0, token_run.stderr
     token = token_run.stdout.strip()
     assert token.startswith("tsk_")
     assert len(token) > 40
     with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT t.role, t.expires_at IS NOT NULL FROM api_tokens t JOIN users u "
-                           "ON u.id = t.user_id WHERE u.email = %s", (email,)).fetchone()
+        row = conn.execute(
+            "SELECT t.role, t.expires_at IS NOT NULL FROM api_tokens t JOIN users u "
+            "ON u.id = t.user_id WHERE u.email = %s",
+            (email,),
+        ).fetchone()
     assert row == ("author", True)
-    assert _run(["tokens", "create", "--email", email, "--role", "admin"], env).returncode == 1  # no escalation
+    assert (
+        _run(["tokens", "create", "--email", email, "--role", "admin"], env).returncode == 1
+    )  # no escalation
     revoked = _run(["tokens", "revoke", "--email", email], env)
     assert revoked.returncode == 0
     assert "revoked 1 token(s)" in revoked.stdout
@@ -57,8 +70,10 @@ def test_migrate_users_tokens(database_url: str) -> None:
 
 
 def test_unreachable_database_is_a_clear_message() -> None:
-    r = _run(["users", "create", "--email", "a@b.c", "--name", "A"],
-             _env("postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"))
+    r = _run(
+        ["users", "create", "--email", "a@b.c", "--name", "A"],
+        _env("postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"),
+    )
     assert r.returncode == 1
     assert "database unreachable" in r.stderr
     assert "Traceback" not in r.stderr

@@ -1,4 +1,4 @@
-"""Settings: one clear line per missing or malformed variable; managed-service URLs accepted; secrets hidden."""
+"""Settings: one line per missing or malformed variable; managed-service URLs accepted; secrets hidden."""
 
 from __future__ import annotations
 

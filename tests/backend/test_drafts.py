@@ -29,11 +29,18 @@ async def test_submit_then_approve(client: httpx.AsyncClient, actors: dict[str, 
     assert r.json()["status"] == "in_review"
     queue = (await client.get("/v1/drafts", headers=reviewer.headers)).json()
     assert draft["id"] in [d["id"] for d in queue]
-    r = await client.post(f"/v1/drafts/{draft['id']}/review", json={"decision": "approve", "comment": "lovely"},
-                          headers=reviewer.headers)
+    r = await client.post(
+        f"/v1/drafts/{draft['id']}/review",
+        json={"decision": "approve", "comment": "lovely"},
+        headers=reviewer.headers,
+    )
     assert r.status_code == 200
     body = r.json()
-    assert (body["status"], body["comment"], body["reviewer_id"]) == ("approved", "lovely", str(reviewer.user_id))
+    assert (body["status"], body["comment"], body["reviewer_id"]) == (
+        "approved",
+        "lovely",
+        str(reviewer.user_id),
+    )
     queue = (await client.get("/v1/drafts", headers=reviewer.headers)).json()
     assert draft["id"] not in [d["id"] for d in queue]
 
@@ -48,23 +55,30 @@ async def test_illegal_transitions_are_409(client: httpx.AsyncClient, actors: di
     assert (await client.post(url + "/submit", headers=author.headers)).status_code == 409
     r = await client.post(url + "/review", json=review, headers=reviewer.headers)
     assert r.json()["status"] == "changes_requested"
-    assert (await client.post(url + "/review", json={"decision": "approve"}, headers=reviewer.headers)).status_code == 409
+    assert (
+        await client.post(url + "/review", json={"decision": "approve"}, headers=reviewer.headers)
+    ).status_code == 409
     assert (await client.post(url + "/submit", headers=author.headers)).status_code == 409
 
 
-async def test_revisions_increase_and_own_review_refused(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+async def test_revisions_increase_and_own_review_refused(
+    client: httpx.AsyncClient, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     theme = (await client.post("/v1/themes", json={"name": "Own"}, headers=admin.headers)).json()
     revs = []
     for _ in range(3):
-        r = await client.post(f"/v1/themes/{theme['id']}/drafts", json={"sha256": sha(b"y"), "size": 1},
-                              headers=admin.headers)
+        r = await client.post(
+            f"/v1/themes/{theme['id']}/drafts", json={"sha256": sha(b"y"), "size": 1}, headers=admin.headers
+        )
         revs.append(r.json()["revision"])
     assert revs == [1, 2, 3]
     drafts = (await client.get(f"/v1/themes/{theme['id']}/drafts", headers=admin.headers)).json()
     draft_id = drafts[0]["id"]
     await client.post(f"/v1/drafts/{draft_id}/submit", headers=admin.headers)
-    r = await client.post(f"/v1/drafts/{draft_id}/review", json={"decision": "approve"}, headers=admin.headers)
+    r = await client.post(
+        f"/v1/drafts/{draft_id}/review", json={"decision": "approve"}, headers=admin.headers
+    )
     assert r.status_code == 403
 
 

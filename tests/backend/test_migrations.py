@@ -37,8 +37,12 @@ def test_upgrade_rerun_downgrade_upgrade(empty_db: str) -> None:
 
 def test_schema_constraints_and_indexes(database_url: str) -> None:
     with psycopg.connect(database_url) as conn:
-        indexes = {r[0]: r[1] for r in conn.execute("SELECT indexname, indexdef FROM pg_indexes "
-                                                   "WHERE schemaname = 'public'").fetchall()}
+        indexes = {
+            r[0]: r[1]
+            for r in conn.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+            ).fetchall()
+        }
         assert "USING gin (tags)" in indexes["themes_tags_gin"]
         assert "to_tsvector" in indexes["themes_search_gin"]
         assert "(theme_id)" in indexes["theme_analytics_theme"]
@@ -46,14 +50,23 @@ def test_schema_constraints_and_indexes(database_url: str) -> None:
         assert "(theme_id, occurred_at)" in indexes["theme_analytics_theme_day"]
         assert any("UNIQUE" in d and "(theme_id, version)" in d for d in indexes.values())
         assert any("UNIQUE" in d and "(theme_id, revision)" in d for d in indexes.values())
-        default = conn.execute("SELECT column_default FROM information_schema.columns "
-                               "WHERE table_name = 'themes' AND column_name = 'id'").fetchone()
+        default = conn.execute(
+            "SELECT column_default FROM information_schema.columns "
+            "WHERE table_name = 'themes' AND column_name = 'id'"
+        ).fetchone()
         assert default is not None
         assert "gen_random_uuid()" in default[0]
-        for table, column, bad in (("users", "role", "root"), ("user_themes", "relation", "liked"),
-                                   ("theme_analytics", "event_type", "click"), ("drafts", "status", "merged")):
+        for table, column, bad in (
+            ("users", "role", "root"),
+            ("user_themes", "relation", "liked"),
+            ("theme_analytics", "event_type", "click"),
+            ("drafts", "status", "merged"),
+        ):
             check = conn.execute(
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'c' "
-                "AND pg_get_constraintdef(oid) LIKE %s", (table, f"%{column}%")).fetchone()
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'c' "
+                "AND pg_get_constraintdef(oid) LIKE %s",
+                (table, f"%{column}%"),
+            ).fetchone()
             assert check is not None
             assert bad not in check[0]

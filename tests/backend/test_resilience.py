@@ -1,4 +1,4 @@
-"""Through real HTTP (uvicorn processes): two instances racing, Redis dying and returning, Postgres unreachable."""
+"""Real HTTP (uvicorn processes): two instances racing, Redis dying and returning, Postgres unreachable."""
 
 from __future__ import annotations
 
@@ -18,8 +18,13 @@ pytestmark = pytest.mark.slow
 
 
 def _env(database_url: str, redis_url: str, prefix: str) -> dict[str, str]:
-    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "DB_TIMEOUT_S": "1",
-            "AUTH_FAIL_LIMIT": "10000"}
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_PREFIX": prefix,
+        "DB_TIMEOUT_S": "1",
+        "AUTH_FAIL_LIMIT": "10000",
+    }
 
 
 def _until(check: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -61,9 +66,14 @@ def test_redis_down_then_back(database_url: str, redis_prefix: str) -> None:
     prefix = redis_prefix + "down:"
     try:
         with api_server(_env(database_url, server.url, prefix)) as api:
-            theme = httpx.post(f"{api}/v1/themes", json={"name": "Cached"}, headers=author.headers).json()["id"]
-            httpx.post(f"{api}/v1/themes/{theme}/versions", json=version_body("1.0.0", theme_id=theme),
-                       headers=author.headers).raise_for_status()
+            theme = httpx.post(f"{api}/v1/themes", json={"name": "Cached"}, headers=author.headers).json()[
+                "id"
+            ]
+            httpx.post(
+                f"{api}/v1/themes/{theme}/versions",
+                json=version_body("1.0.0", theme_id=theme),
+                headers=author.headers,
+            ).raise_for_status()
             probe = redis.Redis.from_url(server.url)
             assert httpx.get(f"{api}/v1/themes/{theme}").status_code == 200
             assert probe.exists(f"{prefix}theme:{theme}") == 1
@@ -73,8 +83,9 @@ def test_redis_down_then_back(database_url: str, redis_prefix: str) -> None:
             r = httpx.get(f"{api}/v1/themes/{theme}", timeout=5)
             assert r.status_code == 200
             assert r.json()["available_versions"] == ["1.0.0"]
-            httpx.patch(f"{api}/v1/themes/{theme}", json={"name": "Uncached"},
-                        headers=author.headers).raise_for_status()
+            httpx.patch(
+                f"{api}/v1/themes/{theme}", json={"name": "Uncached"}, headers=author.headers
+            ).raise_for_status()
             assert httpx.get(f"{api}/v1/themes/{theme}").json()["name"] == "Uncached"
             ready = httpx.get(f"{api}/readyz")
             assert ready.status_code == 200
@@ -108,8 +119,10 @@ def test_postgres_unreachable_then_recovers(database_url: str, redis_url: str, r
             proxy.close()
             r = httpx.get(f"{api}/v1/themes", timeout=10)
             assert r.status_code == 503
-            assert r.json() == {"error": "database_unavailable",
-                                "message": "The metadata database is unreachable; retry shortly."}
+            assert r.json() == {
+                "error": "database_unavailable",
+                "message": "The metadata database is unreachable; retry shortly.",
+            }
             assert r.headers["x-content-type-options"] == "nosniff"
             ready = httpx.get(f"{api}/readyz", timeout=10)
             assert ready.status_code == 503

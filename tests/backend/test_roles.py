@@ -36,8 +36,10 @@ class Rule:
 
 
 _draft_body = {"sha256": sha(b"d"), "size": 1}
-_grant_body = {"version": "2.0.0", "files": [{"path": "theme.css", "content_type": "text/css", "size": 1,
-                                              "sha256": sha(b"c")}]}
+_grant_body = {
+    "version": "2.0.0",
+    "files": [{"path": "theme.css", "content_type": "text/css", "size": 1, "sha256": sha(b"c")}],
+}
 RULES = [
     Rule("GET", "/v1/themes", EVERYONE),
     Rule("GET", "/v1/themes/{theme}", EVERYONE),
@@ -74,8 +76,12 @@ async def world(client: httpx.AsyncClient, actors: dict[str, Actor], database_ur
     people = {**actors, OTHER: make_actor(database_url, "author")}
     author = people[AUTHOR]
     theme = (await client.post("/v1/themes", json={"name": "Roles"}, headers=author.headers)).json()["id"]
-    await client.post(f"/v1/themes/{theme}/versions", json=version_body("1.0.0", theme_id=theme), headers=author.headers)
-    draft = (await client.post(f"/v1/themes/{theme}/drafts", json=_draft_body, headers=author.headers)).json()["id"]
+    await client.post(
+        f"/v1/themes/{theme}/versions", json=version_body("1.0.0", theme_id=theme), headers=author.headers
+    )
+    draft = (
+        await client.post(f"/v1/themes/{theme}/drafts", json=_draft_body, headers=author.headers)
+    ).json()["id"]
     return World(theme, draft, people)
 
 
@@ -106,6 +112,14 @@ async def test_route_role_rule(client: httpx.AsyncClient, world: World, rule: Ru
 def test_every_route_has_a_rule(settings: Settings) -> None:
     schema = create_app(settings).openapi()
     documented = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
-    covered = {(r.method, r.path.replace("{theme}", "{theme_id}").replace("{draft}", "{draft_id}")
-                .replace("1.0.0", "{version}").replace("/favorite", "/{relation}")) for r in RULES}
+    covered = {
+        (
+            r.method,
+            r.path.replace("{theme}", "{theme_id}")
+            .replace("{draft}", "{draft_id}")
+            .replace("1.0.0", "{version}")
+            .replace("/favorite", "/{relation}"),
+        )
+        for r in RULES
+    }
     assert documented - covered == set()

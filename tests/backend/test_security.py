@@ -48,8 +48,13 @@ HOSTILE = [
     ("POST", f"/v1/themes/{uuid.uuid4()}/versions", b'{"version": "1.0.0; DROP"}'),
     ("POST", f"/v1/themes/{uuid.uuid4()}/versions/%27%3B--/yank", None),
     ("POST", "/v1/analytics/events", b'{"events": [{"theme_id": "x", "event_type": "view"}]}'),
-    ("POST", "/v1/analytics/events", b'{"events": [{"theme_id": "' + str(uuid.uuid4()).encode()
-     + b'", "event_type": "view", "client_info": "no"}]}'),
+    (
+        "POST",
+        "/v1/analytics/events",
+        b'{"events": [{"theme_id": "'
+        + str(uuid.uuid4()).encode()
+        + b'", "event_type": "view", "client_info": "no"}]}',
+    ),
     ("GET", "/v1/drafts/00000000-0000-0000-0000-000000000000", None),
     ("DELETE", "/v1/themes", None),
     ("GET", "/nope", None),
@@ -60,8 +65,9 @@ HOSTILE = [
 async def test_hostile_input_is_never_5xx(
     client: httpx.AsyncClient, actors: dict[str, Actor], method: str, path: str, body: bytes | str | None
 ) -> None:
-    r = await client.request(method, path, content=body, headers={**actors["admin"].headers,
-                                                                   "content-type": "application/json"})
+    r = await client.request(
+        method, path, content=body, headers={**actors["admin"].headers, "content-type": "application/json"}
+    )
     assert r.status_code < 500, r.text
     if r.status_code == 200:  # SQL-looking search text is just text: it matches nothing
         assert r.json()["items"] == []
@@ -96,16 +102,21 @@ async def test_internal_error_is_generic_500_with_headers(settings: Settings) ->
     async def boom() -> None:
         raise RuntimeError("SELECT secret FROM users -- internal detail")
 
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                     base_url="http://t") as http:
-            r = await http.get("/boom")
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
+        ) as http,
+    ):
+        r = await http.get("/boom")
     assert r.status_code == 500
     assert r.json() == {"error": "internal_error", "message": "Internal server error."}
     _assert_headers(r)
 
 
-async def test_bad_tokens_are_401(client: httpx.AsyncClient, actors: dict[str, Actor], database_url: str) -> None:
+async def test_bad_tokens_are_401(
+    client: httpx.AsyncClient, actors: dict[str, Actor], database_url: str
+) -> None:
     for header in ("Bearer nope", "Basic abc", "Bearer " + "x" * 500, "Bearer", "bearer  "):
         r = await client.get("/v1/me", headers={"Authorization": header})
         assert r.status_code == 401
@@ -132,9 +143,20 @@ async def test_plaintext_token_is_nowhere_in_the_database(
     assert (await client.get("/v1/me", headers=actor.headers)).status_code == 200  # touches last_used_at
     parts = urlsplit(database_url)
     dump = subprocess.run(
-        ["pg_dump", "--data-only", "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
-         "-U", parts.username or "postgres", parts.path.lstrip("/")],
-        capture_output=True, check=True, timeout=60,
+        [
+            "pg_dump",
+            "--data-only",
+            "-h",
+            parts.hostname or "127.0.0.1",
+            "-p",
+            str(parts.port or 5432),
+            "-U",
+            parts.username or "postgres",
+            parts.path.lstrip("/"),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=60,
     ).stdout
     import hashlib
 
@@ -150,7 +172,10 @@ async def test_failed_auth_rate_limit_shared_in_redis(settings: Settings, databa
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 1234))
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            codes = [(await http.get("/v1/me", headers={"Authorization": "Bearer bad"})).status_code for _ in range(4)]
+            codes = [
+                (await http.get("/v1/me", headers={"Authorization": "Bearer bad"})).status_code
+                for _ in range(4)
+            ]
             assert codes == [401, 401, 401, 429]
             blocked = await http.get("/v1/me", headers=good.headers)
             assert blocked.status_code == 429
@@ -171,22 +196,34 @@ async def test_failed_auth_rate_limit_shared_in_redis(settings: Settings, databa
 async def test_failed_auth_limit_falls_back_in_process_without_redis(settings: Settings) -> None:
     from tests.backend.helpers import free_port
 
-    dead = settings.model_copy(update={"auth_fail_limit": 2,
-                                       "redis_url": settings.redis_url.__class__(f"redis://127.0.0.1:{free_port()}/0")})
+    dead = settings.model_copy(
+        update={
+            "auth_fail_limit": 2,
+            "redis_url": settings.redis_url.__class__(f"redis://127.0.0.1:{free_port()}/0"),
+        }
+    )
     app = create_app(dead)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            codes = [(await http.get("/v1/me", headers={"Authorization": "Bearer bad"})).status_code for _ in range(3)]
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        codes = [
+            (await http.get("/v1/me", headers={"Authorization": "Bearer bad"})).status_code for _ in range(3)
+        ]
     assert codes == [401, 401, 429]
 
 
 async def test_cors_configurable(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"cors_origins": ["https://studio.example"]}))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            pre = await http.options("/v1/themes", headers={"Origin": "https://studio.example",
-                                                            "Access-Control-Request-Method": "POST"})
-            assert pre.headers["access-control-allow-origin"] == "https://studio.example"
-            _assert_headers(pre)
-            evil = await http.get("/v1/themes", headers={"Origin": "https://evil.example"})
-            assert "access-control-allow-origin" not in evil.headers
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        pre = await http.options(
+            "/v1/themes",
+            headers={"Origin": "https://studio.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert pre.headers["access-control-allow-origin"] == "https://studio.example"
+        _assert_headers(pre)
+        evil = await http.get("/v1/themes", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in evil.headers

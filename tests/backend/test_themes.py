@@ -19,14 +19,20 @@ async def _theme(client: httpx.AsyncClient, author: Actor, **fields: object) -> 
     return r.json()  # type: ignore[no-any-return]
 
 
-async def _publish(client: httpx.AsyncClient, author: Actor, theme_id: object, version: str = "1.0.0") -> None:
+async def _publish(
+    client: httpx.AsyncClient, author: Actor, theme_id: object, version: str = "1.0.0"
+) -> None:
     r = await client.post(
-        f"/v1/themes/{theme_id}/versions", json=version_body(version, theme_id=str(theme_id)), headers=author.headers
+        f"/v1/themes/{theme_id}/versions",
+        json=version_body(version, theme_id=str(theme_id)),
+        headers=author.headers,
     )
     assert r.status_code == 201, r.text
 
 
-async def test_create_then_get_with_available_versions(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+async def test_create_then_get_with_available_versions(
+    client: httpx.AsyncClient, actors: dict[str, Actor]
+) -> None:
     author = actors["author"]
     theme = await _theme(client, author, id=str(uuid.uuid4()), author_url="https://aurora.example")
     assert theme["available_versions"] == []
@@ -44,12 +50,16 @@ async def test_create_then_get_with_available_versions(client: httpx.AsyncClient
 
 async def test_duplicate_id_is_409(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
     theme = await _theme(client, actors["author"], id=str(uuid.uuid4()))
-    r = await client.post("/v1/themes", json={"id": theme["id"], "name": "Again"}, headers=actors["author"].headers)
+    r = await client.post(
+        "/v1/themes", json={"id": theme["id"], "name": "Again"}, headers=actors["author"].headers
+    )
     assert r.status_code == 409
     assert r.json()["error"] == "theme_exists"
 
 
-async def test_unpublished_theme_hidden_from_others(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+async def test_unpublished_theme_hidden_from_others(
+    client: httpx.AsyncClient, actors: dict[str, Actor]
+) -> None:
     theme = await _theme(client, actors["author"])
     url = f"/v1/themes/{theme['id']}"
     for _ in range(2):  # second round is served from the cache: same rule
@@ -60,7 +70,9 @@ async def test_unpublished_theme_hidden_from_others(client: httpx.AsyncClient, a
         assert (await client.get(url, headers=actors["reviewer"].headers)).status_code == 200
 
 
-async def test_cache_is_filled_and_invalidated_on_update(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
+async def test_cache_is_filled_and_invalidated_on_update(
+    client: httpx.AsyncClient, actors: dict[str, Actor]
+) -> None:
     author = actors["author"]
     theme = await _theme(client, author)
     await _publish(client, author, theme["id"])
@@ -87,7 +99,9 @@ async def test_only_the_author_or_admin_updates(client: httpx.AsyncClient, actor
     assert (await client.patch(url, json={"name": "Y"}, headers=actors["admin"].headers)).status_code == 200
     assert (await client.patch(url, json={"name": None}, headers=actors["author"].headers)).status_code == 422
     # publishing without a version is refused
-    assert (await client.patch(url, json={"published": True}, headers=actors["author"].headers)).status_code == 409
+    assert (
+        await client.patch(url, json={"published": True}, headers=actors["author"].headers)
+    ).status_code == 409
 
 
 async def test_list_filters_and_keyset_pages(client: httpx.AsyncClient, actors: dict[str, Actor]) -> None:
@@ -95,7 +109,9 @@ async def test_list_filters_and_keyset_pages(client: httpx.AsyncClient, actors: 
     tag = f"t{uuid.uuid4().hex[:10]}"
     ids = []
     for i in range(5):
-        theme = await _theme(client, author, name=f"Zephyr {i}", description=f"word{tag}" if i == 2 else "", tags=[tag])
+        theme = await _theme(
+            client, author, name=f"Zephyr {i}", description=f"word{tag}" if i == 2 else "", tags=[tag]
+        )
         await _publish(client, author, theme["id"])
         ids.append(theme["id"])
     hidden = await _theme(client, author, tags=[tag])  # unpublished: not listed by default

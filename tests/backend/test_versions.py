@@ -41,8 +41,15 @@ async def test_register_retry_and_conflict(
 
 @pytest.mark.parametrize(
     "patch",
-    [{"version": "1.0"}, {"version": "v1.0.0"}, {"version": "01.0.0"}, {"sha256": "A" * 64}, {"size": -1},
-     {"css_url": "javascript:alert(1)"}, {"extra": 1}],
+    [
+        {"version": "1.0"},
+        {"version": "v1.0.0"},
+        {"version": "01.0.0"},
+        {"sha256": "A" * 64},
+        {"size": -1},
+        {"css_url": "javascript:alert(1)"},
+        {"extra": 1},
+    ],
 )
 async def test_invalid_bodies_are_422(
     client: httpx.AsyncClient, actors: dict[str, Actor], theme_id: str, patch: dict[str, object]
@@ -57,8 +64,11 @@ async def test_yank_hides_from_available_versions(
 ) -> None:
     h = actors["author"].headers
     for v in ("1.0.0", "1.1.0"):
-        assert (await client.post(f"/v1/themes/{theme_id}/versions", json=version_body(v, v.encode(), theme_id),
-                                  headers=h)).status_code == 201
+        assert (
+            await client.post(
+                f"/v1/themes/{theme_id}/versions", json=version_body(v, v.encode(), theme_id), headers=h
+            )
+        ).status_code == 201
     assert (await client.get(f"/v1/themes/{theme_id}")).json()["available_versions"] == ["1.1.0", "1.0.0"]
     r = await client.post(f"/v1/themes/{theme_id}/versions/1.1.0/yank", headers=h)
     assert r.status_code == 200
@@ -67,7 +77,9 @@ async def test_yank_hides_from_available_versions(
     assert theme["available_versions"] == ["1.0.0"]
     assert theme["version"] == "1.0.0"
     # a yanked number stays taken
-    again = await client.post(f"/v1/themes/{theme_id}/versions", json=version_body("1.1.0", b"z", theme_id), headers=h)
+    again = await client.post(
+        f"/v1/themes/{theme_id}/versions", json=version_body("1.1.0", b"z", theme_id), headers=h
+    )
     assert again.status_code == 409
     listed = (await client.get(f"/v1/themes/{theme_id}/versions")).json()
     assert [v["version"] for v in listed] == ["1.1.0", "1.0.0"]

@@ -1,4 +1,4 @@
-"""Analytics: batched event ingest, per-day rollups, popular themes (Redis, or Postgres when Redis is down)."""
+"""Analytics: batched event ingest, per-day rollups, popular themes (Redis; Postgres when Redis is down)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ POPULAR_EVENTS = frozenset({"download", "install"})
 async def ingest(body: EventBatch, conn: ConnDep, services: ServicesDep, _: CurrentPrincipal) -> IngestResult:
     """Store a batch of events in one INSERT; downloads and installs also bump ``popular:themes``."""
     if len(body.events) > services.settings.max_event_batch:
-        raise ApiError(422, "batch_too_large", f"At most {services.settings.max_event_batch} events per batch.")
+        raise ApiError(
+            422, "batch_too_large", f"At most {services.settings.max_event_batch} events per batch."
+        )
     stored = await activity.ingest_events(
         conn, [(e.theme_id, e.event_type, e.client_info) for e in body.events]
     )
@@ -45,7 +47,7 @@ async def daily(
 async def popular(
     conn: ConnDep, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> PopularList:
-    """Most downloaded/installed themes: the Redis sorted set, or an aggregate over events when Redis is down."""
+    """Most downloaded/installed themes: the Redis sorted set, or an event aggregate when Redis is down."""
     ranked = await services.cache.popular(limit)
     source: str = "redis"
     if ranked is None:

@@ -19,7 +19,9 @@ router = APIRouter(prefix=API_PREFIX, tags=["drafts"])
 
 
 @router.post("/themes/{theme_id}/drafts", status_code=201, response_model=DraftPublic)
-async def create_draft(theme_id: UUID, body: DraftCreate, conn: ConnDep, principal: AuthorPrincipal) -> DraftPublic:
+async def create_draft(
+    theme_id: UUID, body: DraftCreate, conn: ConnDep, principal: AuthorPrincipal
+) -> DraftPublic:
     """A new draft revision (state ``draft``); upload its stylesheet through POST /v1/drafts/{id}/grant."""
     await ensure_owner(conn, theme_id, principal)
     row = await drafts_db.create_draft(conn, theme_id, principal.user_id, sha256=body.sha256, size=body.size)
@@ -69,7 +71,9 @@ async def submit_draft(draft_id: UUID, conn: ConnDep, principal: AuthorPrincipal
 
 
 @router.post("/drafts/{draft_id}/review", response_model=DraftPublic)
-async def review_draft(draft_id: UUID, body: Review, conn: ConnDep, principal: ReviewerPrincipal) -> DraftPublic:
+async def review_draft(
+    draft_id: UUID, body: Review, conn: ConnDep, principal: ReviewerPrincipal
+) -> DraftPublic:
     """in_review -> approved | changes_requested, with a comment; nobody reviews their own draft."""
     row = await drafts_db.get_draft(conn, draft_id)
     if row is None:
@@ -77,7 +81,9 @@ async def review_draft(draft_id: UUID, body: Review, conn: ConnDep, principal: R
     if row["author_id"] == principal.user_id:
         raise forbidden("Nobody may review their own draft.")
     target = "approved" if body.decision == "approve" else "changes_requested"
-    moved = await drafts_db.transition(conn, draft_id, target, reviewer_id=principal.user_id, comment=body.comment)
+    moved = await drafts_db.transition(
+        conn, draft_id, target, reviewer_id=principal.user_id, comment=body.comment
+    )
     if moved is None:
         raise conflict("illegal_transition", f"A draft in state {row['status']!r} cannot be reviewed.")
     return DraftPublic.model_validate(moved)

@@ -1,4 +1,4 @@
-"""Upload grants: presigned uploads scoped to exactly the keys of one release or one draft; reviewer downloads.
+"""Upload grants: presigned uploads scoped to the keys of one release or one draft; reviewer downloads.
 
 Only the backend holds the bucket key; a grant lets a client write one object, with one content type and an
 exact size (and sha256 checksum), for a few minutes.
@@ -34,7 +34,9 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 def _storage(services: Any) -> Any:
     if services.storage is None:
-        raise ApiError(503, "storage_unconfigured", "Object storage is not configured on this server (SPACES_*).")
+        raise ApiError(
+            503, "storage_unconfigured", "Object storage is not configured on this server (SPACES_*)."
+        )
     return services.storage
 
 
@@ -50,7 +52,12 @@ def _release_key(theme_id: UUID, version: str, file: GrantFile, settings: Settin
             raise ApiError(422, "bad_content_type", "preview.png must be uploaded as image/png.")
         return f"themes-previews/{theme_id}/{version}.png", settings.asset_max_bytes
     parts = file.path.split("/")
-    if len(parts) >= 2 and parts[0] == "assets" and len(parts) <= 6 and all(_SEGMENT.match(p) for p in parts[1:]):
+    if (
+        len(parts) >= 2
+        and parts[0] == "assets"
+        and len(parts) <= 6
+        and all(_SEGMENT.match(p) for p in parts[1:])
+    ):
         if any(p.startswith("..") for p in parts):
             raise ApiError(422, "bad_path", f"Path not allowed: {file.path[:100]!r}.")
         return f"{prefix}/{file.path}", settings.asset_max_bytes
@@ -59,7 +66,11 @@ def _release_key(theme_id: UUID, version: str, file: GrantFile, settings: Settin
 
 @router.post("/themes/{theme_id}/grants/release", response_model=GrantList)
 async def grant_release(
-    theme_id: UUID, body: ReleaseGrantRequest, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
+    theme_id: UUID,
+    body: ReleaseGrantRequest,
+    conn: ConnDep,
+    services: ServicesDep,
+    principal: AuthorPrincipal,
 ) -> GrantList:
     """Presigned uploads for the files of a new release (the theme's author only, not even an admin)."""
     owner = await themes_db.theme_owner(conn, theme_id)
@@ -70,7 +81,9 @@ async def grant_release(
     storage = _storage(services)
     version = Version(body.version)
     if await versions_db.find_version(conn, theme_id, body.version) is not None:
-        raise conflict("version_exists", f"Version {body.version} is already published; published bytes never change.")
+        raise conflict(
+            "version_exists", f"Version {body.version} is already published; published bytes never change."
+        )
     latest = await versions_db.latest_version(conn, theme_id)
     if latest is not None and version <= latest:
         raise conflict("version_not_greater", f"Version {body.version} is not above the latest ({latest}).")

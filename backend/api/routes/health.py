@@ -35,7 +35,9 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         body["storage"] = "unconfigured"
     else:
         try:
-            body["storage"] = "ok" if await asyncio.wait_for(asyncio.to_thread(services.storage.check), 3) else "down"
+            body["storage"] = (
+                "ok" if await asyncio.wait_for(asyncio.to_thread(services.storage.check), 3) else "down"
+            )
         except Exception:
             body["storage"] = "down"
     if postgres != "ok":

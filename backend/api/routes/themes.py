@@ -19,8 +19,9 @@ from backend.api.routes.common import (
     may_see_unpublished,
     theme_json,
 )
-from backend.api.schemas import ThemeCreate, ThemePage, ThemePublic, ThemeSummary, ThemeUpdate
+from backend.api.schemas import ThemeCreate, ThemePage, ThemePublic, ThemeUpdate
 from backend.db import themes as themes_db
+from backend.db.rows import dumps, plain_row
 
 router = APIRouter(prefix=API_PREFIX, tags=["themes"])
 JSON = "application/json"
@@ -36,7 +37,7 @@ async def list_themes(
     include_unpublished: bool = False,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> ThemePage:
+) -> Response:
     """Published themes, newest change first; filter by tag and text; page with ``next_cursor``.
 
     Unpublished themes are listed only for an admin, or for an author listing their own (``author_id``).
@@ -57,7 +58,10 @@ async def list_themes(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
-    return ThemePage(items=[ThemeSummary.model_validate(row) for row in rows], next_cursor=next_cursor)
+    # Serialised straight from the rows (the response model documents the shape; re-validating costs latency).
+    return Response(
+        dumps({"items": [plain_row(row) for row in rows], "next_cursor": next_cursor}), media_type=JSON
+    )
 
 
 @router.get("/themes/{theme_id}", response_model=ThemePublic)
@@ -94,7 +98,7 @@ async def create_theme(body: ThemeCreate, conn: ConnDep, principal: AuthorPrinci
             author_url=body.author_url,
             tags=sorted(set(body.tags)),
         )
-    except themes_db.ThemeExists:
+    except themes_db.ThemeExistsError:
         raise ApiError(409, "theme_exists", "A theme with this id already exists.") from None
     row = await themes_db.get_theme(conn, theme_id)
     assert row is not None

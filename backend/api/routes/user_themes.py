@@ -25,14 +25,18 @@ async def me(principal: CurrentPrincipal) -> Me:
 
 @router.get("/me/themes", response_model=list[Relation])
 async def my_themes(
-    conn: ConnDep, principal: CurrentPrincipal, relation: Literal["favorite", "installed", "created"] | None = None
+    conn: ConnDep,
+    principal: CurrentPrincipal,
+    relation: Literal["favorite", "installed", "created"] | None = None,
 ) -> list[Relation]:
     rows = await activity.list_relations(conn, principal.user_id, relation)
     return [Relation.model_validate(row) for row in rows]
 
 
 @router.put("/me/themes/{theme_id}/{relation}", status_code=204)
-async def add_relation(theme_id: UUID, relation: Settable, conn: ConnDep, principal: CurrentPrincipal) -> Response:
+async def add_relation(
+    theme_id: UUID, relation: Settable, conn: ConnDep, principal: CurrentPrincipal
+) -> Response:
     if not await activity.add_relation(conn, principal.user_id, theme_id, relation):
         raise not_found()
     return Response(status_code=204)

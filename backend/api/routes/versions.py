@@ -35,8 +35,10 @@ async def list_versions(theme_id: UUID, conn: ConnDep, principal: OptionalPrinci
     "/themes/{theme_id}/versions",
     status_code=201,
     response_model=VersionPublic,
-    responses={200: {"description": "The same version with the same bytes was already registered (safe retry)."},
-               409: {"description": "The version exists with different bytes, or is not above the latest."}},
+    responses={
+        200: {"description": "The same version with the same bytes was already registered (safe retry)."},
+        409: {"description": "The version exists with different bytes, or is not above the latest."},
+    },
 )
 async def register_version(
     theme_id: UUID, body: VersionCreate, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
@@ -57,13 +59,19 @@ async def register_version(
     if outcome is versions_db.Outcome.NO_THEME:
         raise not_found()
     if outcome is versions_db.Outcome.CONFLICT:
-        raise conflict("version_exists", f"Version {body.version} is already registered with different bytes.")
+        raise conflict(
+            "version_exists", f"Version {body.version} is already registered with different bytes."
+        )
     if outcome is versions_db.Outcome.NOT_GREATER:
-        raise conflict("version_not_greater", f"Version {body.version} is not above the latest ({result.latest}).")
+        raise conflict(
+            "version_not_greater", f"Version {body.version} is not above the latest ({result.latest})."
+        )
     assert result.record is not None
     if outcome is versions_db.Outcome.CREATED:
         await services.cache.invalidate_theme(str(theme_id))
-    return JSONResponse(plain_row(result.record), status_code=201 if outcome is versions_db.Outcome.CREATED else 200)
+    return JSONResponse(
+        plain_row(result.record), status_code=201 if outcome is versions_db.Outcome.CREATED else 200
+    )
 
 
 @router.post("/themes/{theme_id}/versions/{version}/yank", response_model=VersionPublic)
@@ -77,5 +85,3 @@ async def yank_version(
         raise not_found("version")
     await services.cache.invalidate_theme(str(theme_id))
     return VersionPublic.model_validate(record)
-
-

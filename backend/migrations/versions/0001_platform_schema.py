@@ -41,7 +41,7 @@ CREATE INDEX themes_tags_gin ON themes USING gin (tags);
 -- Text search on name + description; the 'simple' config is immutable, so it can back an expression index.
 CREATE INDEX themes_search_gin ON themes
     USING gin (to_tsvector('simple', name || ' ' || description));
--- The list order (newest change first, id as tie-breaker) for published themes, so keyset pages are index scans.
+-- The list order (newest change first, id breaks ties) of published themes: keyset pages are index scans.
 CREATE INDEX themes_published_order ON themes (updated_at DESC, id DESC) WHERE published;
 CREATE INDEX themes_order ON themes (updated_at DESC, id DESC);
 CREATE INDEX themes_author ON themes (author_id);

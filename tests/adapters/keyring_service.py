@@ -149,19 +149,23 @@ def _wait_ready(session: SecretServiceSession, daemon: subprocess.Popen[bytes]) 
     os.environ["DBUS_SESSION_BUS_ADDRESS"] = session.bus_address
     backend = SecretServiceKeyring()
     deadline = time.monotonic() + START_TIMEOUT_S
-    last: Exception | None = None
+    last = ""
     try:
-        while time.monotonic() < deadline:
-            if daemon.poll() is not None:
-                raise RuntimeError(f"gnome-keyring-daemon exited with {daemon.returncode}")
-            try:
-                backend.set_password("themesystem-studio/__ready__", "probe", "ok")
-                backend.delete_password("themesystem-studio/__ready__", "probe")
-                return
-            except Exception as exc:  # not up yet
-                last = exc
+        # Attempts before the daemon is up leak keyring's D-Bus connection: keep only the text of each
+        # failure and collect the sockets quietly (see collect_leaked_connections).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            while time.monotonic() < deadline:
+                if daemon.poll() is not None:
+                    raise RuntimeError(f"gnome-keyring-daemon exited with {daemon.returncode}")
+                try:
+                    backend.set_password("themesystem-studio/__ready__", "probe", "ok")
+                    backend.delete_password("themesystem-studio/__ready__", "probe")
+                    return
+                except Exception as exc:  # not up yet
+                    last = f"{type(exc).__name__}: {exc}"
                 time.sleep(0.05)
-        raise RuntimeError(f"gnome-keyring did not become usable within {START_TIMEOUT_S:.0f} s: {last}")
+            raise RuntimeError(f"gnome-keyring did not become usable within {START_TIMEOUT_S:.0f} s: {last}")
     finally:
         collect_leaked_connections()
         if old is None:

@@ -1,14 +1,23 @@
-"""HTTP client for the ThemeSystem backend's release routes (``/v1``): version registration, upload grants."""
+"""HTTP client for the ThemeSystem backend (``/v1``): themes, versions, upload grants, drafts and reviews.
+
+One pooled ``httpx.Client`` per backend. The bearer token goes only to the backend: presigned storage URLs the
+backend hands out are fetched by the callers with a client that carries no token. Errors become
+:class:`BackendError` with the backend's error code, and never carry the token or a signed URL.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
 from studio.adapters.object_store import PutRequest
-from studio.adapters.publisher import Registration
+from studio.adapters.publisher import GrantedFile, Registration
+
+__all__ = ["BackendClient", "BackendError", "DraftRecord", "GrantedFile", "RegisteredVersion"]
+
+DraftStatus = Literal["draft", "in_review", "approved", "changes_requested"]
 
 
 class BackendError(Exception):
@@ -21,13 +30,54 @@ class BackendError(Exception):
 
 
 @dataclass(frozen=True)
-class GrantedFile:
-    """One file to ask an upload grant for."""
+class RegisteredVersion:
+    """A registration the backend accepted: ``created`` is False for a safe retry (same bytes, HTTP 200)."""
 
-    path: str
-    content_type: str
-    size: int
+    record: dict[str, Any]
+    created: bool
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    """One draft revision as the backend knows it."""
+
+    id: str
+    theme_id: str
+    author_id: str
+    revision: int
+    object_key: str
     sha256: str
+    size: int
+    status: DraftStatus
+    reviewer_id: str | None = None
+    comment: str | None = None
+    submitted_at: str | None = None
+    reviewed_at: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> DraftRecord:
+        """Parse the backend's ``DraftPublic``.
+
+        Raises:
+            BackendError: the answer is not a draft.
+        """
+        try:
+            return cls(
+                id=str(data["id"]),
+                theme_id=str(data["theme_id"]),
+                author_id=str(data["author_id"]),
+                revision=int(data["revision"]),
+                object_key=str(data["object_key"]),
+                sha256=str(data["sha256"]).lower(),
+                size=int(data["size"]),
+                status=data["status"],
+                reviewer_id=None if data.get("reviewer_id") is None else str(data["reviewer_id"]),
+                comment=data.get("comment"),
+                submitted_at=data.get("submitted_at"),
+                reviewed_at=data.get("reviewed_at"),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise BackendError("the backend answered with something that is not a draft") from None
 
 
 class BackendClient:
@@ -44,11 +94,53 @@ class BackendClient:
     def close(self) -> None:
         self._client.close()
 
+    # ------------------------------------------------------------------ themes
+    def get_theme(self, theme_id: str) -> dict[str, Any] | None:
+        """The theme with ``available_versions`` (not yanked, newest first), or None when unknown to us."""
+        try:
+            data = self._request("GET", f"/themes/{theme_id}", None, "reading the theme")
+        except BackendError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return data if isinstance(data, dict) else None
+
+    def create_theme(
+        self, theme_id: str, name: str, *, description: str = "", tags: list[str] | None = None
+    ) -> dict[str, Any]:
+        """Create the theme (with the manifest's id) so its drafts and versions can be registered.
+
+        Raises:
+            BackendError: ``theme_exists`` (409), validation errors, auth failures.
+        """
+        body = {"id": theme_id, "name": name, "description": description, "tags": tags or []}
+        data = self._request("POST", "/themes", body, "creating the theme")
+        return data if isinstance(data, dict) else {}
+
+    def available_versions(self, theme_id: str) -> list[str]:
+        """Released versions that are not yanked (``[]`` for a theme the backend does not know)."""
+        theme = self.get_theme(theme_id)
+        return [str(v) for v in (theme or {}).get("available_versions", [])]
+
+    def list_versions(self, theme_id: str) -> list[dict[str, Any]]:
+        """Every version, yanked ones included (``yanked_at``), newest first."""
+        data = self._request("GET", f"/themes/{theme_id}/versions", None, "listing versions")
+        return list(data) if isinstance(data, list) else []
+
+    # ------------------------------------------------------------------ versions
     def register_version(self, registration: Registration) -> dict[str, Any]:
         """Register a release; a retry with the same bytes (HTTP 200) is success too.
 
         Raises:
             BackendError: 409 ``version_exists`` / ``version_not_greater``, auth failures, unreachable.
+        """
+        return self.register_release(registration).record
+
+    def register_release(self, registration: Registration) -> RegisteredVersion:
+        """Register a release and say whether it is new (201) or was already registered (200, same bytes).
+
+        Raises:
+            BackendError: 409 with a message that says what to do, auth failures, unreachable.
         """
         body = {
             "version": registration.version,
@@ -57,7 +149,30 @@ class BackendClient:
             "size": registration.size,
             "css_url": registration.css_url,
         }
-        data = self._post(f"/themes/{registration.theme_id}/versions", body, "registering the version")
+        try:
+            response = self._send("POST", f"/themes/{registration.theme_id}/versions", body, "registering")
+        except BackendError as exc:
+            if exc.code == "version_exists":
+                raise BackendError(
+                    f"Version {registration.version} is already registered with other bytes; published "
+                    "versions never change: publish a new version.",
+                    exc.code,
+                    exc.status,
+                ) from None
+            if exc.code == "version_not_greater":
+                raise BackendError(
+                    f"Version {registration.version} is not above the theme's latest registered version; "
+                    "choose a higher version.",
+                    exc.code,
+                    exc.status,
+                ) from None
+            raise
+        data = response.json()
+        return RegisteredVersion(data if isinstance(data, dict) else {}, response.status_code == 201)
+
+    def yank(self, theme_id: str, version: str) -> dict[str, Any]:
+        """Hide ``version`` from ``available_versions`` (its bytes stay for consumers pinned to it)."""
+        data = self._request("POST", f"/themes/{theme_id}/versions/{version}/yank", {}, f"yanking {version}")
         return data if isinstance(data, dict) else {}
 
     def release_grants(self, theme_id: str, version: str, files: list[GrantedFile]) -> dict[str, PutRequest]:
@@ -69,27 +184,89 @@ class BackendClient:
                 for f in files
             ],
         }
-        data = self._post(f"/themes/{theme_id}/grants/release", body, "asking for upload grants")
-        grants: dict[str, PutRequest] = {}
-        for grant in data.get("grants", []) if isinstance(data, dict) else []:
-            if grant.get("method") != "PUT":
-                raise BackendError("the backend granted a POST form upload; this client sends presigned PUTs")
-            grants[str(grant["key"])] = PutRequest("PUT", str(grant["url"]), dict(grant.get("headers", {})))
-        return grants
+        data = self._request("POST", f"/themes/{theme_id}/grants/release", body, "asking for upload grants")
+        return _put_grants(data)
 
-    def _post(self, path: str, body: dict[str, Any], what: str) -> Any:
+    # ------------------------------------------------------------------ drafts
+    def create_draft(self, theme_id: str, sha256: str, size: int) -> DraftRecord:
+        """A new draft revision (state ``draft``) for these bytes; the backend picks the revision number."""
+        body = {"sha256": sha256, "size": size}
+        data = self._request("POST", f"/themes/{theme_id}/drafts", body, "creating the draft")
+        return DraftRecord.from_json(data)
+
+    def draft_upload_grant(self, draft_id: str) -> PutRequest:
+        """A presigned PUT of the draft's stylesheet (its author, before submitting)."""
+        data = self._request("POST", f"/drafts/{draft_id}/grant", {}, "asking for the draft upload grant")
+        grants = _put_grants(data)
+        if len(grants) != 1:
+            raise BackendError("the backend did not grant exactly one draft upload")
+        return next(iter(grants.values()))
+
+    def submit_draft(self, draft_id: str) -> DraftRecord:
+        """draft → in_review."""
+        return DraftRecord.from_json(
+            self._request("POST", f"/drafts/{draft_id}/submit", {}, "submitting the draft")
+        )
+
+    def get_draft(self, draft_id: str) -> DraftRecord:
+        return DraftRecord.from_json(self._request("GET", f"/drafts/{draft_id}", None, "reading the draft"))
+
+    def theme_drafts(self, theme_id: str) -> list[DraftRecord]:
+        """Every draft of a theme, newest revision first (its author, reviewers, admins)."""
+        data = self._request("GET", f"/themes/{theme_id}/drafts", None, "listing the theme's drafts")
+        return [DraftRecord.from_json(item) for item in (data if isinstance(data, list) else [])]
+
+    def awaiting_review(self, limit: int = 50) -> list[DraftRecord]:
+        """Drafts in review, oldest submission first (reviewers)."""
+        data = self._request("GET", f"/drafts?limit={int(limit)}", None, "listing drafts awaiting review")
+        return [DraftRecord.from_json(item) for item in (data if isinstance(data, list) else [])]
+
+    def draft_download_url(self, draft_id: str) -> str:
+        """A short-lived presigned GET URL of the draft's stylesheet (reviewers). Never log it."""
+        data = self._request("GET", f"/drafts/{draft_id}/grant", None, "asking for the draft download")
+        if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+            raise BackendError("the backend did not answer with a download URL")
+        return str(data["url"])
+
+    def review(
+        self, draft_id: str, decision: Literal["approve", "request_changes"], comment: str = ""
+    ) -> DraftRecord:
+        """in_review → approved / changes_requested, with a comment."""
+        body = {"decision": decision, "comment": comment}
+        return DraftRecord.from_json(self._request("POST", f"/drafts/{draft_id}/review", body, "reviewing"))
+
+    def approve(self, draft_id: str, comment: str = "") -> DraftRecord:
+        return self.review(draft_id, "approve", comment)
+
+    def request_changes(self, draft_id: str, comment: str) -> DraftRecord:
+        return self.review(draft_id, "request_changes", comment)
+
+    # ------------------------------------------------------------------ plumbing
+    def _request(self, method: str, path: str, body: dict[str, Any] | None, what: str) -> Any:
+        return self._send(method, path, body, what).json()
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None, what: str) -> httpx.Response:
         try:
-            response = self._client.post(path, json=body)
+            response = self._client.request(method, path, json=body)
         except httpx.HTTPError as exc:
             raise BackendError(f"{what} failed: the backend is unreachable ({type(exc).__name__})") from None
         if response.status_code in (200, 201):
-            return response.json()
+            return response
         code, message = str(response.status_code), response.reason_phrase
         try:
             detail = response.json()
             error = detail.get("error", detail.get("detail", {}))
             if isinstance(error, dict):
                 code, message = str(error.get("code", code)), str(error.get("message", message))
-        except ValueError:
+        except (ValueError, AttributeError):
             pass
         raise BackendError(f"{what} failed: {message} ({code})", code, response.status_code)
+
+
+def _put_grants(data: Any) -> dict[str, PutRequest]:
+    grants: dict[str, PutRequest] = {}
+    for grant in data.get("grants", []) if isinstance(data, dict) else []:
+        if grant.get("method") != "PUT":
+            raise BackendError("the backend granted a POST form upload; this client sends presigned PUTs")
+        grants[str(grant["key"])] = PutRequest("PUT", str(grant["url"]), dict(grant.get("headers", {})))
+    return grants

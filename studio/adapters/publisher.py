@@ -14,6 +14,16 @@ Guarantees (DESIGN section 2, issue 4):
 - Assets unchanged since the previous release are server-side copied from its keys (found by listing, the
   ETag of a single-part object is its MD5): no bytes move.
 
+Two credential modes, one engine:
+
+- **key mode** (the store has a bucket key): everything above.
+- **grant mode** (no bucket key on this machine; a :class:`ReleaseBackend` is given): the backend issues
+  presigned PUTs for exactly the keys still missing, sent through the same pooled engine with the granted
+  headers (the store enforces key, size, content type and sha256). The existing-release check is a HEAD of
+  each planned key (anonymous reads of the public prefixes), previous versions come from the backend, the
+  verify step is the same anonymous HEAD + GET. Moving ``latest`` needs a server-side copy with the bucket
+  key: it runs when a ``move_latest`` hook is given (a backend that offers it), else the result says so.
+
 Qt-free: the preview renderer, the CDN purge and the backend registration are injected callables.
 """
 
@@ -26,6 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from studio.adapters.object_store import (
     MULTIPART_THRESHOLD,
@@ -34,9 +45,11 @@ from studio.adapters.object_store import (
     ObjectStore,
     ObjectStoreError,
     PreconditionFailedError,
+    PutRequest,
 )
 from studio.core.publish_plan import (
     LATEST_CACHE,
+    PREVIEWS_PREFIX,
     PUBLISHED_PREFIX,
     PlannedObject,
     PublishPlan,
@@ -51,7 +64,37 @@ RenderPreview = Callable[[str, Path, Path], None]
 #: Purges CDN cache for bucket-relative paths.
 PurgeCdn = Callable[[list[str]], None]
 
+#: Moves the ``latest`` alias of (theme id, version) on the server side; returns whether it now points there.
+MoveLatest = Callable[[str, str], bool]
+
 STEPS = ("check", "render", "upload", "verify", "latest", "purge", "register")
+
+LATEST_NEEDS_KEY = (
+    "The latest alias was not moved: moving it is a server-side copy that needs the bucket key, and the "
+    "backend offers no alias move. The versioned URLs work now; publish with a Spaces key to move latest."
+)
+
+
+@dataclass(frozen=True)
+class GrantedFile:
+    """One file to ask an upload grant for: ``path`` is ``theme.css``, ``preview.png`` or ``assets/...``."""
+
+    path: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class ReleaseBackend(Protocol):
+    """What grant mode needs from the backend (``BackendClient`` implements it)."""
+
+    def release_grants(self, theme_id: str, version: str, files: list[GrantedFile]) -> dict[str, PutRequest]:
+        """Presigned uploads for exactly ``files``: object key → request."""
+        ...
+
+    def available_versions(self, theme_id: str) -> list[str]:
+        """Released, non-yanked versions of the theme."""
+        ...
 
 
 class PublishError(Exception):
@@ -102,6 +145,8 @@ class PublishResult:
         latest_moved: whether the ``latest`` alias now points at this release (False if a newer one holds it).
         purged: CDN paths purged.
         registered: whether the backend registration ran.
+        mode: ``key`` (our bucket key) or ``grant`` (backend-issued presigned uploads).
+        latest_message: why ``latest`` did not move, when that is not simply "a newer release holds it".
         css_url / latest_url / preview_url: public URLs.
         timings: seconds per step.
     """
@@ -118,6 +163,8 @@ class PublishResult:
     latest_moved: bool = False
     purged: list[str] = field(default_factory=list)
     registered: bool = False
+    mode: str = "key"
+    latest_message: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -136,15 +183,43 @@ class Publisher:
         render_preview: RenderPreview | None = None,
         purge_cdn: PurgeCdn | None = None,
         register: Callable[[Registration], object] | None = None,
+        backend: ReleaseBackend | None = None,
+        move_latest: MoveLatest | None = None,
     ) -> None:
+        """Args:
+        store: the bucket; without credentials the publisher runs in grant mode.
+        render_preview / purge_cdn / register: the injected steps (None skips the step).
+        backend: issues release grants and lists versions in grant mode.
+        move_latest: moves ``latest`` server-side in grant mode (when the backend offers it).
+        """
         self.store = store
         self.render_preview = render_preview
         self.purge_cdn = purge_cdn
         self.register = register
+        self.backend = backend
+        self.move_latest = move_latest
+
+    @property
+    def grant_mode(self) -> bool:
+        """True when this machine has no bucket key: uploads go through backend grants."""
+        return not self.store.has_credentials
 
     # ------------------------------------------------------------------ previous release
     def published_versions(self, theme_id: str) -> list[Version]:
-        """Versions that have a folder under ``themes-published/<id>/``, sorted ascending."""
+        """Versions that have a folder under ``themes-published/<id>/``, sorted ascending.
+
+        In grant mode (no key to list the bucket) the backend's ``available_versions`` answer instead.
+        """
+        if self.grant_mode:
+            if self.backend is None:
+                return []
+            found_versions: list[Version] = []
+            for text in self.backend.available_versions(theme_id):
+                try:
+                    found_versions.append(Version.parse(text))
+                except ValueError:
+                    continue
+            return sorted(found_versions)
         _objects, prefixes = self.store.list_objects(f"{PUBLISHED_PREFIX}/{theme_id}/", delimiter="/")
         found: list[Version] = []
         for prefix in prefixes:
@@ -195,6 +270,15 @@ class Publisher:
         """
         result = PublishResult(theme_id=plan.theme_id, version=plan.version)
         store = self.store
+        granted = self.grant_mode
+        if granted:
+            if self.backend is None:
+                raise PublishError(
+                    "No bucket key on this machine and no backend to ask for upload grants: add a Spaces key "
+                    "to the profile, or a backend URL and token."
+                )
+            result.mode = "grant"
+            plan = grant_plan(plan)
         result.css_url = store.location.public_url(plan.css_object.key)
         result.latest_url = store.location.public_url(plan.latest_key)
         report = progress or (lambda _p: None)
@@ -202,7 +286,7 @@ class Publisher:
         try:
             started = time.perf_counter()
             report(PublishProgress("check", files_total=len(plan.objects)))
-            existing = self._check_existing(plan)
+            existing = self._check_by_head(plan) if granted else self._check_existing(plan)
             preview_present = store.head(plan.preview_key)
             result.timings["check"] = time.perf_counter() - started
             _check_cancel(cancel)
@@ -221,9 +305,8 @@ class Publisher:
 
                 step = "upload"
                 started = time.perf_counter()
-                self._upload(
-                    plan, objects, preview if upload_preview else None, existing, result, report, cancel
-                )
+                upload = self._upload_granted if granted else self._upload
+                upload(plan, objects, preview if upload_preview else None, existing, result, report, cancel)
                 if preview is not None and not upload_preview:
                     result.skipped.append(preview.key)
                 result.timings["upload"] = time.perf_counter() - started
@@ -238,7 +321,12 @@ class Publisher:
             step = "latest"
             started = time.perf_counter()
             report(PublishProgress("latest", key=plan.latest_key))
-            result.latest_moved = self._move_latest(plan)
+            if not granted:
+                result.latest_moved = self._move_latest(plan)
+            elif self.move_latest is not None:
+                result.latest_moved = self.move_latest(plan.theme_id, plan.version)
+            else:
+                result.latest_message = LATEST_NEEDS_KEY
             result.timings["latest"] = time.perf_counter() - started
 
             step = "purge"
@@ -267,6 +355,8 @@ class Publisher:
             ) from exc
         except ObjectStoreError as exc:
             raise PublishError(f"Publish of {plan.version} failed during {step}: {exc}") from None
+        except GrantRefusedError as exc:
+            raise PublishError(f"Publish of {plan.version} failed during {step}: {exc}") from exc
         return result
 
     # ------------------------------------------------------------------ steps
@@ -299,6 +389,82 @@ class Publisher:
                     "published versions are immutable: choose a new version."
                 )
         return present
+
+    def _check_by_head(self, plan: PublishPlan) -> dict[str, ObjectInfo]:
+        """Grant mode: HEAD each planned key (public prefixes read anonymously); refuse other bytes.
+
+        Without a key the version's prefix cannot be listed, so extra objects of an earlier, different
+        attempt go unseen here; the backend still refuses to register a version twice with other bytes.
+        """
+        store = self.store
+
+        def job(obj: PlannedObject) -> Callable[[], tuple[PlannedObject, ObjectInfo | None]]:
+            return lambda: (obj, store.head(obj.key))
+
+        present: dict[str, ObjectInfo] = {}
+        for obj, head in store.map_parallel([job(o) for o in plan.objects]):
+            if head is None:
+                continue
+            if head.size != obj.size or head.metadata.get("sha256") != obj.sha256:
+                name = obj.key.rsplit("/", 1)[-1]
+                raise VersionConflictError(
+                    f"Version {plan.version} is already published with a different {name}; "
+                    "published versions are immutable: choose a new version."
+                )
+            present[obj.key] = head
+        return present
+
+    def _upload_granted(
+        self,
+        plan: PublishPlan,
+        objects: Sequence[PlannedObject],
+        preview: PlannedObject | None,
+        existing: dict[str, ObjectInfo],
+        result: PublishResult,
+        report: Callable[[PublishProgress], None],
+        cancel: threading.Event | None,
+    ) -> None:
+        """Ask the backend for grants of exactly the missing keys, then PUT each body to its grant."""
+        assert self.backend is not None
+        todo = [obj for obj in objects if obj.key not in existing]
+        result.skipped.extend(obj.key for obj in objects if obj.key in existing)
+        if preview is not None:
+            todo.insert(0, preview)
+        total_bytes = sum(obj.size for obj in todo)
+        report(PublishProgress("upload", 0, total_bytes, 0, len(todo)))
+        if not todo:
+            return
+        files = [
+            GrantedFile(grant_path(plan, obj.key), obj.content_type, obj.size, obj.sha256) for obj in todo
+        ]
+        try:
+            grants = self.backend.release_grants(plan.theme_id, plan.version, files)
+        except Exception as exc:  # the backend client's own error type; named here without importing it
+            raise GrantRefusedError(f"the backend refused the upload grants: {exc}") from exc
+        wanted = {obj.key for obj in todo}
+        if set(grants) != wanted:
+            raise GrantRefusedError(
+                "the backend granted other keys than the ones planned; nothing was uploaded"
+            )
+        store = self.store
+
+        def job(obj: PlannedObject) -> Callable[[], str]:
+            def put() -> str:
+                # One request per object: a grant covers one exact body (no multipart with grants).
+                store.put(obj.key, obj.path.read_bytes(), {}, sha256=obj.sha256, grant=grants[obj.key])
+                return obj.key
+
+            return put
+
+        css = plan.css_object
+        done = 0
+        for batch in ([o for o in todo if o.key != css.key], [o for o in todo if o.key == css.key]):
+            sizes = {o.key: o.size for o in batch}
+            for key in store.map_parallel([job(o) for o in batch], cancel=cancel):
+                done += 1
+                result.uploaded.append(key)
+                result.uploaded_bytes += sizes[key]
+                report(PublishProgress("upload", result.uploaded_bytes, total_bytes, done, len(todo), key))
 
     def _same_bytes(self, obj: PlannedObject, info: ObjectInfo) -> bool:
         if info.size != obj.size:
@@ -489,6 +655,26 @@ class Publisher:
         if moved is None or moved.metadata.get("sha256") != css.sha256:
             raise PublishError(f"The latest alias {key} did not take the new release's bytes.")
         return True
+
+
+class GrantRefusedError(Exception):
+    """The backend would not grant the uploads (or granted something else than asked)."""
+
+
+def grant_plan(plan: PublishPlan) -> PublishPlan:
+    """The plan as grant mode stores it: content types without parameters (what the backend grants)."""
+    objects = tuple(replace(o, content_type=o.content_type.split(";")[0].strip()) for o in plan.objects)
+    return replace(plan, objects=objects)
+
+
+def grant_path(plan: PublishPlan, key: str) -> str:
+    """The backend's name of a release file: ``theme.css``, ``assets/...`` or ``preview.png``."""
+    prefix = version_prefix(plan.theme_id, plan.version)
+    if key.startswith(prefix):
+        return key[len(prefix) :]
+    if key == f"{PREVIEWS_PREFIX}/{plan.theme_id}/{plan.version}.png":
+        return "preview.png"
+    raise GrantRefusedError(f"{key} is not a file of release {plan.version}")
 
 
 def _check_cancel(cancel: threading.Event | None) -> None:

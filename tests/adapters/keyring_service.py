@@ -155,9 +155,14 @@ def _wait_ready(session: SecretServiceSession, daemon: subprocess.Popen[bytes]) 
         # failure and collect the sockets quietly (see collect_leaked_connections).
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
+            login = session.home / "data" / "keyrings" / "login.keyring"
             while time.monotonic() < deadline:
                 if daemon.poll() is not None:
                     raise RuntimeError(f"gnome-keyring-daemon exited with {daemon.returncode}")
+                if not login.exists():
+                    # Asking before the unlocked login collection exists makes gnome-keyring try to prompt.
+                    time.sleep(0.02)
+                    continue
                 try:
                     backend.set_password("themesystem-studio/__ready__", "probe", "ok")
                     backend.delete_password("themesystem-studio/__ready__", "probe")

@@ -255,11 +255,15 @@ class BackendClient:
         code, message = str(response.status_code), response.reason_phrase
         try:
             detail = response.json()
-            error = detail.get("error", detail.get("detail", {}))
-            if isinstance(error, dict):
+        except ValueError:
+            detail = None
+        if isinstance(detail, dict):
+            # The API's one error shape is {"error": <code>, "message": <text>}.
+            error = detail.get("error")
+            if isinstance(error, str):
+                code, message = error, str(detail.get("message", message))
+            elif isinstance(error, dict):
                 code, message = str(error.get("code", code)), str(error.get("message", message))
-        except (ValueError, AttributeError):
-            pass
         raise BackendError(f"{what} failed: {message} ({code})", code, response.status_code)
 
 

@@ -127,28 +127,34 @@ def test_theme_create_get_and_unknown(author: BackendClient) -> None:
     created = author.create_theme(theme_id, "Aurora", description="d", tags=["dark"])
     assert created["id"] == theme_id
     got = author.get_theme(theme_id)
-    assert got is not None and got["name"] == "Aurora" and got["available_versions"] == []
+    assert got is not None
+    assert got["name"] == "Aurora"
+    assert got["available_versions"] == []
     with pytest.raises(BackendError) as info:
         author.create_theme(theme_id, "Again")
-    assert info.value.code == "theme_exists" and info.value.status == 409
+    assert info.value.code == "theme_exists"
+    assert info.value.status == 409
 
 
 def test_register_safe_retry_conflict_not_greater_and_yank(live: LiveBackend, author: BackendClient) -> None:
     theme_id = str(uuid.uuid4())
     author.create_theme(theme_id, "Versions")
     first = author.register_release(_registration(live, theme_id, "1.0.0", b":root{--a:1}"))
-    assert first.created and first.record["version"] == "1.0.0"
+    assert first.created
+    assert first.record["version"] == "1.0.0"
     again = author.register_release(_registration(live, theme_id, "1.0.0", b":root{--a:1}"))
     assert not again.created  # HTTP 200: the same bytes again is a safe retry
     with pytest.raises(BackendError) as conflict:
         author.register_version(_registration(live, theme_id, "1.0.0", b":root{--a:2}"))
-    assert conflict.value.code == "version_exists" and conflict.value.status == 409
+    assert conflict.value.code == "version_exists"
+    assert conflict.value.status == 409
     assert "already registered with other bytes" in str(conflict.value)
     assert "publish a new version" in str(conflict.value)
     author.register_release(_registration(live, theme_id, "1.1.0", b":root{--a:3}"))
     with pytest.raises(BackendError) as lower:
         author.register_release(_registration(live, theme_id, "1.0.5", b":root{--a:4}"))
-    assert lower.value.code == "version_not_greater" and "choose a higher version" in str(lower.value)
+    assert lower.value.code == "version_not_greater"
+    assert "choose a higher version" in str(lower.value)
     assert author.available_versions(theme_id) == ["1.1.0", "1.0.0"]
     yanked = author.yank(theme_id, "1.1.0")
     assert yanked["yanked_at"] is not None
@@ -167,13 +173,16 @@ def test_draft_lifecycle_and_illegal_transitions(
     author.create_theme(theme_id, "Drafts")
     data = b":root{--accent:#123456}\n"
     draft = author.create_draft(theme_id, sha(data), len(data))
-    assert draft.status == "draft" and draft.revision == 1
+    assert draft.status == "draft"
+    assert draft.revision == 1
     assert draft.object_key == f"themes-drafts/{theme_id}/{live.author.user_id}/1/theme.css"
     grant = author.draft_upload_grant(draft.id)
-    assert grant.method == "PUT" and grant.headers["Cache-Control"] == "no-store"
+    assert grant.method == "PUT"
+    assert grant.headers["Cache-Control"] == "no-store"
     with pytest.raises(BackendError) as early:
         reviewer.approve(draft.id, "not yet submitted")
-    assert early.value.code == "illegal_transition" and early.value.status == 409
+    assert early.value.code == "illegal_transition"
+    assert early.value.status == 409
     submitted = author.submit_draft(draft.id)
     assert submitted.status == "in_review"
     assert draft.id in [d.id for d in reviewer.awaiting_review()]
@@ -184,7 +193,8 @@ def test_draft_lifecycle_and_illegal_transitions(
         author.approve(draft.id)
     assert self_review.value.status == 403
     approved = reviewer.approve(draft.id, "ship it")
-    assert approved.status == "approved" and approved.comment == "ship it"
+    assert approved.status == "approved"
+    assert approved.comment == "ship it"
     assert approved.reviewer_id == str(live.reviewer.user_id)
     with pytest.raises(BackendError) as after:
         reviewer.request_changes(draft.id, "changed my mind")
@@ -208,7 +218,8 @@ def test_errors_are_clear_and_never_carry_the_token(live: LiveBackend) -> None:
     try:
         with pytest.raises(BackendError) as unreachable:
             down.get_theme(str(uuid.uuid4()))
-        assert "unreachable" in str(unreachable.value) and token not in str(unreachable.value)
+        assert "unreachable" in str(unreachable.value)
+        assert token not in str(unreachable.value)
     finally:
         down.close()
 

@@ -1,0 +1,203 @@
+"""Grant mode: no bucket key on the desktop; the real backend grants presigned PUTs, SeaweedFS enforces them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from studio.adapters.backend_client import BackendClient, GrantedFile
+from studio.adapters.object_store import ObjectStore
+from studio.adapters.publisher import (
+    LATEST_NEEDS_KEY,
+    PublishCancelledError,
+    Publisher,
+    PublishError,
+    PublishProgress,
+    VersionConflictError,
+)
+from studio.core.publish_plan import IMMUTABLE_CACHE, plan_release
+from studio.core.starters import create_theme
+from studio.core.theme import Theme
+from tests.adapters.test_backend_client import LiveBackend, keyed_store, keyless_store, running_backend
+from tests.backend.seaweed import SeaweedS3
+
+
+def fake_render(css: str, out: Path, root: Path) -> None:
+    """A deterministic PNG stand-in (the real render is covered in tests/ui)."""
+    out.write_bytes(b"\x89PNG\r\n\x1a\n" + css.encode()[-200:])
+
+
+@pytest.fixture(scope="module")
+def live(seaweed: SeaweedS3) -> Iterator[LiveBackend]:
+    with running_backend(seaweed) as backend:
+        yield backend
+
+
+@pytest.fixture
+def author(live: LiveBackend) -> Iterator[BackendClient]:
+    client = live.client(live.author)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def desktop(seaweed: SeaweedS3, live: LiveBackend) -> Iterator[ObjectStore]:
+    store = keyless_store(seaweed, live)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def admin(seaweed: SeaweedS3, live: LiveBackend) -> Iterator[ObjectStore]:
+    """The bucket key, used only to inspect what landed (the desktop never has it)."""
+    store = keyed_store(seaweed, live)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def theme(tmp_path: Path, author: BackendClient) -> Theme:
+    made = create_theme(tmp_path / "t", "light", "Granted")
+    (made.root / "assets").mkdir(exist_ok=True)
+    (made.root / "assets" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    author.create_theme(made.manifest.id, made.manifest.name)
+    return made
+
+
+def _publisher(desktop: ObjectStore, author: BackendClient) -> Publisher:
+    return Publisher(desktop, render_preview=fake_render, register=author.register_version, backend=author)
+
+
+def test_grant_mode_publishes_public_objects_and_registers(
+    desktop: ObjectStore, admin: ObjectStore, author: BackendClient, theme: Theme
+) -> None:
+    assert not desktop.has_credentials
+    publisher = _publisher(desktop, author)
+    plan = plan_release(theme, "1.0.0")
+    steps: list[str] = []
+    result = publisher.publish(
+        plan, changes="first", theme_root=theme.root, progress=lambda p: steps.append(p.step)
+    )
+    assert result.mode == "grant"
+    assert result.registered
+    assert not result.latest_moved
+    assert result.latest_message == LATEST_NEEDS_KEY
+    prefix = f"themes-published/{theme.manifest.id}/1.0.0/"
+    preview = f"themes-previews/{theme.manifest.id}/1.0.0.png"
+    assert prefix + "assets/logo.svg" in result.uploaded
+    assert sorted(result.uploaded) == sorted([*(o.key for o in plan.objects), preview])
+    assert result.uploaded[-1] == prefix + "theme.css"  # the stylesheet goes last
+    assert {"check", "upload", "verify", "register", "done"} <= set(steps)
+    for key, data, content_type in (
+        (prefix + "theme.css", theme.css_path.read_bytes(), "text/css"),
+        (prefix + "assets/logo.svg", (theme.root / "assets/logo.svg").read_bytes(), "image/svg+xml"),
+    ):
+        head = admin.head(key)
+        assert head is not None
+        assert head.content_type == content_type
+        assert head.cache_control == IMMUTABLE_CACHE
+        assert head.metadata["sha256"] == hashlib.sha256(data).hexdigest()
+        assert head.metadata["theme-id"] == theme.manifest.id
+        assert head.metadata["version"] == "1.0.0"
+        status, body, _ = desktop.get_public(key)  # anonymous
+        assert (status, body) == (200, data)
+    assert admin.head(f"themes-published/{theme.manifest.id}/latest/theme.css") is None
+    got = author.get_theme(theme.manifest.id)
+    assert got is not None
+    assert got["available_versions"] == ["1.0.0"]
+    assert got["css_url"] == result.css_url
+
+
+def test_grant_mode_rerun_is_a_no_op_and_other_bytes_are_refused(
+    desktop: ObjectStore, author: BackendClient, theme: Theme
+) -> None:
+    publisher = _publisher(desktop, author)
+    publisher.publish(plan_release(theme, "1.0.0"), theme_root=theme.root)
+    again = publisher.publish(plan_release(theme, "1.0.0"), theme_root=theme.root)
+    assert again.no_op
+    assert again.registered  # the backend answered 200: same bytes, safe retry
+    assert publisher.previous_release(theme.manifest.id, "2.0.0") == "1.0.0"  # from the backend
+    theme.css_path.write_text(theme.css_path.read_text() + "\n.x{color:red}\n")
+    with pytest.raises(VersionConflictError):
+        publisher.publish(plan_release(theme, "1.0.0"), theme_root=theme.root)
+
+
+def test_cancelled_grant_publish_resumes_without_duplicates(
+    desktop: ObjectStore, admin: ObjectStore, author: BackendClient, theme: Theme
+) -> None:
+    for n in range(6):
+        (theme.root / "assets" / f"f{n}.svg").write_text(
+            f'<svg xmlns="http://www.w3.org/2000/svg" id="{n}"/>'
+        )
+    publisher = _publisher(desktop, author)
+    cancel = threading.Event()
+
+    def stop_after_first(p: PublishProgress) -> None:
+        if p.step == "upload" and p.files_done >= 1:
+            cancel.set()
+
+    with pytest.raises(PublishCancelledError):
+        publisher.publish(plan_release(theme, "1.0.0"), progress=stop_after_first, cancel=cancel)
+    assert author.available_versions(theme.manifest.id) == []
+    assert admin.head(f"themes-published/{theme.manifest.id}/1.0.0/theme.css") is None
+    done = publisher.publish(plan_release(theme, "1.0.0"))
+    assert done.skipped  # what the first run uploaded is not sent again
+    assert not set(done.skipped) & set(done.uploaded)
+    listed, _ = admin.list_objects(f"themes-published/{theme.manifest.id}/1.0.0/")
+    assert sorted(o.key for o in listed) == sorted(o.key for o in plan_release(theme, "1.0.0").objects)
+    assert author.available_versions(theme.manifest.id) == ["1.0.0"]
+
+
+def test_no_key_and_no_backend_is_refused_clearly(desktop: ObjectStore, theme: Theme) -> None:
+    with pytest.raises(PublishError, match="No bucket key on this machine and no backend"):
+        Publisher(desktop).publish(plan_release(theme, "1.0.0"))
+
+
+def test_backend_refusal_is_named(desktop: ObjectStore, live: LiveBackend, theme: Theme) -> None:
+    stranger = live.client(live.other_author)  # not the theme's author: no grants
+    try:
+        with pytest.raises(PublishError, match="refused the upload grants") as info:
+            Publisher(desktop, backend=stranger).publish(plan_release(theme, "1.0.0"))
+        assert "during upload" in str(info.value)
+    finally:
+        stranger.close()
+
+
+def test_storage_enforces_the_grant(
+    desktop: ObjectStore, admin: ObjectStore, author: BackendClient, theme: Theme
+) -> None:
+    data = b":root{--granted:1}\n"
+    digest = hashlib.sha256(data).hexdigest()
+    grants = author.release_grants(
+        theme.manifest.id, "3.0.0", [GrantedFile("theme.css", "text/css", len(data), digest)]
+    )
+    key = f"themes-published/{theme.manifest.id}/3.0.0/theme.css"
+    assert list(grants) == [key]
+    grant = grants[key]
+
+    def put(url: str, body: bytes, **changes: str) -> int:
+        headers = {**grant.headers, **changes}
+        if "Content-Length" in headers and not changes.get("Content-Length"):
+            headers["Content-Length"] = str(len(body))
+        return httpx.put(url, content=body, headers=headers, timeout=10).status_code
+
+    other_key_url = grant.url.replace("/3.0.0/theme.css", "/3.0.0/evil.css")
+    assert put(other_key_url, data) == 403
+    bigger = data + b"/* more */"
+    assert put(grant.url, bigger) in (400, 403)
+    assert put(grant.url, data, **{"Content-Type": "text/html"}) == 403
+    tampered = data.replace(b"1", b"2")  # same length, other bytes: the sha256 checksum refuses them
+    assert put(grant.url, tampered) in (400, 403)
+    assert admin.head(key) is None
+    assert admin.head(key.replace("theme.css", "evil.css")) is None
+    assert put(grant.url, data) == 200  # the grant itself works, with exactly its bytes
+    head = admin.head(key)
+    assert head is not None
+    assert head.metadata["sha256"] == digest
+    assert base64.b64decode(grant.headers["x-amz-checksum-sha256"]).hex() == digest

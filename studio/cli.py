@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio import publish_cli
+from studio import profiles_cli, publish_cli
 from studio.core.css.lint import LintOptions, LintResult, lint_path
 from studio.core.diagnostics import Severity
 
-SUBCOMMANDS = ("lint", "preview", "open", "publish")
+SUBCOMMANDS = ("lint", "preview", "open", "publish", "profiles")
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     open_ = sub.add_parser("open", help="open the studio on a theme folder")
     open_.add_argument("path", nargs="?")
     publish_cli.register(sub)
+    profiles_cli.register(sub)
     return parser
 
 
@@ -158,4 +159,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_preview(args)
     if args.command == "publish":
         return publish_cli.run(args)
+    if args.command == "profiles":
+        return profiles_cli.run(args)
     return _cmd_open(getattr(args, "path", None))

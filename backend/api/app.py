@@ -21,7 +21,7 @@ from backend.api.middleware import EdgeMiddleware
 from backend.api.routes import analytics, drafts, grants, health, themes, user_themes, versions
 from backend.cache import Cache, make_client
 from backend.config import Settings, load_settings
-from backend.db.pool import open_pool
+from backend.db.pool import open_pool, purge_broken
 from backend.metrics import Metrics
 from backend.security import FailedAuthLimiter
 
@@ -89,8 +89,11 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return _error(422, "validation_error", "The request is not valid.", details=details)
 
 
-async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", type(exc).__name__)
+    services = getattr(request.app.state, "services", None)
+    if services is not None:
+        purge_broken(services.pool)  # the other idle connections may be dead too: find them now
     return _error(
         503,
         "database_unavailable",

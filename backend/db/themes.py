@@ -52,14 +52,28 @@ async def list_themes(
     after: tuple[datetime, UUID] | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """One page in the stable order (updated_at DESC, id DESC); ``after``: last row of the previous page."""
+    """One page in the stable order (updated_at DESC, id DESC); ``after``: last row of the previous page.
+
+    A published listing by tag walks ``theme_tags_published_keyset`` (tag, updated_at DESC, theme_id DESC):
+    the WHERE, the ORDER BY and the cursor are one index range, so LIMIT stops the scan after ``limit``
+    entries whatever the tag's frequency (migration 0002). Other listings use the themes indexes.
+    """
     where = []
     params: dict[str, Any] = {"limit": limit}
-    if published_only:
-        where.append("t.published")
-    if tag is not None:
-        where.append("t.tags @> ARRAY[%(tag)s]::text[]")
+    by_tag = tag is not None and published_only
+    # Order and keyset columns: the tag index's copies when walking it, so the planner can push both down.
+    stamp, ident = ("g.updated_at", "g.theme_id") if by_tag else ("t.updated_at", "t.id")
+    if by_tag:
+        source = "theme_tags g JOIN themes t ON t.id = g.theme_id"
+        where.append("g.tag = %(tag)s AND g.published")
         params["tag"] = tag
+    else:
+        source = "themes t"
+        if published_only:
+            where.append("t.published")
+        if tag is not None:
+            where.append("t.tags @> ARRAY[%(tag)s]::text[]")
+            params["tag"] = tag
     if q:
         where.append(
             "to_tsvector('simple', t.name || ' ' || t.description) @@ plainto_tsquery('simple', %(q)s)"
@@ -69,10 +83,10 @@ async def list_themes(
         where.append("t.author_id = %(author_id)s")
         params["author_id"] = author_id
     if after is not None:
-        where.append("(t.updated_at, t.id) < (%(after_ts)s, %(after_id)s)")
+        where.append(f"({stamp}, {ident}) < (%(after_ts)s, %(after_id)s)")
         params["after_ts"], params["after_id"] = after
     clause = ("WHERE " + " AND ".join(where)) if where else ""
-    sql = f"SELECT {_COLUMNS} FROM themes t {clause} ORDER BY t.updated_at DESC, t.id DESC LIMIT %(limit)s"
+    sql = f"SELECT {_COLUMNS} FROM {source} {clause} ORDER BY {stamp} DESC, {ident} DESC LIMIT %(limit)s"
     cur = await conn.execute(sql, params)
     return await cur.fetchall()
 

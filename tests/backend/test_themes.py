@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import psycopg
 import pytest
 
 from tests.backend.helpers import Actor, version_body
@@ -118,7 +119,9 @@ async def test_list_filters_and_keyset_pages(client: httpx.AsyncClient, actors: 
     seen: list[str] = []
     cursor = None
     while True:
-        params = {"tag": tag, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {"tag": tag, "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
         page = (await client.get("/v1/themes", params=params)).json()
         seen += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
@@ -135,3 +138,60 @@ async def test_list_filters_and_keyset_pages(client: httpx.AsyncClient, actors: 
     assert hidden["id"] in [item["id"] for item in mine.json()["items"]]
     assert (await client.get("/v1/themes", params={"include_unpublished": "true"})).status_code == 403
     assert (await client.get("/v1/themes", params={"cursor": "garbage!"})).status_code == 422
+
+
+async def _tag_page_ids(client: httpx.AsyncClient, tag: str, limit: int = 2) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, str | int] = {"tag": tag, "limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await client.get("/v1/themes", params=params)).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return seen
+
+
+async def test_tag_listing_follows_every_write(
+    client: httpx.AsyncClient, actors: dict[str, Actor], database_url: str
+) -> None:
+    """The tag index table (migration 0002) tracks retags, (un)publishing, updates and direct SQL writes."""
+    author = actors["author"]
+    tag, other = f"a{uuid.uuid4().hex[:10]}", f"b{uuid.uuid4().hex[:10]}"
+    ids: list[str] = []
+    for i in range(4):
+        theme = await _theme(client, author, name=f"Tagged {i}", tags=[tag, other])
+        await _publish(client, author, theme["id"])
+        ids.append(str(theme["id"]))
+    assert await _tag_page_ids(client, tag) == list(reversed(ids))
+
+    url = f"/v1/themes/{ids[0]}"
+    assert (await client.patch(url, json={"description": "touched"}, headers=author.headers)).is_success
+    assert (await _tag_page_ids(client, tag))[0] == ids[0]  # an update moves it to the front
+    assert (await client.patch(url, json={"tags": [other]}, headers=author.headers)).is_success
+    assert ids[0] not in await _tag_page_ids(client, tag)
+    assert ids[0] in await _tag_page_ids(client, other)
+    assert (await client.patch(url, json={"published": False}, headers=author.headers)).is_success
+    assert ids[0] not in await _tag_page_ids(client, other)
+
+    # Writes that bypass the API: equal timestamps (the keyset breaks ties by id), a retag, a delete.
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE themes SET updated_at = '2030-01-01T00:00:00Z' WHERE id = ANY(%s::uuid[])", (ids[1:],)
+        )
+        conn.execute("UPDATE themes SET tags = tags || %s::text WHERE id = %s", (tag, ids[0]))
+        conn.execute("UPDATE themes SET published = true WHERE id = %s", (ids[0],))
+        conn.execute("DELETE FROM themes WHERE id = %s", (ids[3],))
+        expected = [
+            str(row[0])
+            for row in conn.execute(
+                "SELECT id FROM themes WHERE published AND tags @> ARRAY[%s]::text[] "
+                "ORDER BY updated_at DESC, id DESC",
+                (tag,),
+            )
+        ]
+    assert await _tag_page_ids(client, tag, limit=1) == expected
+    assert sorted(expected) == sorted(ids[:3])
+    assert expected[-1] == ids[0]

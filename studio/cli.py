@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio import profiles_cli, publish_cli
+from studio import drafts_cli, profiles_cli, publish_cli
 from studio.core.css.lint import LintOptions, LintResult, lint_path
 from studio.core.diagnostics import Severity
 
-SUBCOMMANDS = ("lint", "preview", "open", "publish", "profiles")
+SUBCOMMANDS = ("lint", "preview", "open", "publish", "profiles", "drafts")
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     open_.add_argument("path", nargs="?")
     publish_cli.register(sub)
     profiles_cli.register(sub)
+    drafts_cli.register(sub)
     return parser
 
 
@@ -161,4 +162,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return publish_cli.run(args)
     if args.command == "profiles":
         return profiles_cli.run(args)
+    if args.command == "drafts":
+        return drafts_cli.run(args)
     return _cmd_open(getattr(args, "path", None))

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio import drafts_cli, profiles_cli, publish_cli
 from studio.core.css.lint import LintOptions, LintResult, lint_path
 from studio.core.diagnostics import Severity
 
-SUBCOMMANDS = ("lint", "preview", "open", "publish", "profiles", "drafts")
+# Commands whose modules pull in boto3/httpx: imported only when used, so opening the studio stays fast.
+LAZY_COMMANDS = {
+    "publish": "studio.publish_cli",
+    "profiles": "studio.profiles_cli",
+    "drafts": "studio.drafts_cli",
+}
+SUBCOMMANDS = ("lint", "preview", "open", *LAZY_COMMANDS)
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,8 @@ def _cmd_open(path: str | None) -> int:
     return run_studio(Path(path) if path else None)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lazy: Sequence[str] = tuple(LAZY_COMMANDS)) -> argparse.ArgumentParser:
+    """The CLI parser, with the ``lazy`` commands' parsers (their modules get imported) added."""
     parser = argparse.ArgumentParser(
         prog="themestudio",
         description="ThemeSystem Studio. With no command (or `open [PATH]`) it opens the studio.",
@@ -143,9 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--scheme", choices=("light", "dark"), default="light")
     open_ = sub.add_parser("open", help="open the studio on a theme folder")
     open_.add_argument("path", nargs="?")
-    publish_cli.register(sub)
-    profiles_cli.register(sub)
-    drafts_cli.register(sub)
+    for name in lazy:
+        importlib.import_module(LAZY_COMMANDS[name]).register(sub)
     return parser
 
 
@@ -153,15 +159,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-"):
         args_list.insert(0, "open")  # `themestudio PATH` opens PATH
-    args = build_parser().parse_args(args_list)
+    first = args_list[0] if args_list else None
+    lazy = [first] if first in LAZY_COMMANDS else [] if first in SUBCOMMANDS else list(LAZY_COMMANDS)
+    args = build_parser(lazy).parse_args(args_list)
     if args.command == "lint":
         return _cmd_lint(args)
     if args.command == "preview":
         return _cmd_preview(args)
-    if args.command == "publish":
-        return publish_cli.run(args)
-    if args.command == "profiles":
-        return profiles_cli.run(args)
-    if args.command == "drafts":
-        return drafts_cli.run(args)
+    if args.command in LAZY_COMMANDS:
+        exit_code: int = importlib.import_module(LAZY_COMMANDS[args.command]).run(args)
+        return exit_code
     return _cmd_open(getattr(args, "path", None))

@@ -31,7 +31,8 @@ class Services:
     storage: Any  # backend.storage.ObjectStorage when configured, else None
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hop per request.
     services: Services = request.app.state.services
     return services
 

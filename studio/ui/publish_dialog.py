@@ -1,0 +1,685 @@
+"""Theme → Publish…: choose a profile and a version, review the plan, publish with progress, copy the URLs.
+
+Pages: *Setup* (profile, bump or exact version, release notes) → *Review* (the plan: keys, sizes, headers, the
+custom-property diff and the stylesheet diff against the last release; lint errors block) → *Publishing*
+(bytes and files, current key, Cancel) → *Summary* (CDN URLs with Copy buttons, or the error and what to do).
+
+Every network call (keyring, listing, upload) runs off the GUI thread through ``run_in_background``; the
+publisher's progress reaches the GUI through a queued Qt signal. The preview PNG needs QtWebEngine, which
+lives on the GUI thread: the worker asks the GUI thread to render it and waits (the render pumps events, so
+the dialog stays live). Cancel sets a ``threading.Event``: no new request starts, what is uploaded stays, and
+"Publish again" completes the same release.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.adapters.object_store import AccessDeniedError, ObjectStore, ObjectStoreError, S3Credentials
+from studio.adapters.publisher import (
+    PublishCancelledError,
+    Publisher,
+    PublishError,
+    PublishProgress,
+    PublishResult,
+    VersionConflictError,
+)
+from studio.core.profiles import Profile, ProfileError, ProfileStore
+from studio.core.publish_plan import PlanError, PublishPlan, plan_release
+from studio.core.semver import Version
+from studio.core.theme import Theme
+from studio.ui.background import run_in_background
+
+BUMPS = ("patch", "minor", "major")
+_ACCESS_CODES = ("AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "NoCredentials")
+
+#: Receives each progress event in the worker thread (tests slow the upload down with it).
+ProgressHook = Callable[[PublishProgress], None]
+
+
+@dataclass(frozen=True)
+class PublishTarget:
+    """A profile and how to get its key pair (a blocking call, made off the GUI thread).
+
+    Attributes:
+        profile: where to publish.
+        credentials: returns the key pair (keyring lookup for saved profiles, memory for the sandbox).
+    """
+
+    profile: Profile
+    credentials: Callable[[], S3Credentials | None] = field(compare=False)
+
+    @property
+    def label(self) -> str:
+        return self.profile.label
+
+
+def profile_target(profile: Profile) -> PublishTarget:
+    """A saved profile whose Spaces secret is in the OS keyring."""
+
+    def credentials() -> S3Credentials | None:
+        from studio.adapters.secrets import SecretName, SecretStore
+
+        if not profile.access_key_id:
+            return None
+        secret = SecretStore().get(profile.name, SecretName.SPACES_SECRET)
+        return S3Credentials(profile.access_key_id, secret) if secret else None
+
+    return PublishTarget(profile, credentials)
+
+
+def load_targets(extra: list[PublishTarget] | None = None) -> tuple[list[PublishTarget], str]:
+    """``extra`` (the running sandbox) first, then the saved profiles; and why profiles are missing, if so."""
+    targets = list(extra or [])
+    taken = {t.profile.name for t in targets}
+    try:
+        saved = ProfileStore().load()
+    except ProfileError as exc:
+        return targets, str(exc)
+    targets += [profile_target(p) for name, p in sorted(saved.items()) if name not in taken]
+    return targets, ""
+
+
+@dataclass(frozen=True)
+class _Review:
+    plan: PublishPlan
+    store: ObjectStore
+    publisher: Publisher
+
+
+class _Relay(QObject):
+    """Carries progress and preview-render requests from the worker to the GUI thread (queued)."""
+
+    progressed = Signal(object)
+    renderRequested = Signal(object)  # noqa: N815 (Qt signal names are camelCase)
+
+
+def describe_error(exc: BaseException, profile: Profile | None) -> tuple[str, str]:
+    """A title and an explanation with what to do, for an exception from review or publish."""
+    name = profile.label if profile is not None else "this profile"
+    text = str(exc)
+    if isinstance(exc, VersionConflictError):
+        return "Version already published", (
+            f"{text}\n\nNothing was written. Go Back and choose another version (a bump, or an exact "
+            "version that was never published)."
+        )
+    if isinstance(exc, PublishCancelledError):
+        return "Publish cancelled", (
+            "Objects already uploaded stay where they are; nothing is half-written and latest was not "
+            "moved. Click “Publish again” to complete this same release."
+        )
+    if isinstance(exc, AccessDeniedError) or any(code in text for code in _ACCESS_CODES):
+        return "Access denied", (
+            f"{text}\n\nThe storage refused the key of {name}. Check the access key and its secret "
+            f"(`themestudio profiles test {profile.name if profile else 'NAME'}` says what works), and that "
+            "the key may write to this bucket (a read-only key cannot publish)."
+        )
+    if "Unreachable" in text or "unreachable" in text:
+        return "Storage unreachable", (
+            f"{text}\n\nCheck the network connection and the endpoint of {name} (for the local sandbox: "
+            "that the studio started it). Then publish again: it resumes where it stopped."
+        )
+    if isinstance(exc, PlanError):
+        return "Cannot publish", text
+    if isinstance(exc, PublishError | ObjectStoreError):
+        return "Publish failed", f"{text}\n\nPublishing again is safe: it completes the same release."
+    return "Publish failed", f"{type(exc).__name__}: {text}"
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+class PublishDialog(QDialog):
+    """Publish a release of ``theme`` to one of ``targets``.
+
+    Signals:
+        progressed(object): a :class:`PublishProgress` from the running publish (on the GUI thread).
+        reviewed(object): the :class:`PublishPlan` shown on the Review page.
+        finished_publish(object): the :class:`PublishResult`, or the exception that stopped the publish.
+    """
+
+    progressed = Signal(object)
+    reviewed = Signal(object)
+    finished_publish = Signal(object)
+
+    def __init__(
+        self,
+        theme: Theme,
+        targets: list[PublishTarget],
+        parent: QWidget | None = None,
+        *,
+        render_preview: bool = True,
+        note: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Publish {theme.manifest.name}")
+        self.setMinimumSize(820, 560)
+        self.theme = theme
+        self.targets = targets
+        self.progress_hook: ProgressHook | None = None
+        self.publish_result: PublishResult | None = None
+        self.error: BaseException | None = None
+        self._review: _Review | None = None
+        self._stores: dict[str, tuple[ObjectStore, Publisher]] = {}
+        self._cancel = threading.Event()
+        self._busy = False
+        self._close_when_idle = False
+        self._relay = _Relay(self)
+        self._relay.progressed.connect(self._on_progress)
+        self._relay.renderRequested.connect(self._render_on_gui_thread)
+
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self._build_setup(note, render_preview))
+        self.pages.addWidget(self._build_review())
+        self.pages.addWidget(self._build_progress())
+        self.pages.addWidget(self._build_summary())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+
+    # ------------------------------------------------------------------ pages
+    def _build_setup(self, note: str, render_preview: bool) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout()
+        self.profile_box = QComboBox(page)
+        for target in self.targets:
+            self.profile_box.addItem(target.label)
+            if target.profile.is_local:
+                index = self.profile_box.count() - 1
+                self.profile_box.setItemData(
+                    index,
+                    "Local sandbox on this machine (SeaweedFS); nothing leaves it.",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+        form.addRow("Profile:", self.profile_box)
+
+        version_row = QHBoxLayout()
+        self.bump_group = QButtonGroup(page)
+        self.bump_buttons: dict[str, QRadioButton] = {}
+        for bump in BUMPS:
+            button = QRadioButton(bump.capitalize(), page)
+            self.bump_group.addButton(button)
+            self.bump_buttons[bump] = button
+            version_row.addWidget(button)
+        self.exact_radio = QRadioButton("Exact:", page)
+        self.bump_group.addButton(self.exact_radio)
+        self.version_edit = QLineEdit(page)
+        self.version_edit.setPlaceholderText(self.theme.manifest.version)
+        self.version_edit.setMaximumWidth(140)
+        self.version_edit.textEdited.connect(lambda _t: self.exact_radio.setChecked(True))
+        version_row.addWidget(self.exact_radio)
+        version_row.addWidget(self.version_edit)
+        version_row.addStretch(1)
+        self.bump_buttons["patch"].setChecked(True)
+        form.addRow("Version:", version_row)
+        hint = QLabel(
+            "Bumps count from the last published release "
+            f"(a first release uses {self.theme.manifest.version}).",
+            page,
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(mid);")
+        form.addRow("", hint)
+
+        self.changes_edit = QPlainTextEdit(page)
+        self.changes_edit.setPlaceholderText("What changed in this release (shown to users of the theme)")
+        self.changes_edit.setMaximumHeight(120)
+        form.addRow("Changes:", self.changes_edit)
+        self.preview_check = QCheckBox("Render and publish the preview image", page)
+        self.preview_check.setChecked(render_preview)
+        form.addRow("", self.preview_check)
+
+        self.setup_message = QLabel(note, page)
+        self.setup_message.setWordWrap(True)
+        self.setup_message.setStyleSheet("color: #b3261e;")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        close = QPushButton("Close", page)
+        close.clicked.connect(self.reject)
+        self.review_button = QPushButton("Review…", page)
+        self.review_button.setDefault(True)
+        self.review_button.clicked.connect(self.start_review)
+        self.review_button.setEnabled(bool(self.targets))
+        if not self.targets:
+            self.setup_message.setText(
+                (note + "\n" if note else "")
+                + "No publishing profile: add one with `themestudio profiles add`, "
+                "or start the studio with its local sandbox."
+            )
+        buttons.addWidget(close)
+        buttons.addWidget(self.review_button)
+        layout = QVBoxLayout(page)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.setup_message)
+        layout.addLayout(buttons)
+        return page
+
+    def _build_review(self) -> QWidget:
+        page = QWidget(self)
+        self.review_title = QLabel(page)
+        self.review_title.setWordWrap(True)
+        font = self.review_title.font()
+        font.setBold(True)
+        self.review_title.setFont(font)
+        self.plan_view = QPlainTextEdit(page)
+        self.plan_view.setReadOnly(True)
+        self.plan_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.plan_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.lint_list = QListWidget(page)
+        self.lint_list.setVisible(False)
+        back = QPushButton("Back", page)
+        back.clicked.connect(self._back_to_setup)
+        self.publish_button = QPushButton("Publish", page)
+        self.publish_button.clicked.connect(self.start_publish)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(back)
+        buttons.addWidget(self.publish_button)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.review_title)
+        layout.addWidget(self.lint_list, 1)
+        layout.addWidget(self.plan_view, 3)
+        layout.addLayout(buttons)
+        return page
+
+    def _build_progress(self) -> QWidget:
+        page = QWidget(self)
+        self.step_label = QLabel("Starting…", page)
+        self.progress_bar = QProgressBar(page)
+        self.progress_bar.setRange(0, 1000)
+        self.counts_label = QLabel("", page)
+        self.key_label = QLabel("", page)
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label.setStyleSheet("color: palette(mid);")
+        self.cancel_button = QPushButton("Cancel", page)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(self.step_label)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.counts_label)
+        layout.addWidget(self.key_label)
+        layout.addStretch(2)
+        layout.addLayout(buttons)
+        return page
+
+    def _build_summary(self) -> QWidget:
+        page = QWidget(self)
+        self.summary_title = QLabel(page)
+        font = self.summary_title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.summary_title.setFont(font)
+        self.summary_text = QLabel(page)
+        self.summary_text.setWordWrap(True)
+        self.summary_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.url_rows: dict[str, tuple[QLineEdit, QPushButton]] = {}
+        urls = QFormLayout()
+        for name, label in (("css", "Versioned:"), ("latest", "Latest:"), ("preview", "Preview:")):
+            row = QHBoxLayout()
+            edit = QLineEdit(page)
+            edit.setReadOnly(True)
+            copy = QPushButton("Copy", page)
+            copy.clicked.connect(lambda _c=False, e=edit: self.copy_url(e.text()))
+            row.addWidget(edit, 1)
+            row.addWidget(copy)
+            urls.addRow(label, row)
+            self.url_rows[name] = (edit, copy)
+        self.url_box = QWidget(page)
+        self.url_box.setLayout(urls)
+        self.again_button = QPushButton("Publish again", page)
+        self.again_button.clicked.connect(self.start_publish)
+        self.summary_back = QPushButton("Back", page)
+        self.summary_back.clicked.connect(self._back_to_setup)
+        done = QPushButton("Close", page)
+        done.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.summary_back)
+        buttons.addWidget(self.again_button)
+        buttons.addWidget(done)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.summary_title)
+        layout.addWidget(self.summary_text)
+        layout.addWidget(self.url_box)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return page
+
+    # ------------------------------------------------------------------ state
+    @property
+    def target(self) -> PublishTarget | None:
+        index = self.profile_box.currentIndex()
+        return self.targets[index] if 0 <= index < len(self.targets) else None
+
+    def requested_version(self) -> tuple[str, str]:
+        """("bump", kind) or ("exact", version) as chosen on the Setup page."""
+        if self.exact_radio.isChecked():
+            return "exact", self.version_edit.text().strip() or self.theme.manifest.version
+        for bump, button in self.bump_buttons.items():
+            if button.isChecked():
+                return "bump", bump
+        return "bump", "patch"
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.review_button.setEnabled(not busy and bool(self.targets))
+        self.publish_button.setEnabled(not busy and self._review is not None)
+        if not busy and self._close_when_idle:
+            self._close_when_idle = False
+            self.reject()
+
+    def _back_to_setup(self) -> None:
+        self.pages.setCurrentIndex(0)
+
+    # ------------------------------------------------------------------ review
+    def _publisher_for(self, target: PublishTarget) -> tuple[ObjectStore, Publisher]:
+        """The warm store and publisher of ``target`` (created once, in the worker thread)."""
+        cached = self._stores.get(target.profile.name)
+        if cached is not None:
+            return cached
+        profile = target.profile
+        credentials = target.credentials()
+        if credentials is None:
+            raise AccessDeniedError(
+                f"No Spaces key for {profile.label}: add one with `themestudio profiles add` "
+                "(its secret goes to the OS keyring)",
+                "NoCredentials",
+            )
+        from studio.adapters.object_store import S3Location
+
+        location = S3Location(profile.endpoint, profile.region, profile.bucket, profile.public_base_url())
+        store = ObjectStore(location, credentials)
+        publisher = Publisher(store, render_preview=self._render_from_worker)
+        self._stores[profile.name] = (store, publisher)
+        return store, publisher
+
+    def start_review(self) -> None:
+        """Plan the release off the GUI thread and show it on the Review page."""
+        target = self.target
+        if target is None or self._busy:
+            return
+        mode, value = self.requested_version()
+        theme = self.theme
+        self._review = None
+        self.setup_message.setText("Reading the last release…")
+        self._set_busy(True)
+
+        def work() -> _Review:
+            store, publisher = self._publisher_for(target)
+            theme_id = theme.manifest.id
+            last = publisher.previous_release(theme_id, "999999.0.0")
+            if mode == "exact":
+                version = value
+            elif last is None:
+                version = theme.manifest.version
+            else:
+                version = str(Version.parse(last).bump(value))  # type: ignore[arg-type]
+            previous = last
+            if previous is not None:
+                try:
+                    if Version.parse(previous) >= Version.parse(version):
+                        previous = publisher.previous_release(theme_id, version)
+                except ValueError:
+                    previous = None
+            previous_css = publisher.read_public_css(theme_id, previous) if previous else None
+            plan = plan_release(theme, version, previous_css=previous_css, previous_version=previous)
+            return _Review(plan, store, publisher)
+
+        run_in_background(work, self._show_review, self._review_failed)
+
+    def _show_review(self, review: _Review) -> None:
+        self._review = review
+        self.setup_message.setText("")
+        plan = review.plan
+        target = self.target
+        where = target.label if target else ""
+        self.review_title.setText(
+            f"Release {plan.version} → {where}: {len(plan.objects)} objects, {_human(plan.total_bytes)}"
+            + ("" if plan.previous_version is None else f" · compared with {plan.previous_version}")
+        )
+        lines = [plan.describe()]
+        if plan.warnings:
+            lines.append(f"\n{len(plan.warnings)} lint warning(s) (they do not block):")
+            lines += [f"  {d.line}:{d.column} {d.rule}: {d.message}" for d in plan.warnings]
+        self.plan_view.setPlainText("\n".join(lines))
+        self.lint_list.clear()
+        self.lint_list.setVisible(False)
+        self.pages.setCurrentIndex(1)
+        self._set_busy(False)
+        self.reviewed.emit(plan)
+
+    def _review_failed(self, exc: Exception) -> None:
+        self._set_busy(False)
+        if isinstance(exc, PlanError) and exc.diagnostics:
+            self.review_title.setText(
+                f"{len(exc.diagnostics)} lint error(s) block publishing. Fix them, then review again."
+            )
+            self.lint_list.clear()
+            for d in exc.diagnostics:
+                self.lint_list.addItem(f"line {d.line}:{d.column}  {d.rule}  {d.message}")
+            self.lint_list.setVisible(True)
+            self.plan_view.setPlainText("")
+            self.publish_button.setEnabled(False)
+            self.pages.setCurrentIndex(1)
+            return
+        title, text = describe_error(exc, self.target.profile if self.target else None)
+        self.setup_message.setText(f"{title}: {text}")
+        self.pages.setCurrentIndex(0)
+
+    # ------------------------------------------------------------------ publish
+    def start_publish(self) -> None:
+        """Run the reviewed plan in the background with progress; re-running resumes the same release."""
+        review = self._review
+        if review is None or self._busy:
+            return
+        self._cancel = threading.Event()
+        cancel = self._cancel
+        changes = self.changes_edit.toPlainText().strip()
+        render = self.preview_check.isChecked()
+        self.publish_result = None
+        self.error = None
+        self.step_label.setText(f"Publishing {review.plan.version}…")
+        self.progress_bar.setValue(0)
+        self.counts_label.setText("")
+        self.key_label.setText("")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Cancel")
+        self.pages.setCurrentIndex(2)
+        self._set_busy(True)
+        relay = self._relay
+        hook = self.progress_hook
+
+        def report(progress: PublishProgress) -> None:
+            if hook is not None:
+                hook(progress)
+            relay.progressed.emit(progress)
+
+        def work() -> PublishResult:
+            publisher = review.publisher
+            publisher.render_preview = self._render_from_worker if render else None
+            return publisher.publish(
+                review.plan, changes=changes, theme_root=self.theme.root, progress=report, cancel=cancel
+            )
+
+        run_in_background(work, self._published, self._publish_failed)
+
+    def cancel(self) -> None:
+        """Ask the running publish to stop (no new request starts; running ones finish)."""
+        if self._busy:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.cancel_button.setText("Cancelling…")
+            self.step_label.setText("Cancelling: waiting for the requests in flight…")
+
+    @Slot(object)
+    def _on_progress(self, progress: PublishProgress) -> None:
+        labels = {
+            "check": "Checking what is already published…",
+            "render": "Rendering the preview image…",
+            "upload": "Uploading…",
+            "verify": "Verifying every object (HEAD + sha256, public GET)…",
+            "latest": "Moving latest…",
+            "purge": "Purging the CDN cache…",
+            "register": "Registering the version with the backend…",
+            "done": "Done.",
+        }
+        if not self._cancel.is_set():
+            self.step_label.setText(labels.get(progress.step, progress.step))
+        if progress.step == "upload":
+            fraction = progress.bytes_done / progress.bytes_total if progress.bytes_total else 1.0
+            self.progress_bar.setValue(int(fraction * 900))
+            self.counts_label.setText(
+                f"{_human(progress.bytes_done)} of {_human(progress.bytes_total)} · "
+                f"{progress.files_done} of {progress.files_total} files"
+            )
+        elif progress.step == "verify":
+            fraction = progress.files_done / progress.files_total if progress.files_total else 1.0
+            self.progress_bar.setValue(900 + int(fraction * 80))
+            self.counts_label.setText(f"verified {progress.files_done} of {progress.files_total} objects")
+        elif progress.step in ("latest", "purge", "register"):
+            self.progress_bar.setValue(max(self.progress_bar.value(), 985))
+        elif progress.step == "done":
+            self.progress_bar.setValue(1000)
+        if progress.key:
+            self.key_label.setText(progress.key)
+        self.progressed.emit(progress)
+
+    def _published(self, result: PublishResult) -> None:
+        self.publish_result = result
+        self.progress_bar.setValue(1000)
+        self._set_busy(False)
+        self._show_summary(result, None)
+        self.finished_publish.emit(result)
+
+    def _publish_failed(self, exc: Exception) -> None:
+        self.error = exc
+        self._set_busy(False)
+        self._show_summary(None, exc)
+        self.finished_publish.emit(exc)
+
+    def _show_summary(self, result: PublishResult | None, exc: BaseException | None) -> None:
+        target = self.target
+        if result is not None:
+            where = target.label if target else ""
+            if result.no_op:
+                state = "It was already complete: nothing was uploaded."
+            else:
+                state = (
+                    f"{len(result.uploaded)} objects uploaded ({_human(result.uploaded_bytes)}), "
+                    f"{len(result.copied)} unchanged assets copied, {len(result.skipped)} already there."
+                )
+            latest = (
+                "latest now points at this release."
+                if result.latest_moved
+                else "latest stays on a newer release."
+            )
+            self.summary_title.setText(f"Published {result.version} to {where}")
+            self.summary_text.setText(f"{state} Every object was verified; {latest}")
+            self._set_urls(result.css_url, result.latest_url, result.preview_url)
+            self.url_box.setVisible(True)
+            self.again_button.setVisible(False)
+            self.summary_back.setVisible(False)
+        else:
+            assert exc is not None
+            title, text = describe_error(exc, target.profile if target else None)
+            self.summary_title.setText(title)
+            self.summary_text.setText(text)
+            self.url_box.setVisible(False)
+            conflict = isinstance(exc, VersionConflictError)
+            self.again_button.setVisible(not conflict)
+            self.summary_back.setVisible(True)
+        self.pages.setCurrentIndex(3)
+
+    def _set_urls(self, css: str, latest: str, preview: str) -> None:
+        for name, url in (("css", css), ("latest", latest), ("preview", preview)):
+            edit, copy = self.url_rows[name]
+            edit.setText(url)
+            edit.setCursorPosition(0)
+            copy.setEnabled(bool(url))
+
+    def copy_url(self, url: str) -> None:
+        """Put ``url`` on the clipboard."""
+        QGuiApplication.clipboard().setText(url)
+
+    # ------------------------------------------------------------------ preview on the GUI thread
+    def _render_from_worker(self, css: str, out: Path, root: Path) -> None:
+        """Publisher hook (worker thread): have the GUI thread render the PNG, wait for it."""
+        done: Future[None] = Future()
+        self._relay.renderRequested.emit((css, out, root, done))
+        done.result(timeout=120)
+
+    @Slot(object)
+    def _render_on_gui_thread(self, request: tuple[str, Path, Path, Future[None]]) -> None:
+        css, out, root, done = request
+        try:
+            from studio.ui.preview_render import render_preview_png
+
+            render_preview_png(css, out, width=1280, height=900, base_dir=root)
+        except Exception as exc:  # handed to the worker, which reports it as the render step's failure
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
+
+    # ------------------------------------------------------------------ closing
+    def reject(self) -> None:
+        """Closing while a publish runs cancels it first; the dialog closes when the worker has stopped."""
+        if self._busy:
+            self._close_when_idle = True
+            self.cancel()
+            return
+        self._release_stores()
+        super().reject()
+
+    def accept(self) -> None:
+        if self._busy:
+            return
+        self._release_stores()
+        super().accept()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+    def _release_stores(self) -> None:
+        stores, self._stores = self._stores, {}
+        self._review = None
+        for store, _publisher in stores.values():
+            store.close()

@@ -1,0 +1,256 @@
+"""The Publish dialog against a real SeaweedFS: review, publish with progress, cancel and resume, errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
+from studio.adapters.publisher import PublishCancelledError, Publisher, PublishProgress, PublishResult
+from studio.core.profiles import Profile
+from studio.core.publish_plan import plan_release
+from studio.core.starters import create_theme
+from studio.core.theme import Theme
+from studio.ui.publish_dialog import PublishDialog, PublishTarget
+from tests.backend.seaweed import SeaweedS3
+
+SHOTS = Path("/tmp")
+
+
+def _profile(server: SeaweedS3, name: str = "local", *, readonly: bool = False) -> Profile:
+    key = server.readonly_access_key if readonly else server.access_key
+    return Profile(
+        name=name,
+        endpoint=server.endpoint,
+        region=server.region,
+        bucket=server.bucket,
+        cdn_base_url=f"{server.endpoint}/{server.bucket}",
+        access_key_id=key,
+    )
+
+
+def _target(server: SeaweedS3, name: str = "local", *, readonly: bool = False) -> PublishTarget:
+    if readonly:
+        creds = S3Credentials(server.readonly_access_key, server.readonly_secret_key)
+    else:
+        creds = S3Credentials(server.access_key, server.secret_key)
+    return PublishTarget(_profile(server, name, readonly=readonly), lambda: creds)
+
+
+@pytest.fixture
+def store(seaweed: SeaweedS3) -> Iterator[ObjectStore]:
+    s = ObjectStore(
+        S3Location(seaweed.endpoint, seaweed.region, seaweed.bucket),
+        S3Credentials(seaweed.access_key, seaweed.secret_key),
+        workers=4,
+    )
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def theme(tmp_path: Path) -> Theme:
+    return create_theme(tmp_path / "t", "light", "Aurora")
+
+
+def _dialog(
+    qtbot: QtBot, theme: Theme, targets: list[PublishTarget], *, render_preview: bool = True
+) -> PublishDialog:
+    dialog = PublishDialog(theme, targets, render_preview=render_preview)
+    qtbot.addWidget(dialog)
+    dialog.resize(900, 600)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _shot(dialog: PublishDialog, name: str) -> None:
+    dialog.grab().save(str(SHOTS / f"publish-{name}.png"))
+
+
+def _review(qtbot: QtBot, dialog: PublishDialog) -> None:
+    with qtbot.waitSignal(dialog.reviewed, timeout=20_000):
+        qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 1
+
+
+def _publish(qtbot: QtBot, dialog: PublishDialog, button: QPushButton | None = None) -> object:
+    with qtbot.waitSignal(dialog.finished_publish, timeout=60_000) as blocker:
+        qtbot.mouseClick(button or dialog.publish_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def test_publish_a_starter_theme_then_a_patch_with_its_diff(
+    qtbot: QtBot, seaweed: SeaweedS3, store: ObjectStore, theme: Theme
+) -> None:
+    dialog = _dialog(qtbot, theme, [_target(seaweed)])
+    assert dialog.profile_box.currentText() == "local (local)"
+    dialog.changes_edit.setPlainText("First release")
+    _shot(dialog, "setup")
+    _review(qtbot, dialog)
+    text = dialog.plan_view.toPlainText()
+    css_key = f"themes-published/{theme.manifest.id}/0.1.0/theme.css"
+    assert css_key in text
+    assert "text/css; charset=utf-8" in text
+    assert "public, max-age=31536000, immutable" in text
+    _shot(dialog, "review")
+
+    steps: list[PublishProgress] = []
+    dialog.progressed.connect(steps.append)
+    outcome = _publish(qtbot, dialog)
+    assert isinstance(outcome, PublishResult), outcome
+    assert dialog.progress_bar.value() == dialog.progress_bar.maximum()
+    uploads = [p for p in steps if p.step == "upload"]
+    assert uploads[-1].bytes_done == uploads[-1].bytes_total > 0
+    assert uploads[-1].files_done == uploads[-1].files_total
+    assert steps[-1].step == "done"
+    assert dialog.pages.currentIndex() == 3
+    _shot(dialog, "done")
+
+    head = store.head(css_key)
+    assert head is not None
+    assert head.cache_control == "public, max-age=31536000, immutable"
+    css_url, _copy = dialog.url_rows["css"]
+    latest_url, latest_copy = dialog.url_rows["latest"]
+    assert css_url.text() == f"{seaweed.endpoint}/{seaweed.bucket}/{css_key}"
+    assert httpx.get(latest_url.text()).content == theme.css_path.read_bytes()
+    preview_url, _ = dialog.url_rows["preview"]
+    preview = httpx.get(preview_url.text())
+    assert preview.status_code == 200
+    assert preview.content.startswith(b"\x89PNG")
+    qtbot.mouseClick(latest_copy, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == latest_url.text()
+
+    # A token change, then Back → Review with a patch bump: the diff against 0.1.0 is shown.
+    css = theme.css_path.read_text()
+    first_token = css.index("--")
+    name_end = css.index(":", first_token)
+    value_end = css.index(";", name_end)
+    theme.css_path.write_text(css[: name_end + 1] + " #123456" + css[value_end:])
+    dialog.pages.setCurrentIndex(0)
+    dialog.preview_check.setChecked(False)
+    _review(qtbot, dialog)
+    text = dialog.plan_view.toPlainText()
+    assert "Release 0.1.1" in text
+    assert "Changes against 0.1.0: 1 custom properties" in text
+    assert "#123456" in text
+    _shot(dialog, "review-diff")
+    outcome = _publish(qtbot, dialog)
+    assert isinstance(outcome, PublishResult)
+    assert outcome.version == "0.1.1"
+    assert outcome.latest_moved
+
+
+def test_lint_errors_block_with_the_list(qtbot: QtBot, seaweed: SeaweedS3, theme: Theme) -> None:
+    theme.css_path.write_text(
+        '@import url("https://evil.example/x.css");\n:root { --a: red; }\n'
+        'a { background: url("javascript:alert(1)"); }\n'
+    )
+    dialog = _dialog(qtbot, theme, [_target(seaweed)])
+    qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.lint_list.isVisible(), timeout=20_000)
+    rows = [dialog.lint_list.item(i).text() for i in range(dialog.lint_list.count())]
+    assert len(rows) >= 2
+    assert any("line 1:" in row for row in rows)
+    assert not dialog.publish_button.isEnabled()
+    assert "block publishing" in dialog.review_title.text()
+    _shot(dialog, "lint")
+
+
+def test_cancel_mid_upload_then_publish_again_completes(
+    qtbot: QtBot, seaweed: SeaweedS3, store: ObjectStore, theme: Theme
+) -> None:
+    assets = theme.root / "assets"
+    assets.mkdir(exist_ok=True)
+    for n in range(24):
+        (assets / f"img{n:02}.png").write_bytes(bytes([n]) * 64_000)
+    total = len(plan_release(theme, "0.1.0").objects)
+    dialog = _dialog(qtbot, theme, [_target(seaweed)], render_preview=False)
+
+    def slow(progress: PublishProgress) -> None:  # worker thread: leaves the GUI time to click Cancel
+        if progress.step == "upload" and progress.files_done:
+            time.sleep(0.05)
+
+    dialog.progress_hook = slow
+    _review(qtbot, dialog)
+
+    def click_cancel_once(progress: PublishProgress) -> None:
+        if progress.step == "upload" and progress.files_done >= 3 and dialog.cancel_button.isEnabled():
+            qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+            _shot(dialog, "cancelling")
+
+    dialog.progressed.connect(click_cancel_once)
+    outcome = _publish(qtbot, dialog)
+    dialog.progressed.disconnect(click_cancel_once)
+    assert isinstance(outcome, PublishCancelledError), outcome
+    assert dialog.summary_title.text() == "Publish cancelled"
+    assert dialog.again_button.isVisible()
+    prefix = f"themes-published/{theme.manifest.id}/0.1.0/"
+    listed, _ = store.list_objects(prefix)
+    assert 0 < len(listed) < total  # stopped part-way; theme.css (uploaded last) is not there
+    assert store.head(prefix + "theme.css") is None
+    assert store.head(f"themes-published/{theme.manifest.id}/latest/theme.css") is None
+    _shot(dialog, "cancelled")
+
+    dialog.progress_hook = None
+    outcome = _publish(qtbot, dialog, dialog.again_button)
+    assert isinstance(outcome, PublishResult), outcome
+    assert len(outcome.skipped) == len(listed)
+    listed, _ = store.list_objects(prefix)
+    assert len(listed) == total
+    assert outcome.latest_moved
+
+
+def test_version_conflict_says_choose_another_version(
+    qtbot: QtBot, seaweed: SeaweedS3, store: ObjectStore, theme: Theme
+) -> None:
+    Publisher(store).publish(plan_release(theme, "1.0.0"))
+    theme.css_path.write_text(theme.css_path.read_text() + "\n.changed { color: red; }\n")
+    dialog = _dialog(qtbot, theme, [_target(seaweed)], render_preview=False)
+    dialog.exact_radio.setChecked(True)
+    dialog.version_edit.setText("1.0.0")
+    _review(qtbot, dialog)
+    outcome = _publish(qtbot, dialog)
+    assert type(outcome).__name__ == "VersionConflictError"
+    assert dialog.summary_title.text() == "Version already published"
+    assert "choose another version" in dialog.summary_text.text()
+    assert not dialog.again_button.isVisible()
+    assert dialog.summary_back.isVisible()
+    _shot(dialog, "conflict")
+
+
+def test_read_only_key_is_access_denied_with_what_to_do(
+    qtbot: QtBot, seaweed: SeaweedS3, theme: Theme
+) -> None:
+    dialog = _dialog(qtbot, theme, [_target(seaweed, "ci-readonly", readonly=True)], render_preview=False)
+    _review(qtbot, dialog)  # listing is allowed to a read-only key
+    outcome = _publish(qtbot, dialog)
+    assert not isinstance(outcome, PublishResult)
+    assert dialog.summary_title.text() == "Access denied"
+    assert "themestudio profiles test ci-readonly" in dialog.summary_text.text()
+    assert seaweed.readonly_secret_key not in dialog.summary_text.text()
+    _shot(dialog, "denied")
+
+
+def test_unreachable_endpoint_is_reported_on_the_setup_page(qtbot: QtBot, theme: Theme) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    profile = Profile(name="gone", endpoint=f"http://127.0.0.1:{port}", region="us-east-1", access_key_id="k")
+    target = PublishTarget(profile, lambda: S3Credentials("k", "s"))
+    dialog = _dialog(qtbot, theme, [target], render_preview=False)
+    qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "unreachable" in dialog.setup_message.text().lower(), timeout=30_000)
+    assert dialog.pages.currentIndex() == 0
+    assert dialog.review_button.isEnabled()
+    _shot(dialog, "unreachable")

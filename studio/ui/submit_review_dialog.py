@@ -2,8 +2,8 @@
 
 What is submitted is ``theme.css`` as saved on disk, byte for byte: that is what a reviewer approves and
 what a later publish of the approved draft must match. The dialog lints and digests it in the background
-(lint errors block, as for a release), shows the sha256 and size, and submits it to the chosen profile's backend and bucket
-in the background; the result is "Submitted revision N (in review)".
+(lint errors block, as for a release), shows the sha256 and size, and submits it to the chosen profile's
+backend and bucket in the background; the result is "Submitted revision N (in review)".
 """
 
 from __future__ import annotations

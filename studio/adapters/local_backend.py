@@ -134,6 +134,9 @@ class LocalBackend:
         self.url: str | None = None
         self.services: LocalServices | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        #: ``SPACES_*``/``CDN_BASE_URL`` of the local sandbox (so upload grants work locally); the
+        #: environment's own ``SPACES_*`` never leak into the bundled backend.
+        self.storage_env: dict[str, str] = {}
 
     @property
     def log_path(self) -> Path:
@@ -147,6 +150,7 @@ class LocalBackend:
             REDIS_URL=self.services.redis_url,
             REDIS_PREFIX=REDIS_PREFIX,
         )
+        env.update(self.storage_env)
         return env
 
     def _run_backend(self, *args: str) -> subprocess.CompletedProcess[bytes]:

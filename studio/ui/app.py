@@ -60,23 +60,48 @@ def wants_local_backend() -> bool:
 
 
 def start_local_backend(app: QApplication, window: StudioWindow) -> None:
-    """Start the bundled backend off the GUI thread after the first preview; stop it at quit."""
+    """Start the local sandbox and the bundled backend off the GUI thread after the first preview.
+
+    The sandbox (a local SeaweedFS) comes first so the backend gets its ``SPACES_*``; when it cannot start,
+    the backend still starts (without storage grants) and the Publish dialog simply has no local profile.
+    Both stop at quit.
+    """
     from studio.adapters.local_backend import LocalBackend
+    from studio.adapters.sandbox import Sandbox, SandboxError, keyring_saver
 
     backend = LocalBackend(user_data_dir() / "backend")
+    sandbox = Sandbox(save_secret=keyring_saver())
     app.aboutToQuit.connect(backend.stop)
+    app.aboutToQuit.connect(sandbox.stop)
     window.set_backend_status("Backend: starting (local)…")
+
+    def start_both() -> str:
+        try:
+            sandbox.start()
+        except SandboxError as exc:
+            window_note.append(str(exc))  # reported with the backend status; the studio works without it
+        else:
+            backend.storage_env = sandbox.backend_env()
+        return backend.start()
+
+    window_note: list[str] = []
 
     def started(url: str) -> None:
         services = backend.services
         detail = f"Postgres {services.postgres_kind}, Redis {services.redis_kind}" if services else ""
+        if sandbox.running:
+            window.sandbox = sandbox  # the Publish dialog offers it as the "local" profile
+        storage = f"Storage: local sandbox · {sandbox.endpoint}" if sandbox.running else "No local sandbox"
+        detail = "; ".join([d for d in (detail, storage, *window_note) if d])
         window.set_backend_status(f"Backend: local · {url}", detail)
 
     def failed(exc: Exception) -> None:
+        if sandbox.running:
+            window.sandbox = sandbox
         window.set_backend_status("Backend: unavailable (local)", str(exc))
 
     def launch(*_: object) -> None:
         window.preview.applied.disconnect(launch)
-        run_in_background(backend.start, started, failed)
+        run_in_background(start_both, started, failed)
 
     window.preview.applied.connect(launch)

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -49,6 +50,9 @@ from studio.ui.token_panel import TokenPanel
 from studio.ui.version_viewer import VersionViewer
 from studio.ui.versions_dialog import VersionsDialog
 
+if TYPE_CHECKING:
+    from studio.adapters.sandbox import Sandbox
+
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 700  # "within a second of the last edit", with room for the write itself
@@ -83,6 +87,7 @@ class StudioWindow(QMainWindow):
         self._structure = StructureTracker()
         self._viewers: list[VersionViewer] = []
         self.recent = RecentThemes()
+        self.sandbox: Sandbox | None = None  # the local SeaweedFS, once app.py has started it
 
         self.editor = CodeEditor(self)
         self.preview = PreviewView(self)
@@ -202,6 +207,7 @@ class StudioWindow(QMainWindow):
         theme = menu.addMenu("&Theme")
         theme.addAction(self._action("Create &Version…", self.create_version, "Ctrl+Shift+V"))
         theme.addAction(self._action("Versions && &History…", self.show_versions, "Ctrl+Shift+H"))
+        theme.addAction(self._action("&Publish…", self.show_publish, "Ctrl+Shift+P"))
 
         view = menu.addMenu("&View")
         view.addAction(self.problems_dock.toggleViewAction())
@@ -459,6 +465,14 @@ class StudioWindow(QMainWindow):
         if create:
             QTimer.singleShot(0, dialog.create_version)
         dialog.exec()
+
+    def show_publish(self) -> None:
+        """Theme → Publish…: the publish dialog for the open theme (saved first: the file is what ships)."""
+        if self.theme is None or (self.is_modified() and not self.save()):
+            return
+        from studio.ui.publish_dialog import open_publish_dialog
+
+        open_publish_dialog(self.theme, self, sandbox=self.sandbox)
 
     def _open_read_only(self, title: str, css: str) -> None:
         viewer = VersionViewer(title, self._editor_form(css), self.theme.root if self.theme else None)

@@ -40,7 +40,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.adapters.object_store import AccessDeniedError, ObjectStore, ObjectStoreError, S3Credentials
+from studio.adapters.object_store import (
+    AccessDeniedError,
+    ObjectStore,
+    ObjectStoreError,
+    S3Credentials,
+    S3Location,
+)
 from studio.adapters.publisher import (
     PublishCancelledError,
     Publisher,
@@ -49,6 +55,7 @@ from studio.adapters.publisher import (
     PublishResult,
     VersionConflictError,
 )
+from studio.adapters.sandbox import Sandbox
 from studio.core.profiles import Profile, ProfileError, ProfileStore
 from studio.core.publish_plan import PlanError, PublishPlan, plan_release
 from studio.core.semver import Version
@@ -91,6 +98,11 @@ def profile_target(profile: Profile) -> PublishTarget:
         return S3Credentials(profile.access_key_id, secret) if secret else None
 
     return PublishTarget(profile, credentials)
+
+
+def sandbox_target(sandbox: Sandbox) -> PublishTarget:
+    """The running local sandbox as the ``local`` profile (its key pair is in memory)."""
+    return PublishTarget(sandbox.profile(), sandbox.credentials)
 
 
 def load_targets(extra: list[PublishTarget] | None = None) -> tuple[list[PublishTarget], str]:
@@ -420,7 +432,6 @@ class PublishDialog(QDialog):
                 "(its secret goes to the OS keyring)",
                 "NoCredentials",
             )
-        from studio.adapters.object_store import S3Location
 
         location = S3Location(profile.endpoint, profile.region, profile.bucket, profile.public_base_url())
         store = ObjectStore(location, credentials)
@@ -683,3 +694,11 @@ class PublishDialog(QDialog):
         self._review = None
         for store, _publisher in stores.values():
             store.close()
+
+
+def open_publish_dialog(theme: Theme, parent: QWidget | None, *, sandbox: Sandbox | None = None) -> int:
+    """Show the Publish dialog for ``theme`` with the running sandbox (if any) and the saved profiles."""
+    extra = [sandbox_target(sandbox)] if sandbox is not None and sandbox.running else []
+    targets, note = load_targets(extra)
+    dialog = PublishDialog(theme, targets, parent, note=note)
+    return dialog.exec()

@@ -254,3 +254,19 @@ def test_unreachable_endpoint_is_reported_on_the_setup_page(qtbot: QtBot, theme:
     assert dialog.pages.currentIndex() == 0
     assert dialog.review_button.isEnabled()
     _shot(dialog, "unreachable")
+
+
+def test_targets_put_the_sandbox_first_then_saved_profiles(
+    seaweed: SeaweedS3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studio.core.profiles import ProfileStore
+    from studio.ui.publish_dialog import load_targets
+
+    monkeypatch.setenv("THEMESTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    ProfileStore().put(_profile(seaweed, "prod"))
+    ProfileStore().put(_profile(seaweed, "local"))  # a saved "local" never hides the running sandbox
+    sandbox = _target(seaweed, "local")
+    targets, note = load_targets([sandbox])
+    assert note == ""
+    assert [t.label for t in targets] == ["local (local)", "prod"]
+    assert targets[0] is sandbox

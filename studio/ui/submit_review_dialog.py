@@ -172,7 +172,7 @@ class SubmitReviewDialog(QDialog):
         self.result_record = record
         self._show(f"Submitted revision {record.revision} ({status_label(record.status)}).")
         self.status.setStyleSheet(OK_STYLE)
-        self.submit_button.setEnabled(False)  # submitting the same bytes again would make a new revision
+        self._update_buttons()  # Submit stays off: the same bytes again would only add a revision
         self.submitted.emit(record)
 
     def _failed(self, exc: Exception) -> None:

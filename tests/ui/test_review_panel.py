@@ -184,7 +184,8 @@ def test_request_changes_needs_a_comment_and_shows_the_diff_against_the_release(
         from studio.adapters.publisher import Publisher
         from studio.core.publish_plan import plan_release
 
-        Publisher(store, register=author.register_version, backend=author).publish(plan_release(theme, "1.0.0"))
+        publisher = Publisher(store, register=author.register_version, backend=author)
+        publisher.publish(plan_release(theme, "1.0.0"))
         theme.css_path.write_text(theme.css_path.read_text() + "\n:root{--review-accent:#ff0066}\n")
         second = service.submit(theme)
     finally:
@@ -199,7 +200,8 @@ def test_request_changes_needs_a_comment_and_shows_the_diff_against_the_release(
     assert window.tabs.tabText(2) == "Custom properties (1)"
     first_row = window.changes_table.topLevelItem(0)
     assert first_row is not None
-    assert (first_row.text(0), first_row.text(1), first_row.text(4)) == ("added", "--review-accent", "#ff0066")
+    row = (first_row.text(0), first_row.text(1), first_row.text(4))
+    assert row == ("added", "--review-accent", "#ff0066")
 
     # No comment: refused here, nothing sent.
     window.changes_button.click()

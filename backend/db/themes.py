@@ -15,14 +15,18 @@ _COLUMNS = (
     "t.published, t.created_at, t.updated_at"
 )
 
+_AVAILABLE = """COALESCE((SELECT array_agg(v.version ORDER BY v.created_at DESC, v.id DESC)
+                 FROM theme_versions v WHERE v.theme_id = t.id AND v.yanked_at IS NULL), '{}')"""
+
 # The original getThemeById: the theme and the versions one may still install (not yanked), newest first.
-_GET_SQL = f"""
-SELECT {_COLUMNS},
-       COALESCE((SELECT array_agg(v.version ORDER BY v.created_at DESC, v.id DESC)
-                 FROM theme_versions v WHERE v.theme_id = t.id AND v.yanked_at IS NULL), '{{}}')
-       AS available_versions
-FROM themes t WHERE t.id = %s
-"""
+_GET_SQL = f"SELECT {_COLUMNS}, {_AVAILABLE} AS available_versions FROM themes t WHERE t.id = %s"
+
+# The public JSON of a theme, built by Postgres (in C) for the hot read routes: no row decoding into Python
+# objects and no re-encoding. Same keys, in the same order, as the ThemeSummary/ThemePublic models.
+_JSON_FIELDS = ", ".join(f"'{name}', t.{name}" for name in (c.strip()[2:] for c in _COLUMNS.split(",")))
+_SUMMARY_JSON = f"json_build_object({_JSON_FIELDS})::text"
+_PUBLIC_JSON = f"json_build_object({_JSON_FIELDS}, 'available_versions', {_AVAILABLE})::text"
+_GET_JSON_SQL = f"SELECT {_PUBLIC_JSON} AS json, t.published, t.author_id FROM themes t WHERE t.id = %s"
 
 
 class ThemeExistsError(Exception):
@@ -31,6 +35,12 @@ class ThemeExistsError(Exception):
 
 async def get_theme(conn: AsyncConnection[DictRow], theme_id: UUID) -> dict[str, Any] | None:
     cur = await conn.execute(_GET_SQL, (theme_id,))
+    return await cur.fetchone()
+
+
+async def get_theme_json(conn: AsyncConnection[DictRow], theme_id: UUID) -> dict[str, Any] | None:
+    """``{"json": <ThemePublic JSON text>, "published", "author_id"}`` of one theme, or None."""
+    cur = await conn.execute(_GET_JSON_SQL, (theme_id,))
     return await cur.fetchone()
 
 
@@ -53,6 +63,8 @@ async def list_themes(
     limit: int,
 ) -> list[dict[str, Any]]:
     """One page in the stable order (updated_at DESC, id DESC); ``after``: last row of the previous page.
+
+    Rows are ``{"json": <ThemeSummary JSON text>, "updated_at", "id"}`` (the last two make the next cursor).
 
     A published listing by tag walks ``theme_tags_published_keyset`` (tag, updated_at DESC, theme_id DESC):
     the WHERE, the ORDER BY and the cursor are one index range, so LIMIT stops the scan after ``limit``
@@ -86,7 +98,10 @@ async def list_themes(
         where.append(f"({stamp}, {ident}) < (%(after_ts)s, %(after_id)s)")
         params["after_ts"], params["after_id"] = after
     clause = ("WHERE " + " AND ".join(where)) if where else ""
-    sql = f"SELECT {_COLUMNS} FROM {source} {clause} ORDER BY {stamp} DESC, {ident} DESC LIMIT %(limit)s"
+    sql = (
+        f"SELECT {_SUMMARY_JSON} AS json, {stamp} AS updated_at, {ident} AS id FROM {source} {clause} "
+        f"ORDER BY {stamp} DESC, {ident} DESC LIMIT %(limit)s"
+    )
     cur = await conn.execute(sql, params)
     return await cur.fetchall()
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the routers: ownership checks, theme JSON, keyset cursors."""
+"""Helpers shared by the routers: ownership checks, visibility, keyset cursors."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from psycopg.rows import DictRow
 
 from backend.api.errors import ApiError, forbidden, not_found
 from backend.db import themes as themes_db
-from backend.db.rows import dumps, plain_row
 from backend.db.users import Principal
 
 
@@ -31,10 +30,6 @@ def may_see_unpublished(theme: dict[str, Any], principal: Principal | None) -> b
     if principal is None:
         return False
     return principal.role in ("admin", "reviewer") or str(principal.user_id) == str(theme["author_id"])
-
-
-def theme_json(row: dict[str, Any]) -> bytes:
-    return dumps(plain_row(row))
 
 
 def encode_cursor(updated_at: datetime, theme_id: UUID) -> str:

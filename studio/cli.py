@@ -18,6 +18,7 @@ LAZY_COMMANDS = {
     "publish": "studio.publish_cli",
     "profiles": "studio.profiles_cli",
     "drafts": "studio.drafts_cli",
+    "migrate-assets": "studio.migrate_cli",
 }
 SUBCOMMANDS = ("lint", "preview", "open", *LAZY_COMMANDS)
 

@@ -192,6 +192,7 @@ class StudioWindow(QMainWindow):
         self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
         file_menu.addAction(self.save_action)
         file_menu.addAction(self._action("Theme &Settings…", self.edit_manifest, "Ctrl+,"))
+        file_menu.addAction(self._action("Publishing &Profiles…", self.show_profiles))
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
 
@@ -465,6 +466,12 @@ class StudioWindow(QMainWindow):
         if create:
             QTimer.singleShot(0, dialog.create_version)
         dialog.exec()
+
+    def show_profiles(self) -> None:
+        """File → Publishing Profiles…: endpoints, buckets, CDN and backend; secrets go to the OS keyring."""
+        from studio.ui.profiles_dialog import ProfilesDialog  # boto3/keyring load only when asked for
+
+        ProfilesDialog(parent=self).exec()
 
     def show_publish(self) -> None:
         """Theme → Publish…: the publish dialog for the open theme (saved first: the file is what ships)."""

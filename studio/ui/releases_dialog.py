@@ -102,6 +102,7 @@ class ReleasesDialog(QDialog):
         self.viewers: list[VersionViewer] = []
         self.diff_dialog: DiffDialog | None = None
         self.confirm_box: QMessageBox | None = None
+        self._keep_status = False
         self.setWindowTitle(f"Releases — {theme.manifest.name}")
 
         self.profile_box = QComboBox(self)
@@ -180,10 +181,16 @@ class ReleasesDialog(QDialog):
         return data if isinstance(data, Profile) else None
 
     # ----------------------------------------------------------------- loading
-    def refresh(self) -> None:
-        """Reload published releases (backend) and local versions (disk), in the background."""
+    def refresh(self, *, keep_status: bool = False) -> None:
+        """Reload published releases (backend) and local versions (disk), in the background.
+
+        Args:
+            keep_status: keep the current message (the outcome of what just happened) unless loading fails.
+        """
         profile, cache, theme = self.profile(), self.services, self.theme
-        self._show("Loading releases…")
+        self._keep_status = keep_status
+        if not keep_status:
+            self._show("Loading releases…")
 
         def work() -> tuple[list[ReleaseRecord] | Exception, list[VersionRecord]]:
             local = theme.history.versions()
@@ -208,7 +215,10 @@ class ReleasesDialog(QDialog):
             self.releases = published
             profile = self.profile()
             where = f" on {profile.label}" if profile else ""
-            self._show(f"{len(published)} published release(s){where}, {len(self.local_versions)} local.")
+            if not self._keep_status:
+                self._show(
+                    f"{len(published)} published release(s){where}, {len(self.local_versions)} local."
+                )
         for release in self.releases:
             status = f"yanked {backend_time(release.yanked_at)}" if release.yanked else "published"
             row = [release.version, backend_time(release.created_at), release.sha256[:12],
@@ -367,21 +377,9 @@ class ReleasesDialog(QDialog):
             fine = not outcome.was_latest or outcome.latest_moved
             self._show(f"Yanked {version}. {outcome.message}", ok=fine, error=not fine)
             self.yanked.emit(outcome)
-            self.refresh_keep_status()
+            self.refresh(keep_status=True)
 
         run_for(self, work, done, lambda exc: self._fail(f"Could not yank {version}", exc))
-
-    def refresh_keep_status(self) -> None:
-        """Reload the lists but keep the current message (the outcome of what just happened)."""
-        message, style = self.status.text(), self.status.styleSheet()
-
-        def restore() -> None:
-            self.loaded.disconnect(restore)
-            self.status.setText(message)
-            self.status.setStyleSheet(style)
-
-        self.loaded.connect(restore)
-        self.refresh()
 
     # ----------------------------------------------------------------- plumbing
     def _fail(self, what: str, exc: Exception) -> None:

@@ -1,8 +1,11 @@
 """``themestudio publish PATH``: publish a release headless (CI), with the same engine as the studio.
 
-Until profiles land, the storage comes from ``--endpoint/--bucket/--region/--cdn-base-url`` and the key pair
-from ``THEMESTUDIO_SPACES_KEY`` / ``THEMESTUDIO_SPACES_SECRET``; ``--backend-url`` with
-``THEMESTUDIO_BACKEND_TOKEN`` registers the version.
+``--profile P`` is the main path: the profile gives the storage, the CDN and the backend, and
+:func:`studio.adapters.publish_services.publisher_for` wires key or grant mode, registration and the CDN
+purge from its keyring secrets. In CI, ``THEMESTUDIO_SPACES_KEY``/``THEMESTUDIO_SPACES_SECRET`` replace the
+keyring's Spaces key and ``THEMESTUDIO_BACKEND_TOKEN`` its backend token. ``--profile local`` publishes to
+the sandbox of a running studio. Without a profile, ``--endpoint/--bucket/--region/--cdn-base-url`` (and
+``--backend-url``) describe the storage and the key pair must come from the environment.
 """
 
 from __future__ import annotations
@@ -13,16 +16,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from studio.adapters.backend_client import BackendClient, BackendError
-from studio.adapters.object_store import ObjectStore, ObjectStoreError, S3Credentials, S3Location
-from studio.adapters.publisher import Publisher, PublishError, PublishProgress
+from studio.adapters.backend_client import BackendError
+from studio.adapters.do_api import DOApiError
+from studio.adapters.object_store import ObjectStoreError
+from studio.adapters.publish_services import (
+    BACKEND_TOKEN_ENV,
+    KEY_ENV,
+    SECRET_ENV,
+    PublishSession,
+    PublishSetupError,
+    env_credentials,
+    local_sandbox_profile,
+    publisher_for,
+)
+from studio.adapters.publisher import PublishError, PublishProgress
+from studio.core.profiles import LOCAL_PROFILE, Profile, ProfileError, ProfileStore
 from studio.core.publish_plan import PlanError, plan_release
 from studio.core.semver import Version
 from studio.core.theme import Theme, ThemeError
 
-KEY_ENV = "THEMESTUDIO_SPACES_KEY"
-SECRET_ENV = "THEMESTUDIO_SPACES_SECRET"
-BACKEND_TOKEN_ENV = "THEMESTUDIO_BACKEND_TOKEN"
+__all__ = ["BACKEND_TOKEN_ENV", "KEY_ENV", "SECRET_ENV", "register", "run"]
+
+#: The name of the profile built from ``--endpoint`` flags (shown in messages).
+FLAGS_PROFILE = "command-line"
 
 
 def register(subparsers: Any) -> None:
@@ -52,36 +68,59 @@ def _render(css: str, out: Path, root: Path) -> None:
     render_preview_png(css, out, width=1280, height=900, base_dir=root)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``publish``; returns the exit code (0 success, 1 refused or failed, 2 bad usage)."""
-    if args.profile and not args.endpoint:
-        print(
-            "Profiles are not available in this build yet: pass --endpoint/--bucket instead.", file=sys.stderr
-        )
-        return 2
+def _session(args: argparse.Namespace) -> PublishSession:
+    """The publish session of ``--profile`` or of the ``--endpoint`` flags.
+
+    Raises:
+        PublishSetupError / ProfileError / ValueError: the storage or a credential is missing or invalid.
+    """
+    render = None if args.no_preview else _render
+    environ = os.environ
+    if args.profile:
+        credentials = None
+        try:
+            profile = ProfileStore().get(args.profile)
+        except ProfileError:
+            if args.profile != LOCAL_PROFILE:
+                raise
+            profile, credentials = local_sandbox_profile()  # the running studio's sandbox
+        if profile.credential_mode == "spaces-key":
+            credentials = env_credentials(environ) or credentials
+        return publisher_for(profile, credentials=credentials, render_preview=render, environ=environ)
     if not args.endpoint:
-        print("No storage given: pass --profile or --endpoint.", file=sys.stderr)
-        return 2
-    key, secret = os.environ.get(KEY_ENV, ""), os.environ.get(SECRET_ENV, "")
-    if not key or not secret:
-        print(f"No Spaces key: set {KEY_ENV} and {SECRET_ENV}.", file=sys.stderr)
-        return 2
+        raise PublishSetupError(
+            "No storage given: pass --profile P (see `themestudio profiles list`) or --endpoint/--bucket."
+        )
+    credentials = env_credentials(environ)
+    if credentials is None:
+        raise PublishSetupError(f"No Spaces key: set {KEY_ENV} and {SECRET_ENV} (or publish with --profile).")
+    profile = Profile(
+        name=FLAGS_PROFILE,
+        endpoint=args.endpoint,
+        region=args.region,
+        bucket=args.bucket,
+        cdn_base_url=args.cdn_base_url,
+        backend_url=args.backend_url or None,
+        access_key_id=credentials.access_key,
+    ).validated()
+    return publisher_for(profile, credentials=credentials, render_preview=render, environ=environ)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``publish``; returns the exit code (0 success, 1 refused or failed, 2 bad usage or setup)."""
     try:
         theme = Theme.open(args.path)
-        location = S3Location(args.endpoint, args.region, args.bucket, args.cdn_base_url)
-    except (ThemeError, ValueError) as exc:
+        session = _session(args)
+    except (ThemeError, ProfileError, PublishSetupError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    store = ObjectStore(location, S3Credentials(key, secret))
-    backend = None
-    if args.backend_url:
-        backend = BackendClient(args.backend_url, os.environ.get(BACKEND_TOKEN_ENV, ""))
+    with session:
+        return _publish(args, theme, session)
+
+
+def _publish(args: argparse.Namespace, theme: Theme, session: PublishSession) -> int:
+    publisher = session.publisher
     try:
-        publisher = Publisher(
-            store,
-            render_preview=None if args.no_preview else _render,
-            register=backend.register_version if backend is not None else None,
-        )
         previous = publisher.previous_release(theme.manifest.id, "999999.0.0")
         if args.release_version:
             version = args.release_version
@@ -95,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
             version = theme.manifest.version
         previous_css = publisher.read_public_css(theme.manifest.id, previous) if previous else None
         plan = plan_release(theme, version, previous_css=previous_css, previous_version=previous)
+        print(f"Profile {session.profile.label}: uploading {session.mode_label}.")
         print(plan.describe())
+        for note in session.notes:
+            print(f"Note: {note}")
         if args.dry_run:
             print("Dry run: nothing was uploaded.")
             return 0
@@ -107,27 +149,32 @@ def run(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
 
+        session.ensure_theme(theme)
         result = publisher.publish(plan, changes=args.changes, theme_root=theme.root, progress=show)
     except PlanError as exc:
         print(f"Not published: {exc}", file=sys.stderr)
         for d in exc.diagnostics:
             print(f"  {d.line}:{d.column} {d.rule}: {d.message}", file=sys.stderr)
         return 1
-    except (PublishError, ObjectStoreError, BackendError) as exc:
+    except (PublishError, ObjectStoreError, BackendError, DOApiError) as exc:
         print(f"Not published: {exc}", file=sys.stderr)
         return 1
-    finally:
-        store.close()
-        if backend is not None:
-            backend.close()
     state = (
         "already published (nothing uploaded)" if result.no_op else f"{result.uploaded_bytes} bytes uploaded"
     )
-    print(f"Published {plan.version}: {state}; {len(result.copied)} unchanged assets copied.")
+    copied = len(result.copied)
+    print(f"Published {plan.version} {session.mode_label}: {state}; {copied} unchanged assets copied.")
     print(f"CSS:    {result.css_url}")
-    print(f"Latest: {result.latest_url}" + ("" if result.latest_moved else " (kept on a newer release)"))
+    if result.latest_moved:
+        print(f"Latest: {result.latest_url}")
+    elif result.latest_message:
+        print(f"Latest: not moved. {result.latest_message}")
+    else:
+        print(f"Latest: {result.latest_url} (kept on a newer release)")
     if result.preview_url:
         print(f"Preview: {result.preview_url}")
+    if result.purged:
+        print(f"CDN purged: {', '.join(result.purged)}")
     if result.registered:
         print("Registered with the backend.")
     return 0

@@ -1,4 +1,4 @@
-"""``themestudio publish``: --endpoint and --profile (keyring, real backend, fake DO API) against SeaweedFS."""
+"""``themestudio publish``: --endpoint and --profile (keyring, real backend, fake DO API) on SeaweedFS."""
 
 from __future__ import annotations
 

@@ -4,6 +4,10 @@ Pages: *Setup* (profile, bump or exact version, release notes) → *Review* (the
 custom-property diff and the stylesheet diff against the last release; lint errors block) → *Publishing*
 (bytes and files, current key, Cancel) → *Summary* (CDN URLs with Copy buttons, or the error and what to do).
 
+The store, the backend client and the publisher of a profile come from
+:func:`studio.adapters.publish_services.publisher_for`, as in ``themestudio publish``: key or grant mode,
+registration with the backend and the CDN purge follow the profile and its keyring secrets.
+
 Every network call (keyring, listing, upload) runs off the GUI thread through ``run_in_background``; the
 publisher's progress reaches the GUI through a queued Qt signal. The preview PNG needs QtWebEngine, which
 lives on the GUI thread: the worker asks the GUI thread to render it and waits (the render pumps events, so
@@ -40,16 +44,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.adapters.object_store import (
-    AccessDeniedError,
-    ObjectStore,
-    ObjectStoreError,
-    S3Credentials,
-    S3Location,
-)
+from studio.adapters.backend_client import BackendError
+from studio.adapters.do_api import DOApiError
+from studio.adapters.object_store import AccessDeniedError, ObjectStoreError, S3Credentials
+from studio.adapters.publish_services import PublishSession, PublishSetupError, publisher_for
 from studio.adapters.publisher import (
     PublishCancelledError,
-    Publisher,
     PublishError,
     PublishProgress,
     PublishResult,
@@ -71,15 +71,16 @@ ProgressHook = Callable[[PublishProgress], None]
 
 @dataclass(frozen=True)
 class PublishTarget:
-    """A profile and how to get its key pair (a blocking call, made off the GUI thread).
+    """A profile and, when its key pair is not in the keyring, how to get it (called off the GUI thread).
 
     Attributes:
         profile: where to publish.
-        credentials: returns the key pair (keyring lookup for saved profiles, memory for the sandbox).
+        credentials: returns the key pair (memory for the sandbox); None or a None answer: the profile's
+            secrets come from the keyring through ``publisher_for`` (key or grant mode).
     """
 
     profile: Profile
-    credentials: Callable[[], S3Credentials | None] = field(compare=False)
+    credentials: Callable[[], S3Credentials | None] | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -87,17 +88,8 @@ class PublishTarget:
 
 
 def profile_target(profile: Profile) -> PublishTarget:
-    """A saved profile whose Spaces secret is in the OS keyring."""
-
-    def credentials() -> S3Credentials | None:
-        from studio.adapters.secrets import SecretName, SecretStore
-
-        if not profile.access_key_id:
-            return None
-        secret = SecretStore().get(profile.name, SecretName.SPACES_SECRET)
-        return S3Credentials(profile.access_key_id, secret) if secret else None
-
-    return PublishTarget(profile, credentials)
+    """A saved profile: its secrets (Spaces key, backend and DigitalOcean tokens) are in the OS keyring."""
+    return PublishTarget(profile)
 
 
 def sandbox_target(sandbox: Sandbox) -> PublishTarget:
@@ -120,8 +112,7 @@ def load_targets(extra: list[PublishTarget] | None = None) -> tuple[list[Publish
 @dataclass(frozen=True)
 class _Review:
     plan: PublishPlan
-    store: ObjectStore
-    publisher: Publisher
+    session: PublishSession
 
 
 class _Relay(QObject):
@@ -135,6 +126,8 @@ def describe_error(exc: BaseException, profile: Profile | None) -> tuple[str, st
     """A title and an explanation with what to do, for an exception from review or publish."""
     name = profile.label if profile is not None else "this profile"
     text = str(exc)
+    if isinstance(exc, PublishSetupError):
+        return "Cannot publish", text
     if isinstance(exc, VersionConflictError):
         return "Version already published", (
             f"{text}\n\nNothing was written. Go Back and choose another version (a bump, or an exact "
@@ -158,7 +151,12 @@ def describe_error(exc: BaseException, profile: Profile | None) -> tuple[str, st
         )
     if isinstance(exc, PlanError):
         return "Cannot publish", text
-    if isinstance(exc, PublishError | ObjectStoreError):
+    if isinstance(exc, BackendError):
+        return "Backend refused", (
+            f"{text}\n\nCheck the backend URL and token of {name} (Publishing Profiles). Objects already "
+            "uploaded stay; publishing again completes the same release and registers it."
+        )
+    if isinstance(exc, PublishError | ObjectStoreError | DOApiError):
         return "Publish failed", f"{text}\n\nPublishing again is safe: it completes the same release."
     return "Publish failed", f"{type(exc).__name__}: {text}"
 
@@ -203,7 +201,7 @@ class PublishDialog(QDialog):
         self.publish_result: PublishResult | None = None
         self.error: BaseException | None = None
         self._review: _Review | None = None
-        self._stores: dict[str, tuple[ObjectStore, Publisher]] = {}
+        self._sessions: dict[str, PublishSession] = {}
         self._cancel = threading.Event()
         self._busy = False
         self._close_when_idle = False
@@ -419,25 +417,21 @@ class PublishDialog(QDialog):
         self.pages.setCurrentIndex(0)
 
     # ------------------------------------------------------------------ review
-    def _publisher_for(self, target: PublishTarget) -> tuple[ObjectStore, Publisher]:
-        """The warm store and publisher of ``target`` (created once, in the worker thread)."""
-        cached = self._stores.get(target.profile.name)
+    def _session_for(self, target: PublishTarget) -> PublishSession:
+        """The warm publish session of ``target`` (created once, in the worker thread).
+
+        Raises:
+            PublishSetupError: a secret is missing or no keyring is usable (the text names the fix).
+        """
+        cached = self._sessions.get(target.profile.name)
         if cached is not None:
             return cached
-        profile = target.profile
-        credentials = target.credentials()
-        if credentials is None:
-            raise AccessDeniedError(
-                f"No Spaces key for {profile.label}: add one with `themestudio profiles add` "
-                "(its secret goes to the OS keyring)",
-                "NoCredentials",
-            )
-
-        location = S3Location(profile.endpoint, profile.region, profile.bucket, profile.public_base_url())
-        store = ObjectStore(location, credentials)
-        publisher = Publisher(store, render_preview=self._render_from_worker)
-        self._stores[profile.name] = (store, publisher)
-        return store, publisher
+        credentials = target.credentials() if target.credentials is not None else None
+        session = publisher_for(
+            target.profile, credentials=credentials, render_preview=self._render_from_worker
+        )
+        self._sessions[target.profile.name] = session
+        return session
 
     def start_review(self) -> None:
         """Plan the release off the GUI thread and show it on the Review page."""
@@ -451,7 +445,8 @@ class PublishDialog(QDialog):
         self._set_busy(True)
 
         def work() -> _Review:
-            store, publisher = self._publisher_for(target)
+            session = self._session_for(target)
+            publisher = session.publisher
             theme_id = theme.manifest.id
             last = publisher.previous_release(theme_id, "999999.0.0")
             if mode == "exact":
@@ -469,7 +464,7 @@ class PublishDialog(QDialog):
                     previous = None
             previous_css = publisher.read_public_css(theme_id, previous) if previous else None
             plan = plan_release(theme, version, previous_css=previous_css, previous_version=previous)
-            return _Review(plan, store, publisher)
+            return _Review(plan, session)
 
         run_in_background(work, self._show_review, self._review_failed)
 
@@ -483,7 +478,12 @@ class PublishDialog(QDialog):
             f"Release {plan.version} → {where}: {len(plan.objects)} objects, {_human(plan.total_bytes)}"
             + ("" if plan.previous_version is None else f" · compared with {plan.previous_version}")
         )
-        lines = [plan.describe()]
+        session = review.session
+        steps = [f"Upload {session.mode_label}"]
+        steps.append("register with the backend" if session.registers else "no backend registration")
+        if session.purges_cdn:
+            steps.append("purge the CDN for latest")
+        lines = ["; ".join(steps) + ".", *(f"Note: {note}" for note in session.notes), "", plan.describe()]
         if plan.warnings:
             lines.append(f"\n{len(plan.warnings)} lint warning(s) (they do not block):")
             lines += [f"  {d.line}:{d.column} {d.rule}: {d.message}" for d in plan.warnings]
@@ -541,8 +541,9 @@ class PublishDialog(QDialog):
             relay.progressed.emit(progress)
 
         def work() -> PublishResult:
-            publisher = review.publisher
+            publisher = review.session.publisher
             publisher.render_preview = self._render_from_worker if render else None
+            review.session.ensure_theme(self.theme)  # registration and grants need the theme on the backend
             return publisher.publish(
                 review.plan, changes=changes, theme_root=self.theme.root, progress=report, cancel=cancel
             )
@@ -614,13 +615,20 @@ class PublishDialog(QDialog):
                     f"{len(result.uploaded)} objects uploaded ({_human(result.uploaded_bytes)}), "
                     f"{len(result.copied)} unchanged assets copied, {len(result.skipped)} already there."
                 )
-            latest = (
-                "latest now points at this release."
-                if result.latest_moved
-                else "latest stays on a newer release."
-            )
-            self.summary_title.setText(f"Published {result.version} to {where}")
-            self.summary_text.setText(f"{state} Every object was verified; {latest}")
+            if result.latest_moved:
+                latest = "latest now points at this release."
+            elif result.latest_message:
+                latest = "latest was not moved: that needs the bucket key (a server-side copy)."
+            else:
+                latest = "latest stays on a newer release."
+            extra = []
+            if result.purged:
+                extra.append("CDN purged for latest.")
+            if result.registered:
+                extra.append("Registered with the backend.")
+            mode = " through backend grants" if result.mode == "grant" else ""
+            self.summary_title.setText(f"Published {result.version} to {where}{mode}")
+            self.summary_text.setText(" ".join([state, f"Every object was verified; {latest}", *extra]))
             self._set_urls(result.css_url, result.latest_url, result.preview_url)
             self.url_box.setVisible(True)
             self.again_button.setVisible(False)
@@ -673,13 +681,13 @@ class PublishDialog(QDialog):
             self._close_when_idle = True
             self.cancel()
             return
-        self._release_stores()
+        self._release_sessions()
         super().reject()
 
     def accept(self) -> None:
         if self._busy:
             return
-        self._release_stores()
+        self._release_sessions()
         super().accept()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -689,11 +697,11 @@ class PublishDialog(QDialog):
             return
         super().closeEvent(event)
 
-    def _release_stores(self) -> None:
-        stores, self._stores = self._stores, {}
+    def _release_sessions(self) -> None:
+        sessions, self._sessions = self._sessions, {}
         self._review = None
-        for store, _publisher in stores.values():
-            store.close()
+        for session in sessions.values():
+            session.close()
 
 
 def open_publish_dialog(theme: Theme, parent: QWidget | None, *, sandbox: Sandbox | None = None) -> int:

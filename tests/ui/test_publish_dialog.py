@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +16,17 @@ from pytestqt.qtbot import QtBot
 
 from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
 from studio.adapters.publisher import PublishCancelledError, Publisher, PublishProgress, PublishResult
-from studio.core.profiles import Profile
+from studio.adapters.secrets import SecretName, SecretStore
+from studio.core.profiles import Profile, make_profile
 from studio.core.publish_plan import plan_release
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
-from studio.ui.publish_dialog import PublishDialog, PublishTarget
+from studio.ui.publish_dialog import PublishDialog, PublishTarget, profile_target
+from tests.adapters.keyring_service import SecretServiceSession, secret_service
+from tests.adapters.test_backend_client import LiveBackend, running_backend
 from tests.backend.seaweed import SeaweedS3
+
+__all__ = ["secret_service"]  # a fixture used by name
 
 SHOTS = Path("/tmp")
 
@@ -270,3 +276,90 @@ def test_targets_put_the_sandbox_first_then_saved_profiles(
     assert note == ""
     assert [t.label for t in targets] == ["local (local)", "prod"]
     assert targets[0] is sandbox
+
+
+# ---------------------------------------------------------------------- saved profiles: keyring, backend
+@pytest.fixture(scope="module")
+def live(seaweed: SeaweedS3) -> Iterator[LiveBackend]:
+    with running_backend(seaweed) as backend:
+        yield backend
+
+
+def _saved_target(
+    seaweed: SeaweedS3, live: LiveBackend, mode: str, secret_service: SecretServiceSession
+) -> PublishTarget:
+    """A profile whose secrets are all in the (test) keyring, as File → Publishing Profiles saves them."""
+    name = f"d-{secrets.token_hex(4)}"
+    keyed = mode == "spaces-key"
+    profile = make_profile(
+        name,
+        seaweed.endpoint,
+        region=seaweed.region,
+        bucket=seaweed.bucket,
+        cdn_base_url=live.public_base_url,
+        backend_url=live.url,
+        credential_mode=mode,
+        access_key_id=seaweed.access_key if keyed else None,
+    )
+    if keyed:
+        SecretStore().set(name, SecretName.SPACES_SECRET, seaweed.secret_key)
+    SecretStore().set(name, SecretName.BACKEND_TOKEN, live.author.token)
+    return profile_target(profile)
+
+
+def _versions(live: LiveBackend, theme_id: str) -> list[str]:
+    client = live.client(live.author)
+    try:
+        found = client.get_theme(theme_id)
+    finally:
+        client.close()
+    return [str(v) for v in (found or {}).get("available_versions", [])]
+
+
+def test_saved_profile_publishes_and_registers_with_the_backend(
+    qtbot: QtBot, seaweed: SeaweedS3, live: LiveBackend, secret_service: SecretServiceSession, theme: Theme
+) -> None:
+    dialog = _dialog(qtbot, theme, [_saved_target(seaweed, live, "spaces-key", secret_service)])
+    dialog.changes_edit.setPlainText("First release")
+    _review(qtbot, dialog)
+    assert "Upload with the Spaces key; register with the backend." in dialog.plan_view.toPlainText()
+    outcome = _publish(qtbot, dialog)
+    assert isinstance(outcome, PublishResult), outcome
+    assert outcome.registered
+    assert outcome.latest_moved
+    assert "Registered with the backend." in dialog.summary_text.text()
+    assert "latest now points at this release" in dialog.summary_text.text()
+    assert _versions(live, theme.manifest.id) == ["0.1.0"]
+    _shot(dialog, "registered")
+
+
+def test_backend_grants_profile_publishes_with_no_key_on_the_desktop(
+    qtbot: QtBot, seaweed: SeaweedS3, live: LiveBackend, secret_service: SecretServiceSession, theme: Theme
+) -> None:
+    dialog = _dialog(
+        qtbot, theme, [_saved_target(seaweed, live, "backend-grants", secret_service)], render_preview=False
+    )
+    _review(qtbot, dialog)
+    assert "Upload through backend grants" in dialog.plan_view.toPlainText()
+    outcome = _publish(qtbot, dialog)
+    assert isinstance(outcome, PublishResult), outcome
+    assert outcome.mode == "grant"
+    assert outcome.registered
+    assert "through backend grants" in dialog.summary_title.text()
+    assert "needs the bucket key" in dialog.summary_text.text()
+    assert "Registered with the backend." in dialog.summary_text.text()
+    assert httpx.get(outcome.css_url).content == theme.css_path.read_bytes()
+    assert _versions(live, theme.manifest.id) == ["0.1.0"]
+    _shot(dialog, "granted")
+
+
+def test_missing_keyring_secret_says_how_to_add_it(
+    qtbot: QtBot, seaweed: SeaweedS3, live: LiveBackend, secret_service: SecretServiceSession, theme: Theme
+) -> None:
+    target = _saved_target(seaweed, live, "spaces-key", secret_service)
+    SecretStore().delete(target.profile.name, SecretName.SPACES_SECRET)
+    dialog = _dialog(qtbot, theme, [target], render_preview=False)
+    qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Cannot publish" in dialog.setup_message.text(), timeout=20_000)
+    assert f"themestudio profiles add {target.profile.name}" in dialog.setup_message.text()
+    assert dialog.pages.currentIndex() == 0

@@ -6,10 +6,10 @@
     themestudio drafts approve ID --comment TEXT --profile P
     themestudio drafts request-changes ID --comment TEXT --profile P
 
-The profile gives the storage and the backend URL; the backend token comes from ``THEMESTUDIO_BACKEND_TOKEN``
-when set (CI), else from the keyring. The Spaces key (key mode) comes from ``THEMESTUDIO_SPACES_KEY`` /
-``THEMESTUDIO_SPACES_SECRET`` or the profile's key id + keyring secret; a ``backend-grants`` profile uploads
-with backend grants and never needs one.
+The profile's services come from :func:`studio.adapters.profile_services.connect_profile` (keyring secrets),
+as in the studio. In CI the environment overrides the keyring: ``THEMESTUDIO_BACKEND_TOKEN`` for the backend
+token and ``THEMESTUDIO_SPACES_KEY`` / ``THEMESTUDIO_SPACES_SECRET`` for the Spaces key (key mode); a
+``backend-grants`` profile uploads with backend grants and never needs one.
 """
 
 from __future__ import annotations
@@ -21,15 +21,30 @@ from pathlib import Path
 from typing import Any
 
 from studio.adapters.backend_client import BackendClient, BackendError, DraftRecord
-from studio.adapters.object_store import ObjectStore, ObjectStoreError, S3Credentials, S3Location
+from studio.adapters.object_store import ObjectStore, ObjectStoreError
+from studio.adapters.profile_services import (
+    WORKERS,
+    ProfileServices,
+    ProfileServicesError,
+    connect_profile,
+    location_of,
+)
+from studio.adapters.publish_services import (
+    BACKEND_TOKEN_ENV,
+    KEY_ENV,
+    SECRET_ENV,
+    PublishSetupError,
+    backend_token,
+    env_credentials,
+    key_credentials,
+)
 from studio.adapters.review import ReviewService
+from studio.adapters.secrets import SecretStore
 from studio.core.drafts import DraftError
 from studio.core.profiles import Profile, ProfileError, ProfileStore
 from studio.core.theme import Theme, ThemeError
 
-KEY_ENV = "THEMESTUDIO_SPACES_KEY"
-SECRET_ENV = "THEMESTUDIO_SPACES_SECRET"
-BACKEND_TOKEN_ENV = "THEMESTUDIO_BACKEND_TOKEN"
+__all__ = ["BACKEND_TOKEN_ENV", "KEY_ENV", "SECRET_ENV", "register", "run"]
 
 
 class UsageError(Exception):
@@ -68,22 +83,18 @@ def run(args: argparse.Namespace) -> int:
     """Run ``drafts <action>``; 0 success, 1 refused or failed, 2 bad usage or configuration."""
     try:
         profile = ProfileStore().get(args.profile)
-        backend, store = _connect(profile)
-    except (ProfileError, UsageError, ValueError) as exc:
+        services = _connect(profile)
+    except (ProfileError, ProfileServicesError, PublishSetupError, UsageError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    service = ReviewService(backend, store)
-    try:
-        return _dispatch(args, service, profile)
-    except (DraftError, BackendError, ObjectStoreError) as exc:
-        print(f"{_what(args)} failed: {exc}", file=sys.stderr)
-        for d in getattr(exc, "diagnostics", ()):
-            print(f"  {d.line}:{d.column} {d.rule}: {d.message}", file=sys.stderr)
-        return 1
-    finally:
-        service.close()
-        store.close()
-        backend.close()
+    with services:
+        try:
+            return _dispatch(args, services.review, profile)
+        except (DraftError, BackendError, ObjectStoreError) as exc:
+            print(f"{_what(args)} failed: {exc}", file=sys.stderr)
+            for d in getattr(exc, "diagnostics", ()):
+                print(f"  {d.line}:{d.column} {d.rule}: {d.message}", file=sys.stderr)
+            return 1
 
 
 def _what(args: argparse.Namespace) -> str:
@@ -132,32 +143,23 @@ def _status(draft: DraftRecord) -> str:
     return draft.status.replace("_", " ")
 
 
-def _connect(profile: Profile) -> tuple[BackendClient, ObjectStore]:
-    """The backend client and the object store for ``profile``; secrets from the environment or keyring."""
+def _connect(profile: Profile) -> ProfileServices:
+    """The profile's services: :func:`connect_profile`, with the CI environment overriding the keyring.
+
+    ``connect_profile`` reads secrets only from the keyring; when any of the environment variables is set
+    (CI has no keyring) the same services are built from them, the keyring filling in the rest.
+    """
+    environ = os.environ
+    if not any(environ.get(name) for name in (KEY_ENV, SECRET_ENV, BACKEND_TOKEN_ENV)):
+        return connect_profile(profile)
     if not profile.backend_url:
         raise UsageError(f"Profile {profile.label} has no backend URL: drafts need the backend.")
-    token = os.environ.get(BACKEND_TOKEN_ENV) or _keyring_secret(profile, "backend")
-    if not token:
-        raise UsageError(
-            f"No backend token for profile {profile.label}: store one with `themestudio profiles add` "
-            f"or set {BACKEND_TOKEN_ENV}."
-        )
+    secrets = SecretStore()
+    token = backend_token(profile, secrets, environ)
     credentials = None
     if profile.credential_mode == "spaces-key":
-        key = os.environ.get(KEY_ENV) or profile.access_key_id or ""
-        secret = os.environ.get(SECRET_ENV) or (_keyring_secret(profile, "spaces") if key else None)
-        if key and secret:
-            credentials = S3Credentials(key, secret)
-    location = S3Location(profile.endpoint, profile.region, profile.bucket, profile.public_base_url())
-    return BackendClient(profile.backend_url, token), ObjectStore(location, credentials, workers=4)
-
-
-def _keyring_secret(profile: Profile, which: str) -> str | None:
-    """Read a secret from the keyring; an unusable keyring is a usage error that says how to fix it."""
-    from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
-
-    name = SecretName.BACKEND_TOKEN if which == "backend" else SecretName.SPACES_SECRET
-    try:
-        return SecretStore().get(profile.name, name)
-    except KeyringUnavailable as exc:
-        raise UsageError(str(exc)) from None
+        credentials = key_credentials(profile, secrets, env_credentials(environ))
+    backend = BackendClient(profile.backend_url, token)
+    return ProfileServices.of(
+        profile, backend, ObjectStore(location_of(profile), credentials, workers=WORKERS)
+    )

@@ -1,0 +1,126 @@
+"""publisher_for: which mode and steps a profile gets, the errors that name the fix, the running sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from pathlib import Path
+
+import httpx
+import pytest
+from keyring.backends import fail
+
+from studio import publish_cli
+from studio.adapters.object_store import S3Credentials
+from studio.adapters.publish_services import (
+    PublishSetupError,
+    env_credentials,
+    local_sandbox_profile,
+    publisher_for,
+)
+from studio.adapters.sandbox import Sandbox, keyring_saver
+from studio.adapters.secrets import SecretName, SecretStore
+from studio.core.profiles import LOCAL_PROFILE, Profile
+from studio.core.starters import create_theme
+from tests.adapters.keyring_service import SecretServiceSession, secret_service
+
+__all__ = ["secret_service"]  # a fixture used by name
+
+
+def _profile(**fields: object) -> Profile:
+    base: dict[str, object] = {
+        "name": f"s-{secrets.token_hex(4)}",
+        "endpoint": "http://127.0.0.1:9",
+        "region": "us-east-1",
+        "backend_url": "http://127.0.0.1:9",
+    }
+    return Profile(**{**base, **fields}).validated()  # type: ignore[arg-type]
+
+
+def test_key_mode_wires_registration_and_the_cdn_purge(secret_service: SecretServiceSession) -> None:
+    profile = _profile(access_key_id="AK", cdn_endpoint_id="ep-1")
+    store = SecretStore()
+    store.set(profile.name, SecretName.SPACES_SECRET, "sk")
+    store.set(profile.name, SecretName.BACKEND_TOKEN, "bt")
+    store.set(profile.name, SecretName.DO_TOKEN, "dt")
+    with publisher_for(profile) as session:
+        assert not session.grant_mode
+        assert session.store.has_credentials
+        assert session.registers
+        assert session.purges_cdn
+        assert session.publisher.backend is None  # grants are only for keyless profiles
+        assert session.notes == []
+    store.delete(profile.name, SecretName.DO_TOKEN)
+    with publisher_for(profile) as session:
+        assert not session.purges_cdn
+        assert "no DigitalOcean token" in session.notes[0]
+        assert f"themestudio profiles add {profile.name} --with-do-token" in session.notes[0]
+
+
+def test_grant_mode_has_no_key_and_asks_the_backend(secret_service: SecretServiceSession) -> None:
+    profile = _profile(credential_mode="backend-grants")
+    SecretStore().set(profile.name, SecretName.BACKEND_TOKEN, "bt")
+    with publisher_for(profile, credentials=S3Credentials("ignored", "ignored")) as session:
+        assert session.grant_mode
+        assert not session.store.has_credentials
+        assert session.publisher.backend is session.backend
+        assert session.mode_label == "through backend grants"
+
+
+def test_missing_pieces_raise_one_error_that_names_the_fix(secret_service: SecretServiceSession) -> None:
+    no_key_id = _profile()
+    with pytest.raises(PublishSetupError, match="has no access key id") as info:
+        publisher_for(no_key_id)
+    assert f"themestudio profiles add {no_key_id.name}" in str(info.value)
+    no_token = _profile(access_key_id="AK", credential_mode="spaces-key")
+    with pytest.raises(PublishSetupError, match="No backend token") as info:
+        publisher_for(no_token, credentials=S3Credentials("AK", "sk"))
+    assert "THEMESTUDIO_BACKEND_TOKEN" in str(info.value)
+    with publisher_for(
+        no_token, credentials=S3Credentials("AK", "sk"), environ={"THEMESTUDIO_BACKEND_TOKEN": "t"}
+    ):
+        pass
+    with pytest.raises(PublishSetupError, match="No OS keyring"):
+        publisher_for(no_token, SecretStore(fail.Keyring()))
+    with pytest.raises(PublishSetupError, match="THEMESTUDIO_SPACES_SECRET is not set"):
+        env_credentials({"THEMESTUDIO_SPACES_KEY": "AK"})
+    assert env_credentials({}) is None
+
+
+def test_cli_publishes_to_the_running_sandbox_as_the_local_profile(
+    secret_service: SecretServiceSession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("THEMESTUDIO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("THEMESTUDIO_CONFIG_DIR", str(tmp_path / "config"))
+    for name in (publish_cli.KEY_ENV, publish_cli.SECRET_ENV, publish_cli.BACKEND_TOKEN_ENV):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(PublishSetupError, match="No local sandbox found"):
+        local_sandbox_profile()
+
+    sandbox = Sandbox(save_secret=keyring_saver())
+    sandbox.start()
+    try:
+        profile, credentials = local_sandbox_profile()
+        assert profile == sandbox.profile()
+        assert credentials == sandbox.credentials()
+        theme = create_theme(tmp_path / "t", "light", "Local")
+        parser = argparse.ArgumentParser()
+        publish_cli.register(parser.add_subparsers())
+        args = parser.parse_args(["publish", str(theme.root), "--profile", LOCAL_PROFILE, "--no-preview"])
+        assert args.func(args) == 0
+        out = capsys.readouterr().out
+        assert "Profile local (local): uploading with the Spaces key." in out
+        latest = f"{sandbox.cdn_base_url}/themes-published/{theme.manifest.id}/latest/theme.css"
+        assert httpx.get(latest).content == theme.css_path.read_bytes()
+        assert credentials.secret_key not in out
+
+        SecretStore().set(LOCAL_PROFILE, SecretName.SPACES_SECRET, "an-older-sandbox-secret")
+        with pytest.raises(PublishSetupError, match="older sandbox"):
+            local_sandbox_profile()
+    finally:
+        sandbox.stop()
+    with pytest.raises(PublishSetupError, match="The local sandbox is not running"):
+        local_sandbox_profile()

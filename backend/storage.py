@@ -10,6 +10,10 @@ Two grant shapes:
 - size unknown → a POST policy with ``key`` / ``Content-Type`` / metadata equality conditions and a
   ``content-length-range`` of ``[0, max_bytes]``.
 
+With ``if_none_match`` a PUT grant also signs ``If-None-Match: *``: the client must send it (dropping it
+breaks the signature, 403) and the store answers 412 when the key already exists, so a grant can create an
+immutable object but never overwrite one (SeaweedFS 4.48 enforces both; verified in tests).
+
 Why not ``x-amz-content-sha256``: a presigned URL signed over the real payload hash is refused by SeaweedFS
 (SignatureDoesNotMatch even with the right bytes), so the checksum header is the binding that works.
 """
@@ -163,6 +167,7 @@ class ObjectStorage:
         expires_in: int = 900,
         size: int | None = None,
         sha256: str | None = None,
+        if_none_match: bool = False,
     ) -> UploadGrant:
         """Grant an upload of exactly one object.
 
@@ -176,6 +181,9 @@ class ObjectStorage:
             size: exact byte size when known → presigned PUT; None → POST policy.
             sha256: hex digest of the bytes, added to the metadata as ``sha256``; with ``size`` also bound
                 with ``x-amz-checksum-sha256`` (a POST policy can only require the metadata value).
+            if_none_match: PUT only: sign ``If-None-Match: *`` so the grant can create the key, never
+                overwrite it (412 when it exists). A POST policy cannot express this: refused without
+                ``size``.
 
         Returns:
             The grant; ``headers`` (PUT) or ``fields`` (POST) must be sent exactly.
@@ -188,6 +196,8 @@ class ObjectStorage:
         meta = self._validated(
             key, content_type, max_bytes, metadata, cache_control, expires_in, size, sha256
         )
+        if if_none_match and size is None:
+            raise ValueError("if_none_match needs a presigned PUT (a known size)")
         expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=expires_in)
         if size is None:
             return self._grant_post(key, content_type, max_bytes, meta, cache_control, expires_in, expires_at)
@@ -209,6 +219,9 @@ class ObjectStorage:
             checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
             params["ChecksumSHA256"] = checksum
             headers["x-amz-checksum-sha256"] = checksum
+        if if_none_match:
+            params["IfNoneMatch"] = "*"
+            headers["If-None-Match"] = "*"
         url = self._sign("put_object", params, expires_in)
         return UploadGrant(
             key=key,
@@ -261,6 +274,52 @@ class ObjectStorage:
             cache_control=str(head.get("CacheControl", "")),
             metadata={str(k): str(v) for k, v in head.get("Metadata", {}).items()},
         )
+
+    def copy_object(
+        self,
+        source: str,
+        destination: str,
+        *,
+        content_type: str,
+        cache_control: str,
+        metadata: dict[str, str],
+    ) -> None:
+        """Server-side copy ``source`` to ``destination`` with new headers and metadata (no bytes move here).
+
+        Used for the ``latest`` alias, which only the bucket key may write.
+
+        Raises:
+            ValueError: invalid key or header values.
+            StorageError: the store refused or failed.
+        """
+        _check_key(source)
+        _check_key(destination)
+        if not content_type or not _header_safe(content_type) or not _header_safe(cache_control):
+            raise ValueError("content_type and cache_control must be ASCII header values")
+        try:
+            self._client.copy_object(
+                Bucket=self._config.bucket,
+                Key=destination,
+                CopySource={"Bucket": self._config.bucket, "Key": source},
+                MetadataDirective="REPLACE",
+                ContentType=content_type,
+                CacheControl=cache_control,
+                Metadata=dict(metadata),
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"COPY {source!r} -> {destination!r} failed: {_describe(exc)}") from None
+
+    def delete_object(self, key: str) -> None:
+        """Delete ``key`` (no error when it is already gone).
+
+        Raises:
+            StorageError: the store refused or failed.
+        """
+        _check_key(key)
+        try:
+            self._client.delete_object(Bucket=self._config.bucket, Key=key)
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"DELETE {key!r} failed: {_describe(exc)}") from None
 
     def check(self) -> bool:
         """Return whether the bucket answers a signed HEAD with our key. Never raises."""

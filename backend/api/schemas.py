@@ -98,6 +98,22 @@ class VersionPublic(BaseModel):
     created_at: datetime
 
 
+class LatestAliasPublic(BaseModel):
+    """What happened to ``themes-published/<id>/latest/theme.css``."""
+
+    action: Literal["moved", "unchanged", "removed", "kept", "failed"]
+    version: str | None
+    key: str
+    url: str
+    message: str
+
+
+class YankPublic(VersionPublic):
+    """The yanked version, and what the yank did to the ``latest`` alias (None: no object storage here)."""
+
+    latest_alias: LatestAliasPublic | None = None
+
+
 class DraftCreate(Strict):
     sha256: Sha256
     size: int = Field(ge=0, le=5 * 1_048_576)
@@ -125,11 +141,19 @@ class Review(Strict):
     comment: Annotated[str, StringConstraints(max_length=10_000)] = ""
 
 
+# A media type with optional parameters (``text/css; charset=utf-8``); grants.normalized_content_type checks
+# which parameters are allowed and writes them one way, the way the client must then send them.
+ContentType = Annotated[
+    str,
+    StringConstraints(
+        min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=\"?[\w.+-]+\"?)*\s*$"
+    ),
+]
+
+
 class GrantFile(Strict):
     path: Annotated[str, StringConstraints(min_length=1, max_length=300)]
-    content_type: Annotated[
-        str, StringConstraints(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")
-    ]
+    content_type: ContentType
     size: int = Field(ge=0)
     sha256: Sha256
 
@@ -137,6 +161,10 @@ class GrantFile(Strict):
 class ReleaseGrantRequest(Strict):
     version: SemVer
     files: list[GrantFile] = Field(min_length=1, max_length=500)
+
+
+class DraftGrantRequest(Strict):
+    content_type: ContentType = "text/css"
 
 
 class UploadGrantPublic(BaseModel):

@@ -1,7 +1,11 @@
 """Upload grants: presigned uploads scoped to the keys of one release or one draft; reviewer downloads.
 
 Only the backend holds the bucket key; a grant lets a client write one object, with one content type and an
-exact size (and sha256 checksum), for a few minutes.
+exact size (and sha256 checksum), for a few minutes. Release grants also sign ``If-None-Match: *``: published
+keys are immutable, so a grant can create one but never overwrite it (the store answers 412).
+
+Content types may carry a ``charset`` (``text/css; charset=utf-8``, what key-mode publishes write); the grant
+signs the normalised form, which is exactly what the client must send.
 """
 
 from __future__ import annotations
@@ -16,7 +20,14 @@ from fastapi import APIRouter
 from backend.api.constants import API_PREFIX
 from backend.api.deps import AuthorPrincipal, ConnDep, CurrentPrincipal, ReviewerPrincipal, ServicesDep
 from backend.api.errors import ApiError, conflict, forbidden, not_found
-from backend.api.schemas import DownloadGrant, GrantFile, GrantList, ReleaseGrantRequest, UploadGrantPublic
+from backend.api.schemas import (
+    DownloadGrant,
+    DraftGrantRequest,
+    GrantFile,
+    GrantList,
+    ReleaseGrantRequest,
+    UploadGrantPublic,
+)
 from backend.config import Settings
 from backend.db import drafts as drafts_db
 from backend.db import themes as themes_db
@@ -40,11 +51,33 @@ def _storage(services: Any) -> Any:
     return services.storage
 
 
+def normalized_content_type(value: str) -> str:
+    """``Text/CSS;Charset="UTF-8"`` → ``text/css; charset=utf-8``: the one spelling a grant signs.
+
+    Only a ``charset`` parameter is allowed (422 otherwise); for ``text/css`` it must be utf-8.
+    """
+    media, *params = (part.strip() for part in value.split(";"))
+    media = media.lower()
+    normal = [media]
+    for param in params:
+        name, _, raw = param.partition("=")
+        name, raw = name.strip().lower(), raw.strip().strip('"').lower()
+        if name != "charset" or not raw or len(params) > 1:
+            raise ApiError(422, "bad_content_type", "The only Content-Type parameter allowed is one charset.")
+        if media == "text/css" and raw != "utf-8":
+            raise ApiError(422, "bad_content_type", "Stylesheets are uploaded as UTF-8 (charset=utf-8).")
+        normal.append(f"{name}={raw}")
+    return "; ".join(normal)
+
+
 def _release_key(theme_id: UUID, version: str, file: GrantFile, settings: Settings) -> tuple[str, int]:
-    """The object key and size cap for one file of a release; 422 for paths outside the release layout."""
+    """The object key and size cap for one file of a release; 422 for paths outside the release layout.
+
+    ``file.content_type`` must already be normalised.
+    """
     prefix = f"themes-published/{theme_id}/{version}"
     if file.path == "theme.css":
-        if file.content_type != "text/css":
+        if file.content_type.split(";")[0] != "text/css":
             raise ApiError(422, "bad_content_type", "theme.css must be uploaded as text/css.")
         return f"{prefix}/theme.css", CSS_MAX_BYTES
     if file.path == "preview.png":
@@ -87,11 +120,14 @@ async def grant_release(
     latest = await versions_db.latest_version(conn, theme_id)
     if latest is not None and version <= latest:
         raise conflict("version_not_greater", f"Version {body.version} is not above the latest ({latest}).")
-    keys = [_release_key(theme_id, body.version, f, services.settings) for f in body.files]
+    files = [
+        f.model_copy(update={"content_type": normalized_content_type(f.content_type)}) for f in body.files
+    ]
+    keys = [_release_key(theme_id, body.version, f, services.settings) for f in files]
     if len({key for key, _ in keys}) != len(keys):
         raise ApiError(422, "duplicate_path", "Each file may appear once.")
     grants = []
-    for file, (key, cap) in zip(body.files, keys, strict=True):
+    for file, (key, cap) in zip(files, keys, strict=True):
         if file.size > cap:
             raise ApiError(422, "file_too_large", f"{file.path[:100]} is larger than {cap} bytes.")
         grant = storage.grant_upload(
@@ -103,6 +139,7 @@ async def grant_release(
             expires_in=services.settings.grant_expires_s,
             size=file.size,
             sha256=file.sha256,
+            if_none_match=True,
         )
         grants.append(UploadGrantPublic.model_validate(grant, from_attributes=True))
     return GrantList(grants=grants)
@@ -110,9 +147,16 @@ async def grant_release(
 
 @router.post("/drafts/{draft_id}/grant", response_model=GrantList)
 async def grant_draft_upload(
-    draft_id: UUID, conn: ConnDep, services: ServicesDep, principal: CurrentPrincipal
+    draft_id: UUID,
+    conn: ConnDep,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    body: DraftGrantRequest | None = None,
 ) -> GrantList:
-    """A presigned upload of the draft's stylesheet (its author, while the draft is still a ``draft``)."""
+    """A presigned upload of the draft's stylesheet (its author, while the draft is still a ``draft``).
+
+    ``content_type`` is ``text/css`` unless the body asks for ``text/css; charset=utf-8``.
+    """
     draft = await drafts_db.get_draft(conn, draft_id)
     if draft is None:
         raise not_found("draft")
@@ -120,10 +164,13 @@ async def grant_draft_upload(
         raise forbidden("Only the draft's author may upload it.")
     if draft["status"] != "draft":
         raise conflict("illegal_transition", "Only a draft not yet submitted can be uploaded.")
+    content_type = normalized_content_type(body.content_type if body is not None else "text/css")
+    if content_type.split(";")[0] != "text/css":
+        raise ApiError(422, "bad_content_type", "A draft stylesheet is uploaded as text/css.")
     storage = _storage(services)
     grant = storage.grant_upload(
         draft["object_key"],
-        content_type="text/css",
+        content_type=content_type,
         max_bytes=CSS_MAX_BYTES,
         metadata={"theme-id": str(draft["theme_id"]), "version": f"draft-{draft['revision']}"},
         cache_control=NO_STORE,

@@ -1,8 +1,8 @@
-"""Versions: list, register a release (immutable, strictly increasing, safe retry), yank."""
+"""Versions: list, register a release (immutable, strictly increasing, safe retry), yank, move ``latest``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path
@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 
 from backend.api.constants import API_PREFIX
 from backend.api.deps import AuthorPrincipal, ConnDep, OptionalPrincipal, ServicesDep
-from backend.api.errors import conflict, not_found
+from backend.api.errors import ApiError, conflict, not_found
 from backend.api.routes.common import ensure_owner, may_see_unpublished
-from backend.api.schemas import VersionCreate, VersionPublic
+from backend.api.schemas import LatestAliasPublic, VersionCreate, VersionPublic, YankPublic
 from backend.db import themes as themes_db
 from backend.db import versions as versions_db
 from backend.db.rows import plain_row
+from backend.latest_alias import AliasError, AliasOutcome, move_latest, repoint_after_yank
 from backend.semver import Version
 
 router = APIRouter(prefix=API_PREFIX, tags=["versions"])
@@ -74,14 +75,66 @@ async def register_version(
     )
 
 
-@router.post("/themes/{theme_id}/versions/{version}/yank", response_model=VersionPublic)
+@router.post("/themes/{theme_id}/versions/{version}/yank", response_model=YankPublic)
 async def yank_version(
     theme_id: UUID, version: VersionText, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
-) -> VersionPublic:
-    """Hide a version from ``available_versions`` (its bytes stay: consumers pinned to it keep working)."""
+) -> YankPublic:
+    """Hide a version from ``available_versions`` (its bytes stay: consumers pinned to it keep working).
+
+    When ``latest`` serves it, the alias moves back to the newest release not yanked, or is removed when none
+    is left (``latest_alias`` says which). The yank stands even when the store fails; yanking again retries.
+    """
     await ensure_owner(conn, theme_id, principal)
     record = await versions_db.yank(conn, theme_id, version)
     if record is None:
         raise not_found("version")
     await services.cache.invalidate_theme(str(theme_id))
-    return VersionPublic.model_validate(record)
+    alias = None
+    if services.storage is not None:
+        outcome = await repoint_after_yank(conn, services.storage, theme_id, str(record["version"]))
+        alias = _alias_public(outcome, services.storage)
+    return YankPublic.model_validate(record | {"latest_alias": alias})
+
+
+@router.post(
+    "/themes/{theme_id}/versions/{version}/latest",
+    response_model=LatestAliasPublic,
+    responses={
+        409: {"description": "Not registered, yanked, not the newest, or the stored object differs."},
+        422: {"description": "Not a semantic version."},
+        503: {"description": "Object storage is not configured or failed; nothing changed."},
+    },
+)
+async def move_latest_alias(
+    theme_id: UUID, version: VersionText, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
+) -> LatestAliasPublic:
+    """Point ``themes-published/<id>/latest/theme.css`` at this release (a server-side copy, bucket key).
+
+    For publishers without the bucket key. Only the newest registered, non-yanked version, and only when its
+    stored ``theme.css`` carries the registered sha256; repeating the call is harmless (``unchanged``).
+    """
+    await ensure_owner(conn, theme_id, principal)
+    storage = services.storage
+    if storage is None:
+        raise ApiError(
+            503, "storage_unconfigured", "Object storage is not configured on this server (SPACES_*)."
+        )
+    try:
+        Version(version)
+    except ValueError:
+        raise ApiError(422, "invalid_version", "The version must be MAJOR.MINOR.PATCH semver.") from None
+    try:
+        outcome = await move_latest(conn, storage, theme_id, version)
+    except AliasError as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from None
+    return _alias_public(outcome, storage)
+
+
+def _alias_public(outcome: AliasOutcome, storage: Any) -> LatestAliasPublic:
+    return LatestAliasPublic(
+        action=outcome.action,
+        version=outcome.version,
+        key=outcome.key,
+        url=storage.public_url(outcome.key),
+        message=outcome.message,
+    )

@@ -629,7 +629,8 @@ class PublishDialog(QDialog):
             mode = " through backend grants" if result.mode == "grant" else ""
             self.summary_title.setText(f"Published {result.version} to {where}{mode}")
             self.summary_text.setText(" ".join([state, f"Every object was verified; {latest}", *extra]))
-            self._set_urls(result.css_url, result.latest_url, result.preview_url)
+            latest_url = "" if result.latest_message else result.latest_url  # not moved: nothing to copy
+            self._set_urls(result.css_url, latest_url, result.preview_url)
             self.url_box.setVisible(True)
             self.again_button.setVisible(False)
             self.summary_back.setVisible(False)

@@ -347,6 +347,9 @@ def test_backend_grants_profile_publishes_with_no_key_on_the_desktop(
     assert outcome.registered
     assert "through backend grants" in dialog.summary_title.text()
     assert "needs the bucket key" in dialog.summary_text.text()
+    latest_url, latest_copy = dialog.url_rows["latest"]
+    assert latest_url.text() == ""  # the alias was not moved: no URL to copy
+    assert not latest_copy.isEnabled()
     assert "Registered with the backend." in dialog.summary_text.text()
     assert httpx.get(outcome.css_url).content == theme.css_path.read_bytes()
     assert _versions(live, theme.manifest.id) == ["0.1.0"]

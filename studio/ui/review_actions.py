@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox
 
-from studio.adapters.profile_services import connect_profile
 from studio.core.profiles import Profile, ProfileError, ProfileStore
-from studio.ui.main_window import StudioWindow
-from studio.ui.releases_dialog import ReleasesDialog
-from studio.ui.review_panel import Connect, ReviewPanel
-from studio.ui.submit_review_dialog import SubmitReviewDialog
+
+# The dialogs pull in boto3/httpx: they load when an action first runs, not with the main window.
+if TYPE_CHECKING:
+    from studio.adapters.profile_services import ProfileServices
+    from studio.ui.main_window import StudioWindow
+    from studio.ui.releases_dialog import ReleasesDialog
+    from studio.ui.review_panel import Connect, ReviewPanel
+    from studio.ui.submit_review_dialog import SubmitReviewDialog
 
 OBJECT_NAME = "reviewActions"
 
@@ -52,7 +56,7 @@ class ReviewActions(QObject):
         self.setObjectName(OBJECT_NAME)
         self.window = window
         self._profiles = profiles or _stored_profiles
-        self._connect: Connect = connect or (lambda profile: connect_profile(profile))
+        self._connect: Connect = connect or _connect_profile
         self.submit_dialog: SubmitReviewDialog | None = None
         self.releases_dialog: ReleasesDialog | None = None
         self.review_dock: QDockWidget | None = None
@@ -95,6 +99,8 @@ class ReviewActions(QObject):
         profiles = self._load_profiles()
         if profiles is None or self.window.theme is None:
             return
+        from studio.ui.submit_review_dialog import SubmitReviewDialog
+
         dialog = SubmitReviewDialog(
             self.window.theme, profiles, self._connect, unsaved=self.window.is_modified(), parent=self.window
         )
@@ -109,6 +115,8 @@ class ReviewActions(QObject):
         profiles = self._load_profiles()
         if profiles is None or self.window.theme is None:
             return
+        from studio.ui.releases_dialog import ReleasesDialog
+
         dialog = ReleasesDialog(self.window.theme, profiles, self._connect, parent=self.window)
         dialog.restoreRequested.connect(lambda css: self.window.versions_restored(None, css))
         dialog.finished.connect(dialog.deleteLater)
@@ -122,6 +130,8 @@ class ReviewActions(QObject):
             if profiles is None:
                 self.reviewer_action.setChecked(False)
                 return
+            from studio.ui.review_panel import ReviewPanel
+
             panel = ReviewPanel(profiles, self._connect, theme_root_for=self._theme_root)
             dock = QDockWidget("Reviewer Mode — drafts awaiting review", self.window)
             dock.setObjectName("reviewDock")
@@ -135,6 +145,8 @@ class ReviewActions(QObject):
 
     @property
     def review_panel(self) -> ReviewPanel | None:
+        from studio.ui.review_panel import ReviewPanel
+
         widget = self.review_dock.widget() if self.review_dock is not None else None
         return widget if isinstance(widget, ReviewPanel) else None
 
@@ -155,6 +167,12 @@ class ReviewActions(QObject):
         box.finished.connect(box.deleteLater)
         self.error_box = box
         box.open()
+
+
+def _connect_profile(profile: Profile) -> ProfileServices:
+    from studio.adapters.profile_services import connect_profile
+
+    return connect_profile(profile)
 
 
 def _stored_profiles() -> list[Profile]:

@@ -55,7 +55,7 @@ class ReviewActions(QObject):
         super().__init__(window)
         self.setObjectName(OBJECT_NAME)
         self.window = window
-        self._profiles = profiles or _stored_profiles
+        self._profiles = profiles
         self._connect: Connect = connect or _connect_profile
         self.submit_dialog: SubmitReviewDialog | None = None
         self.releases_dialog: ReleasesDialog | None = None
@@ -81,7 +81,7 @@ class ReviewActions(QObject):
 
     def _load_profiles(self) -> list[Profile] | None:
         try:
-            return self._profiles()
+            return (self._profiles or _stored_profiles)()
         except ProfileError as exc:
             self._error("Publishing profiles", str(exc))
             return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from studio.ui import review_actions
 from studio.ui.main_window import StudioWindow
 from studio.ui.review_actions import OBJECT_NAME, ReviewActions, find_menu, install_review_actions
 
@@ -12,10 +14,12 @@ def titles(window: StudioWindow, menu: str) -> list[str]:
     return [a.text().replace("&", "") for a in find_menu(window, menu).actions() if a.text()]
 
 
-def test_actions_are_added_once_and_reviewer_mode_toggles_the_dock(qtbot: QtBot) -> None:
-    window = StudioWindow()
+def test_actions_are_added_once_and_reviewer_mode_toggles_the_dock(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(review_actions, "_stored_profiles", list)  # no profiles, whatever other tests stored
+    window = StudioWindow()  # installs the actions itself
     qtbot.addWidget(window)
-    ReviewActions(window, profiles=list)  # no profiles, whatever other tests stored
     install_review_actions(window)  # already installed: adds nothing
     assert titles(window, "Theme").count("Submit for Review…") == 1
     assert titles(window, "Theme").count("Releases…") == 1

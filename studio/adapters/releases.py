@@ -119,11 +119,21 @@ def yank_release(backend: BackendClient, store: ObjectStore, theme_id: str, vers
         BackendError: not the theme's author, unknown version, backend unreachable.
         ObjectStoreError: the alias could not be read or moved (the yank itself is done by then).
     """
+    held = latest_alias_version(store, theme_id)  # before the yank: the backend may move the alias itself
     release = ReleaseRecord.from_json(backend.yank(theme_id, version))
-    held = latest_alias_version(store, theme_id)
     if held != version:
         where = f"serves {held}" if held else "does not exist"
         return YankOutcome(release, False, held, False, f"The latest alias {where}; it was left as it is.")
+    now = latest_alias_version(store, theme_id)
+    if now != version:
+        where = f"to {now}" if now else "away (no release remains)"
+        return YankOutcome(
+            release,
+            True,
+            now,
+            True,
+            f"The backend moved the latest alias {where}. Caches may serve the old alias for up to 60 s.",
+        )
     remaining = backend.available_versions(theme_id)  # not yanked, newest first
     if not store.has_credentials:
         return YankOutcome(

@@ -24,6 +24,7 @@ from tests.backend.helpers import (
     make_actor,
     server_info,
 )
+from tests.backend.seaweed import SeaweedS3
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +104,33 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 def actors(database_url: str) -> dict[str, Actor]:
     """One fresh user + token per role."""
     return {role: make_actor(database_url, role) for role in ("user", "author", "reviewer", "admin")}
+
+
+def storage_settings(
+    seaweed: SeaweedS3, database_url: str, redis_url: str, redis_prefix: str, *, secret: str | None = None
+) -> Settings:
+    """Settings whose SPACES_* key is SeaweedFS's admin identity (the bucket key only the backend holds)."""
+    return load_settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        auth_fail_limit=10_000,
+        spaces_endpoint=seaweed.endpoint,
+        spaces_region=seaweed.region,
+        spaces_bucket=seaweed.bucket,
+        spaces_key=seaweed.access_key,
+        spaces_secret=seaweed.secret_key if secret is None else secret,
+        cdn_base_url=f"{seaweed.endpoint}/{seaweed.bucket}",
+    )
+
+
+@pytest.fixture
+async def api(
+    seaweed: SeaweedS3, database_url: str, redis_url: str, redis_prefix: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app with object storage (a SeaweedFS bucket) behind an in-process ASGI transport."""
+    app = create_app(storage_settings(seaweed, database_url, redis_url, redis_prefix))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            yield http

@@ -6,43 +6,17 @@ production); clients only ever see the presigned URLs and headers the API hands 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from backend.api.app import create_app
-from backend.config import load_settings
 from tests.backend.helpers import Actor, sha
 from tests.backend.seaweed import SeaweedS3
 
 pytestmark = pytest.mark.anyio
 
 CSS = b":root{--brand:#0af;--radius:4px}\n"
-
-
-@pytest.fixture
-async def api(
-    seaweed: SeaweedS3, database_url: str, redis_url: str, redis_prefix: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = load_settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        redis_prefix=redis_prefix,
-        auth_fail_limit=10_000,
-        spaces_endpoint=seaweed.endpoint,
-        spaces_region=seaweed.region,
-        spaces_bucket=seaweed.bucket,
-        spaces_key=seaweed.access_key,
-        spaces_secret=seaweed.secret_key,
-        cdn_base_url=f"{seaweed.endpoint}/{seaweed.bucket}",
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
-            yield http
 
 
 async def _theme(api: httpx.AsyncClient, author: Actor) -> str:

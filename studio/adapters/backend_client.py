@@ -171,9 +171,35 @@ class BackendClient:
         return RegisteredVersion(data if isinstance(data, dict) else {}, response.status_code == 201)
 
     def yank(self, theme_id: str, version: str) -> dict[str, Any]:
-        """Hide ``version`` from ``available_versions`` (its bytes stay for consumers pinned to it)."""
+        """Hide ``version`` from ``available_versions`` (its bytes stay for consumers pinned to it).
+
+        The answer's ``latest_alias`` (when the backend has object storage) says what happened to ``latest``:
+        ``kept``, ``moved`` back to the newest live release, ``removed``, or ``failed`` (yank again to retry).
+        """
         data = self._request("POST", f"/themes/{theme_id}/versions/{version}/yank", {}, f"yanking {version}")
         return data if isinstance(data, dict) else {}
+
+    def move_latest(self, theme_id: str, version: str) -> bool:
+        """Ask the backend (which holds the bucket key) to point ``latest`` at this registered release.
+
+        The backend checks the version is registered, not yanked and the newest such, and that the stored
+        ``theme.css`` carries the registered sha256, then copies it server-side. Safe to repeat.
+
+        Returns:
+            True when ``latest`` now serves ``version``; False when a newer release holds it (it never moves
+            backwards).
+
+        Raises:
+            BackendError: not registered / yanked / object missing or other bytes (409), storage not
+                configured or failing (503), auth failures, unreachable.
+        """
+        try:
+            self._send("POST", f"/themes/{theme_id}/versions/{version}/latest", {}, "moving latest")
+        except BackendError as exc:
+            if exc.code == "version_not_newest":
+                return False
+            raise
+        return True
 
     def release_grants(self, theme_id: str, version: str, files: list[GrantedFile]) -> dict[str, PutRequest]:
         """Ask for presigned uploads of exactly these release files; returns key → ready-to-send request."""

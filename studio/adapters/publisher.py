@@ -21,8 +21,11 @@ Two credential modes, one engine:
   presigned PUTs for exactly the keys still missing, sent through the same pooled engine with the granted
   headers (the store enforces key, size, content type and sha256). The existing-release check is a HEAD of
   each planned key (anonymous reads of the public prefixes), previous versions come from the backend, the
-  verify step is the same anonymous HEAD + GET. Moving ``latest`` needs a server-side copy with the bucket
-  key: it runs when a ``move_latest`` hook is given (a backend that offers it), else the result says so.
+  verify step is the same anonymous HEAD + GET. Release grants sign ``If-None-Match: *``: of two keyless
+  publishers of one version, the second PUT answers 412 and is compared by sha256 like in key mode. Moving
+  ``latest`` needs a server-side copy with the bucket key: the ``move_latest`` hook, else the backend's own
+  ``move_latest`` (it checks the version is registered, so in grant mode ``register`` runs before ``latest``);
+  with neither, the result says so.
 
 Qt-free: the preview renderer, the CDN purge and the backend registration are injected callables.
 """
@@ -68,6 +71,13 @@ PurgeCdn = Callable[[list[str]], None]
 MoveLatest = Callable[[str, str], bool]
 
 STEPS = ("check", "render", "upload", "verify", "latest", "purge", "register")
+#: Grant mode registers first: the backend moves ``latest`` only to a registered version.
+GRANT_STEPS = ("check", "render", "upload", "verify", "register", "latest", "purge")
+
+LATEST_NEEDS_REGISTRATION = (
+    "The latest alias was not moved: the backend moves it only to a registered version, and this publish "
+    "does not register. The versioned URLs work now."
+)
 
 LATEST_NEEDS_KEY = (
     "The latest alias was not moved: moving it is a server-side copy that needs the bucket key, and the "
@@ -318,36 +328,37 @@ class Publisher:
             result.timings["verify"] = time.perf_counter() - started
             _check_cancel(cancel)
 
-            step = "latest"
-            started = time.perf_counter()
-            report(PublishProgress("latest", key=plan.latest_key))
-            if not granted:
-                result.latest_moved = self._move_latest(plan)
-            elif self.move_latest is not None:
-                result.latest_moved = self.move_latest(plan.theme_id, plan.version)
-            else:
-                result.latest_message = LATEST_NEEDS_KEY
-            result.timings["latest"] = time.perf_counter() - started
+            def move() -> None:
+                started = time.perf_counter()
+                report(PublishProgress("latest", key=plan.latest_key))
+                result.latest_moved, result.latest_message = self._latest_step(plan, granted)
+                result.timings["latest"] = time.perf_counter() - started
 
-            step = "purge"
-            started = time.perf_counter()
-            if self.purge_cdn is not None and result.latest_moved:
-                report(PublishProgress("purge", key=plan.latest_key))
-                paths = [plan.latest_key]
-                self.purge_cdn(paths)
-                result.purged = paths
-            result.timings["purge"] = time.perf_counter() - started
+            def purge() -> None:
+                started = time.perf_counter()
+                if self.purge_cdn is not None and result.latest_moved:
+                    report(PublishProgress("purge", key=plan.latest_key))
+                    paths = [plan.latest_key]
+                    self.purge_cdn(paths)
+                    result.purged = paths
+                result.timings["purge"] = time.perf_counter() - started
 
-            step = "register"
-            started = time.perf_counter()
-            if self.register is not None:
-                report(PublishProgress("register"))
-                css = plan.css_object
-                self.register(
-                    Registration(plan.theme_id, plan.version, changes, css.sha256, css.size, result.css_url)
-                )
-                result.registered = True
-            result.timings["register"] = time.perf_counter() - started
+            def register() -> None:
+                started = time.perf_counter()
+                if self.register is not None:
+                    report(PublishProgress("register"))
+                    css = plan.css_object
+                    self.register(
+                        Registration(
+                            plan.theme_id, plan.version, changes, css.sha256, css.size, result.css_url
+                        )
+                    )
+                    result.registered = True
+                result.timings["register"] = time.perf_counter() - started
+
+            actions = {"latest": move, "purge": purge, "register": register}
+            for step in (GRANT_STEPS if granted else STEPS)[-3:]:
+                actions[step]()
             report(PublishProgress("done", files_done=len(expected), files_total=len(expected)))
         except CancelledError as exc:
             raise PublishCancelledError(
@@ -448,11 +459,21 @@ class Publisher:
             )
         store = self.store
 
-        def job(obj: PlannedObject) -> Callable[[], str]:
-            def put() -> str:
+        def job(obj: PlannedObject) -> Callable[[], tuple[str, bool]]:
+            def put() -> tuple[str, bool]:
                 # One request per object: a grant covers one exact body (no multipart with grants).
-                store.put(obj.key, obj.path.read_bytes(), {}, sha256=obj.sha256, grant=grants[obj.key])
-                return obj.key
+                try:
+                    store.put(obj.key, obj.path.read_bytes(), {}, sha256=obj.sha256, grant=grants[obj.key])
+                except PreconditionFailedError:
+                    # The grant signs If-None-Match: someone wrote the key first; fine with the same bytes.
+                    head = store.head(obj.key)
+                    if head is None or head.metadata.get("sha256") != obj.sha256:
+                        raise VersionConflictError(
+                            f"{obj.key} was just published by someone else with other bytes; "
+                            "published versions are immutable: choose a new version."
+                        ) from None
+                    return obj.key, False
+                return obj.key, True
 
             return put
 
@@ -460,10 +481,10 @@ class Publisher:
         done = 0
         for batch in ([o for o in todo if o.key != css.key], [o for o in todo if o.key == css.key]):
             sizes = {o.key: o.size for o in batch}
-            for key in store.map_parallel([job(o) for o in batch], cancel=cancel):
+            for key, sent in store.map_parallel([job(o) for o in batch], cancel=cancel):
                 done += 1
-                result.uploaded.append(key)
-                result.uploaded_bytes += sizes[key]
+                (result.uploaded if sent else result.skipped).append(key)
+                result.uploaded_bytes += sizes[key] if sent else 0
                 report(PublishProgress("upload", result.uploaded_bytes, total_bytes, done, len(todo), key))
 
     def _same_bytes(self, obj: PlannedObject, info: ObjectInfo) -> bool:
@@ -631,6 +652,25 @@ class Publisher:
         for done, key in enumerate(store.map_parallel([job(o) for o in objects], cancel=cancel), start=1):
             report(PublishProgress("verify", files_done=done, files_total=total, key=key))
 
+    def _latest_step(self, plan: PublishPlan, granted: bool) -> tuple[bool, str]:
+        """Move ``latest``: ourselves (key mode), the hook, or the backend; returns (moved, why not)."""
+        if not granted:
+            return self._move_latest(plan), ""
+        if self.move_latest is not None:
+            return self.move_latest(plan.theme_id, plan.version), ""
+        backend_move: MoveLatest | None = getattr(self.backend, "move_latest", None)
+        if backend_move is None:
+            return False, LATEST_NEEDS_KEY
+        if self.register is None:
+            return False, LATEST_NEEDS_REGISTRATION
+        try:
+            return backend_move(plan.theme_id, plan.version), ""
+        except Exception as exc:  # the backend client's own error type; named here without importing it
+            raise GrantRefusedError(
+                f"the backend did not move latest: {exc}. The release is uploaded and registered; "
+                "publish again to retry moving latest"
+            ) from exc
+
     def _move_latest(self, plan: PublishPlan) -> bool:
         """Copy the release's ``theme.css`` to the ``latest`` alias unless a newer release holds it."""
         key = latest_css_key(plan.theme_id)
@@ -662,9 +702,8 @@ class GrantRefusedError(Exception):
 
 
 def grant_plan(plan: PublishPlan) -> PublishPlan:
-    """The plan as grant mode stores it: content types without parameters (what the backend grants)."""
-    objects = tuple(replace(o, content_type=o.content_type.split(";")[0].strip()) for o in plan.objects)
-    return replace(plan, objects=objects)
+    """The plan as grant mode stores it: the same as key mode (the backend grants ``charset`` parameters)."""
+    return plan
 
 
 def grant_path(plan: PublishPlan, key: str) -> str:

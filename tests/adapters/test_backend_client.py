@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from backend.migrations import upgrade
-from studio.adapters.backend_client import BackendClient, BackendError
+from studio.adapters.backend_client import BackendClient, BackendError, GrantedFile
 from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
 from studio.adapters.publisher import Registration
 from tests.backend.conftest import pg_redis_url
@@ -164,6 +164,42 @@ def test_register_safe_retry_conflict_not_greater_and_yank(live: LiveBackend, au
     with pytest.raises(BackendError) as missing:
         author.yank(theme_id, "9.9.9")
     assert missing.value.status == 404
+
+
+def test_move_latest_through_the_backend(
+    live: LiveBackend, author: BackendClient, seaweed: SeaweedS3
+) -> None:
+    """The desktop has no key: the backend copies the release to ``latest``; a yank moves it back."""
+    theme_id = str(uuid.uuid4())
+    author.create_theme(theme_id, "Aliased")
+    desktop = keyless_store(seaweed, live)
+    alias = f"themes-published/{theme_id}/latest/theme.css"
+    try:
+        with pytest.raises(BackendError) as unregistered:
+            author.move_latest(theme_id, "1.0.0")
+        assert (unregistered.value.status, unregistered.value.code) == (409, "version_not_registered")
+        bodies = {}
+        for version in ("1.0.0", "1.1.0"):
+            data = f":root{{--v:'{version}'}}".encode()
+            file = GrantedFile("theme.css", "text/css; charset=utf-8", len(data), sha(data))
+            [(key, grant)] = author.release_grants(theme_id, version, [file]).items()
+            desktop.put(key, data, {}, sha256=sha(data), grant=grant)
+            author.register_release(_registration(live, theme_id, version, data))
+            bodies[version] = data
+        with pytest.raises(BackendError) as missing:
+            author.move_latest(theme_id, "2.0.0")
+        assert missing.value.code == "version_not_registered"
+        assert "register it first" in str(missing.value)
+        assert author.move_latest(theme_id, "1.1.0")
+        assert author.move_latest(theme_id, "1.1.0")  # idempotent
+        assert not author.move_latest(theme_id, "1.0.0")  # never backwards: a newer release holds it
+        assert desktop.get_public(alias)[1] == bodies["1.1.0"]
+        yanked = author.yank(theme_id, "1.1.0")
+        assert yanked["latest_alias"]["action"] == "moved"
+        assert yanked["latest_alias"]["version"] == "1.0.0"
+        assert desktop.get_public(alias)[1] == bodies["1.0.0"]
+    finally:
+        desktop.close()
 
 
 def test_draft_lifecycle_and_illegal_transitions(

@@ -12,16 +12,19 @@ import httpx
 import pytest
 
 from studio.adapters.backend_client import BackendClient, GrantedFile
-from studio.adapters.object_store import ObjectStore
+from studio.adapters.object_store import ObjectStore, PutRequest
 from studio.adapters.publisher import (
     LATEST_NEEDS_KEY,
+    LATEST_NEEDS_REGISTRATION,
     PublishCancelledError,
     Publisher,
     PublishError,
     PublishProgress,
+    Registration,
+    ReleaseBackend,
     VersionConflictError,
 )
-from studio.core.publish_plan import IMMUTABLE_CACHE, plan_release
+from studio.core.publish_plan import IMMUTABLE_CACHE, LATEST_CACHE, plan_release
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
 from tests.adapters.test_backend_client import LiveBackend, keyed_store, keyless_store, running_backend
@@ -86,16 +89,18 @@ def test_grant_mode_publishes_public_objects_and_registers(
     )
     assert result.mode == "grant"
     assert result.registered
-    assert not result.latest_moved
-    assert result.latest_message == LATEST_NEEDS_KEY
+    assert result.latest_moved  # by the backend, which holds the bucket key
+    assert result.latest_message == ""
     prefix = f"themes-published/{theme.manifest.id}/1.0.0/"
     preview = f"themes-previews/{theme.manifest.id}/1.0.0.png"
     assert prefix + "assets/logo.svg" in result.uploaded
     assert sorted(result.uploaded) == sorted([*(o.key for o in plan.objects), preview])
     assert result.uploaded[-1] == prefix + "theme.css"  # the stylesheet goes last
-    assert {"check", "upload", "verify", "register", "done"} <= set(steps)
+    order = [step for step in dict.fromkeys(steps) if step in ("verify", "register", "latest")]
+    assert order == ["verify", "register", "latest"]  # the backend moves latest only to a registered version
+    assert "done" in steps
     for key, data, content_type in (
-        (prefix + "theme.css", theme.css_path.read_bytes(), "text/css"),
+        (prefix + "theme.css", theme.css_path.read_bytes(), "text/css; charset=utf-8"),  # as key mode
         (prefix + "assets/logo.svg", (theme.root / "assets/logo.svg").read_bytes(), "image/svg+xml"),
     ):
         head = admin.head(key)
@@ -107,7 +112,15 @@ def test_grant_mode_publishes_public_objects_and_registers(
         assert head.metadata["version"] == "1.0.0"
         status, body, _ = desktop.get_public(key)  # anonymous
         assert (status, body) == (200, data)
-    assert admin.head(f"themes-published/{theme.manifest.id}/latest/theme.css") is None
+    alias = admin.head(f"themes-published/{theme.manifest.id}/latest/theme.css")
+    assert alias is not None
+    assert alias.cache_control == LATEST_CACHE
+    assert alias.content_type == "text/css; charset=utf-8"
+    assert alias.metadata["version"] == "1.0.0"
+    assert alias.metadata["sha256"] == hashlib.sha256(theme.css_path.read_bytes()).hexdigest()
+    assert desktop.get_public(f"themes-published/{theme.manifest.id}/latest/theme.css")[1] == (
+        theme.css_path.read_bytes()
+    )
     got = author.get_theme(theme.manifest.id)
     assert got is not None
     assert got["available_versions"] == ["1.0.0"]
@@ -201,3 +214,99 @@ def test_storage_enforces_the_grant(
     assert head is not None
     assert head.metadata["sha256"] == digest
     assert base64.b64decode(grant.headers["x-amz-checksum-sha256"]).hex() == digest
+
+
+class GrantsOnly:
+    """A backend that grants uploads but offers no alias move (an older backend)."""
+
+    def __init__(self, client: BackendClient) -> None:
+        self._client = client
+
+    def release_grants(self, theme_id: str, version: str, files: list[GrantedFile]) -> dict[str, PutRequest]:
+        return self._client.release_grants(theme_id, version, files)
+
+    def available_versions(self, theme_id: str) -> list[str]:
+        return self._client.available_versions(theme_id)
+
+
+def test_latest_follows_each_new_release_and_says_why_when_it_cannot(
+    desktop: ObjectStore, admin: ObjectStore, author: BackendClient, theme: Theme
+) -> None:
+    alias = f"themes-published/{theme.manifest.id}/latest/theme.css"
+    backend: ReleaseBackend = GrantsOnly(author)
+    old = Publisher(desktop, render_preview=fake_render, register=author.register_version, backend=backend)
+    first = old.publish(plan_release(theme, "1.0.0"), theme_root=theme.root)
+    assert (first.latest_moved, first.latest_message) == (False, LATEST_NEEDS_KEY)
+    assert admin.head(alias) is None
+
+    theme.css_path.write_text(theme.css_path.read_text() + "\n.next{color:blue}\n")
+    unregistered = Publisher(desktop, render_preview=fake_render, backend=author)
+    second = unregistered.publish(plan_release(theme, "1.1.0"), theme_root=theme.root)
+    assert (second.latest_moved, second.latest_message) == (False, LATEST_NEEDS_REGISTRATION)
+    assert admin.head(alias) is None
+
+    # Run again with registration: the release is complete (a no-op upload), registered, latest moved.
+    third = _publisher(desktop, author).publish(plan_release(theme, "1.1.0"), theme_root=theme.root)
+    assert third.no_op
+    assert third.latest_moved
+    head = admin.head(alias)
+    assert head is not None
+    assert head.metadata["version"] == "1.1.0"
+
+
+def test_latest_move_refused_by_the_backend_is_named(
+    desktop: ObjectStore, admin: ObjectStore, author: BackendClient, theme: Theme
+) -> None:
+    """The backend checks registered bytes: a registration with another sha256 stops latest, clearly."""
+    plan = plan_release(theme, "1.0.0")
+
+    def register_other_bytes(registration: object) -> None:
+        assert isinstance(registration, Registration)
+        author.register_version(
+            Registration(
+                registration.theme_id,
+                registration.version,
+                "",
+                "0" * 64,
+                registration.size,
+                registration.css_url,
+            )
+        )
+
+    publisher = Publisher(desktop, render_preview=fake_render, register=register_other_bytes, backend=author)
+    with pytest.raises(PublishError, match="during latest: the backend did not move latest") as info:
+        publisher.publish(plan, theme_root=theme.root)
+    assert "object_mismatch" in str(info.value)
+    assert admin.head(f"themes-published/{theme.manifest.id}/latest/theme.css") is None
+
+
+@pytest.mark.parametrize("same_bytes", [True, False])
+def test_a_rival_keyless_publisher_cannot_overwrite(
+    desktop: ObjectStore, admin: ObjectStore, author: BackendClient, theme: Theme, same_bytes: bool
+) -> None:
+    """The grants sign If-None-Match: a rival's object that lands first is kept; same bytes is success."""
+    plan = plan_release(theme, "1.0.0")
+    css = plan.css_object
+    rival = css.path.read_bytes() if same_bytes else css.path.read_bytes() + b"/*rival*/"
+    rival_sha = hashlib.sha256(rival).hexdigest()
+
+    def rival_first(p: PublishProgress) -> None:
+        # After our check (nothing there yet) and before our PUTs, the rival uploads theme.css.
+        if p.step == "upload" and p.files_done == 0 and admin.head(css.key) is None:
+            file = GrantedFile("theme.css", css.content_type, len(rival), rival_sha)
+            grant = author.release_grants(theme.manifest.id, "1.0.0", [file])[css.key]
+            desktop.put(css.key, rival, {}, sha256=rival_sha, grant=grant)
+
+    publisher = _publisher(desktop, author)
+    if same_bytes:
+        result = publisher.publish(plan, theme_root=theme.root, progress=rival_first)
+        assert css.key not in result.uploaded
+        assert css.key in result.skipped
+        assert result.registered
+    else:
+        with pytest.raises(VersionConflictError, match="just published by someone else"):
+            publisher.publish(plan, theme_root=theme.root, progress=rival_first)
+        assert author.available_versions(theme.manifest.id) == []
+    head = admin.head(css.key)
+    assert head is not None
+    assert head.metadata["sha256"] == rival_sha

@@ -48,6 +48,7 @@ RULES = [
     Rule("PATCH", "/v1/themes/{theme}", frozenset({AUTHOR, ADMIN}), {"description": "d"}),
     Rule("POST", "/v1/themes/{theme}/versions", frozenset({AUTHOR, ADMIN}), "version"),
     Rule("POST", "/v1/themes/{theme}/versions/1.0.0/yank", frozenset({AUTHOR, ADMIN})),
+    Rule("POST", "/v1/themes/{theme}/versions/1.0.0/latest", frozenset({AUTHOR, ADMIN})),
     Rule("POST", "/v1/themes/{theme}/drafts", frozenset({AUTHOR, ADMIN}), _draft_body),
     Rule("GET", "/v1/themes/{theme}/drafts", frozenset({AUTHOR, REVIEWER, ADMIN})),
     Rule("GET", "/v1/drafts", frozenset({REVIEWER, ADMIN})),

@@ -202,9 +202,11 @@ def test_profile_backend_grants_publishes_with_no_key_and_registers(
     out = capsys.readouterr().out
     assert "Published 1.2.0 through backend grants" in out
     assert "Registered with the backend." in out
-    assert "needs the bucket key" in out  # latest is a server-side copy: not possible without the key
+    assert "needs the bucket key" not in out  # the backend, which holds the key, moved latest
     base = f"{live.public_base_url}/themes-published/{theme.manifest.id}/1.2.0"
     assert httpx.get(f"{base}/theme.css").content == theme.css_path.read_bytes()
+    latest = f"{live.public_base_url}/themes-published/{theme.manifest.id}/latest/theme.css"
+    assert httpx.get(latest).content == theme.css_path.read_bytes()
     assert httpx.get(f"{base}/assets/logo.svg").status_code == 200
     assert _published_by(live, theme.manifest.id) == ["1.2.0"]
     # Run again: the same bytes are a no-op success, registration included.

@@ -346,10 +346,11 @@ def test_backend_grants_profile_publishes_with_no_key_on_the_desktop(
     assert outcome.mode == "grant"
     assert outcome.registered
     assert "through backend grants" in dialog.summary_title.text()
-    assert "needs the bucket key" in dialog.summary_text.text()
+    assert outcome.latest_moved  # the backend, which holds the bucket key, moved the alias
     latest_url, latest_copy = dialog.url_rows["latest"]
-    assert latest_url.text() == ""  # the alias was not moved: no URL to copy
-    assert not latest_copy.isEnabled()
+    assert latest_url.text().endswith(f"/themes-published/{theme.manifest.id}/latest/theme.css")
+    assert latest_copy.isEnabled()
+    assert httpx.get(latest_url.text()).content == theme.css_path.read_bytes()
     assert "Registered with the backend." in dialog.summary_text.text()
     assert httpx.get(outcome.css_url).content == theme.css_path.read_bytes()
     assert _versions(live, theme.manifest.id) == ["0.1.0"]

@@ -140,7 +140,7 @@ def test_yank_the_latest_release_moves_latest_back(
     assert isinstance(outcome, YankOutcome)
     assert outcome.was_latest
     assert outcome.latest_version == "1.0.0"
-    assert "now serves 1.0.0" in dialog.status.text()
+    assert "moved the latest alias to 1.0.0" in dialog.status.text()
 
     store = keyed_store(seaweed, live)
     author = live.client(live.author)
@@ -156,7 +156,7 @@ def test_yank_the_latest_release_moves_latest_back(
         return top is not None and top.text(4).startswith("yanked")
 
     qtbot.waitUntil(top_is_yanked, timeout=15_000)
-    assert "now serves 1.0.0" in dialog.status.text()  # the outcome stays after the reload
+    assert "moved the latest alias to 1.0.0" in dialog.status.text()  # the outcome stays after the reload
     dialog.select("1.1.0 (published)")
     assert not dialog.yank_button.isEnabled()  # already yanked
     dialog.grab().save("/tmp/review-releases.png")

@@ -25,6 +25,8 @@ import httpx
 import psycopg
 from psycopg import sql
 
+from studio.adapters.sandbox import free_ports
+
 log = logging.getLogger(__name__)
 
 LOCAL_DATABASE = "themesystem_local"
@@ -42,13 +44,6 @@ def port_open(host: str, port: int, timeout: float = 0.3) -> bool:
             return True
     except OSError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def ensure_database(admin_url: str, name: str) -> str:
@@ -173,7 +168,7 @@ class LocalBackend:
             self.stop()
             detail = migrated.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
             raise LocalBackendError(f"The local backend's database migration failed: {detail[0]}")
-        port = free_port()
+        port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "backend", "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -89,7 +89,8 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def _new_free_ports(count: int, avoid: set[int]) -> list[int]:
+def free_ports(count: int, avoid: frozenset[int] | set[int] = frozenset()) -> list[int]:
+    """``count`` distinct free loopback ports, none in ``avoid`` (released just before a server binds)."""
     socks: list[socket.socket] = []
     try:
         ports: list[int] = []
@@ -212,7 +213,7 @@ class Sandbox:
         distinct = len(set(remembered.values())) == len(PORT_NAMES)
         if remembered and distinct and all(_port_free(p) for p in remembered.values()):
             return remembered
-        fresh = dict(zip(PORT_NAMES, _new_free_ports(len(PORT_NAMES), set()), strict=True))
+        fresh = dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES)), strict=True))
         (self.data_dir / "ports.json").write_text(json.dumps(fresh))
         return fresh
 

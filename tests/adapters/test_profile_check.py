@@ -4,7 +4,6 @@ the fake DigitalOcean API over HTTP, and a small HTTP server standing in for the
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +18,7 @@ from studio.adapters.profile_check import (
     check_profile,
     uses_path_style,
 )
+from studio.adapters.sandbox import free_ports
 from studio.adapters.secrets import SecretName, SecretStore
 from studio.core.profiles import Profile, make_profile
 from tests.adapters.fake_do_api import FakeDigitalOcean, _fake_do_server, fake_do
@@ -28,12 +28,6 @@ from tests.backend.seaweed import SeaweedS3, seaweed
 __all__ = ["_fake_do_server", "fake_do", "seaweed", "secret_service"]  # fixtures used by name
 
 BACKEND_TOKEN = "tsk_" + "b" * 43
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +137,7 @@ def test_unknown_key_and_missing_secret(seaweed: SeaweedS3, secret_service: Secr
 
 
 def test_unreachable_endpoint_names_the_url(secret_service: SecretServiceSession) -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_ports(1)[0]}"
     store = SecretStore()
     store.set("down", SecretName.SPACES_SECRET, "s")
     profile = make_profile("down", url, region="us-east-1", access_key_id="AK")
@@ -198,7 +192,7 @@ def test_cdn_without_do_token_and_backend_grants_without_token(
 
 
 def test_backend_unreachable(secret_service: SecretServiceSession, seaweed: SeaweedS3) -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_ports(1)[0]}"
     profile = _profile(seaweed, "nobackend", None, credential_mode="backend-grants", backend_url=url)
     results = by_name(check_profile(profile, SecretStore(), timeout=2))
     assert results["backend"].message.startswith(f"cannot reach {url}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -15,6 +14,7 @@ import psycopg
 import pytest
 
 from backend.db.users import create_token, create_user
+from studio.adapters.sandbox import free_ports
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,4 @@ def version_body(version: str, data: bytes = b":root{--a:1}", theme_id: UUID | s
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return free_ports(1)[0]

@@ -16,7 +16,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,10 +30,11 @@ import httpx
 import pytest
 from botocore.config import Config
 
+from studio.adapters.sandbox import free_ports, public_read_policy
+
 BUCKET = "themesystem-assets"
 REGION = "us-east-1"
 # Prefixes anyone may read (DESIGN section 2); everything else in the bucket needs a signature.
-PUBLIC_PREFIXES = ("themes-published/", "themes-previews/", "themes-documentation/")
 START_TIMEOUT_S = 30.0
 
 
@@ -92,38 +92,6 @@ def find_weed() -> Path:
     )
 
 
-def _free_ports(count: int) -> list[int]:
-    """Reserve ``count`` distinct free loopback ports (released just before the server binds them)."""
-    socks: list[socket.socket] = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-def _public_read_policy(bucket: str) -> str:
-    """Bucket policy: anonymous GetObject on the public prefixes only."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "PublicRead",
-                    "Effect": "Allow",
-                    "Principal": "*",
-                    "Action": ["s3:GetObject"],
-                    "Resource": [f"arn:aws:s3:::{bucket}/{prefix}*" for prefix in PUBLIC_PREFIXES],
-                }
-            ],
-        }
-    )
-
-
 def _wait_for_s3(endpoint: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -176,7 +144,7 @@ def run_seaweed(base_dir: Path | None = None, *, bucket: str = BUCKET) -> Iterat
     config = root / "s3.json"
     config.write_text(json.dumps(identities))
     config.chmod(0o600)
-    (master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc) = _free_ports(8)
+    (master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc) = free_ports(8)
     log = root / "weed.log"
     cmd = [
         str(weed),
@@ -218,7 +186,7 @@ def run_seaweed(base_dir: Path | None = None, *, bucket: str = BUCKET) -> Iterat
         )
         admin = server.client()
         _create_bucket(admin, bucket, log)
-        admin.put_bucket_policy(Bucket=bucket, Policy=_public_read_policy(bucket))
+        admin.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
         yield server
     finally:
         # SIGKILL the whole process group: a graceful stop takes ~20 s and the data is disposable.

@@ -20,3 +20,9 @@ def child_items(item: QTreeWidgetItem) -> Iterator[QTreeWidgetItem]:
         child = item.child(i)
         if child is not None:
             yield child
+
+
+def selected_children(*groups: QTreeWidgetItem) -> Iterator[QTreeWidgetItem]:
+    """The selected direct children of ``groups``, group by group, in list order."""
+    for group in groups:
+        yield from (child for child in child_items(group) if child.isSelected())

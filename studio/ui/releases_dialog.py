@@ -37,7 +37,7 @@ from studio.core.history import VersionRecord
 from studio.core.profiles import Profile
 from studio.core.textdiff import unified_diff
 from studio.core.theme import Theme
-from studio.ui.qt_helpers import child_items
+from studio.ui.qt_helpers import child_items, selected_children
 from studio.ui.review_panel import (
     ERROR_STYLE,
     OK_STYLE,
@@ -243,12 +243,7 @@ class ReleasesDialog(QDialog):
 
     # ----------------------------------------------------------------- selection
     def selected_entries(self) -> list[ReleaseEntry]:
-        entries = []
-        for group in (self.published_group, self.local_group):
-            for child in child_items(group):
-                if child.isSelected():
-                    entries.append(child.data(0, _ENTRY_ROLE))
-        return entries
+        return [c.data(0, _ENTRY_ROLE) for c in selected_children(self.published_group, self.local_group)]
 
     def select(self, *labels: str) -> None:
         """Select rows by label (``"1.0.0 (published)"``, ``"1.0.0 (local)"``)."""

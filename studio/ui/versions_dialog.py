@@ -51,7 +51,7 @@ from studio.core.semver import Version
 from studio.core.textdiff import unified_diff
 from studio.core.theme import Theme
 from studio.ui.background import run_in_background
-from studio.ui.qt_helpers import buddy_label, child_items
+from studio.ui.qt_helpers import buddy_label, child_items, selected_children
 
 T = TypeVar("T")
 BumpPart = Literal["patch", "minor", "major"]
@@ -437,12 +437,7 @@ class VersionsDialog(QDialog):
     # ----------------------------------------------------------------- selection
     def selected_entries(self) -> list[HistoryEntry]:
         """Selected rows, in list order (newest version first, then newest draft first)."""
-        entries = []
-        for group in (self.versions_group, self.drafts_group):
-            for child in child_items(group):
-                if child.isSelected():
-                    entries.append(child.data(0, _ENTRY_ROLE))
-        return entries
+        return [c.data(0, _ENTRY_ROLE) for c in selected_children(self.versions_group, self.drafts_group)]
 
     def select(self, *labels: str) -> None:
         """Select the rows with these labels (``"1.2.0"``, ``"Draft r3"``); for tests and callers."""

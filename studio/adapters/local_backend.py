@@ -30,6 +30,7 @@ from studio.adapters.sandbox import free_ports
 log = logging.getLogger(__name__)
 
 LOCAL_DATABASE = "themesystem_local"
+LOCAL_AUTHOR = "author@localhost.localdomain"  # the sandbox's author: this machine's user, nobody else
 REDIS_PREFIX = "themestudio-local:"  # our keys on a shared local Redis stay recognisable and apart
 
 
@@ -127,6 +128,7 @@ class LocalBackend:
         self.embedded_only = embedded_only
         self.database = database
         self.url: str | None = None
+        self.token: str | None = None  # the local author's API token, fresh each start (kept in memory)
         self.services: LocalServices | None = None
         self._process: subprocess.Popen[bytes] | None = None
         #: ``SPACES_*``/``CDN_BASE_URL`` of the local sandbox (so upload grants work locally); the
@@ -168,6 +170,7 @@ class LocalBackend:
             self.stop()
             detail = migrated.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
             raise LocalBackendError(f"The local backend's database migration failed: {detail[0]}")
+        self.token = self._author_token()
         port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
         self._process = subprocess.Popen(
@@ -192,6 +195,19 @@ class LocalBackend:
         self.stop()
         raise LocalBackendError(f"The local backend did not answer in {timeout:.0f} s; see {self.log_path}")
 
+    def _author_token(self) -> str:
+        """A fresh 30-day token for the local author (created on first use), so the studio can register
+        releases and drafts with the bundled backend."""
+        self._run_backend(
+            "users", "create", "--email", LOCAL_AUTHOR, "--name", "Local author", "--role", "author"
+        )
+        made = self._run_backend("tokens", "create", "--email", LOCAL_AUTHOR, "--expires-days", "30")
+        lines = made.stdout.decode(errors="replace").split()
+        if made.returncode != 0 or not lines:
+            self.stop()
+            raise LocalBackendError("The local backend could not issue a token for this machine's author.")
+        return lines[-1]
+
     def stop(self) -> None:
         """Stop the API (SIGTERM, then SIGKILL after 10 s) and the embedded servers we started."""
         process, self._process = self._process, None
@@ -208,3 +224,4 @@ class LocalBackend:
             self.services.stop()
             self.services = None
         self.url = None
+        self.token = None

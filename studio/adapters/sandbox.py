@@ -140,6 +140,7 @@ class Sandbox:
     bucket: str = DEFAULT_BUCKET
     save_secret: Callable[[str], None] | None = None
     secret_saved: bool = False
+    backend_url: str | None = None  # the bundled backend once it runs: the local profile registers with it
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _ports: dict[str, int] = field(default_factory=dict, repr=False)
     _credentials: S3Credentials | None = field(default=None, repr=False)
@@ -181,8 +182,12 @@ class Sandbox:
     def location(self) -> S3Location:
         return S3Location(self.endpoint, REGION, self.bucket, self.cdn_base_url)
 
-    def profile(self) -> Profile:
-        """The ``local`` profile (labelled "(local)" in the UI); its secret is :meth:`credentials`."""
+    def profile(self, backend_url: str | None = None) -> Profile:
+        """The ``local`` profile (labelled "(local)" in the UI); its secret is :meth:`credentials`.
+
+        Args:
+            backend_url: the bundled backend, when it runs: releases and drafts then register with it.
+        """
         return Profile(
             name=LOCAL_PROFILE,
             endpoint=self.endpoint,
@@ -190,6 +195,7 @@ class Sandbox:
             bucket=self.bucket,
             cdn_base_url=self.cdn_base_url,
             access_key_id=self.credentials().access_key,
+            backend_url=backend_url if backend_url is not None else self.backend_url,
         ).validated()
 
     def backend_env(self) -> dict[str, str]:

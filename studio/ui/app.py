@@ -68,6 +68,8 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
     """
     from studio.adapters.local_backend import LocalBackend
     from studio.adapters.sandbox import Sandbox, SandboxError, keyring_saver
+    from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
+    from studio.core.profiles import LOCAL_PROFILE
 
     backend = LocalBackend(user_data_dir() / "backend")
     sandbox = Sandbox(save_secret=keyring_saver())
@@ -82,7 +84,16 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
             window_note.append(str(exc))  # reported with the backend status; the studio works without it
         else:
             backend.storage_env = sandbox.backend_env()
-        return backend.start()
+        url = backend.start()
+        if sandbox.running and backend.token:
+            # The local profile registers releases and drafts with the bundled backend as this user.
+            try:
+                SecretStore().set(LOCAL_PROFILE, SecretName.BACKEND_TOKEN, backend.token)
+            except KeyringUnavailable as exc:
+                window_note.append(f"Local releases are not registered: {exc}")
+            else:
+                sandbox.backend_url = url
+        return url
 
     window_note: list[str] = []
 

@@ -44,10 +44,16 @@ def test_starts_on_the_local_servers_and_stops(tmp_path: Path, database: str) ->
         assert backend.services is not None
         assert backend.services.postgres_kind == "local server"
         port = check_running(backend)
+        # The machine's author token works against the API (the studio's local profile uses it).
+        assert backend.token
+        me = httpx.get(f"{backend.url}/v1/me", headers={"Authorization": f"Bearer {backend.token}"}, timeout=5)
+        assert me.status_code == 200, me.text
+        assert me.json()["role"] == "author"
     finally:
         backend.stop()
     assert not port_open("127.0.0.1", port)
     assert backend.url is None
+    assert backend.token is None
 
 
 def test_starts_on_embedded_servers_when_none_answer(tmp_path: Path) -> None:

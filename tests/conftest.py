@@ -19,8 +19,10 @@ os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="themestudio-ru
 # `kill -USR1 <pid>` prints every thread's stack: the way to see where a hung Qt test waits.
 faulthandler.register(signal.SIGUSR1, all_threads=True)
 
-# A real SeaweedFS (S3 with signatures and policies enforced), started once per session by whoever needs it.
-pytest_plugins = ["tests.backend.seaweed"]
+# Session fixtures started once by whoever needs them: a real SeaweedFS (S3 with signatures and policies
+# enforced), a real Secret Service (gnome-keyring on a private D-Bus) and a fake DigitalOcean API.
+# Registered here, never imported into test modules: an imported fixture is a second, separate instance.
+pytest_plugins = ["tests.backend.seaweed", "tests.adapters.keyring_service", "tests.adapters.fake_do_api"]
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "data" / "corpus"  # Bootstrap, Bulma, normalize.css (MIT), vendored

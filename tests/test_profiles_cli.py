@@ -14,12 +14,10 @@ from studio.adapters.do_api import BASE_URL_ENV
 from studio.adapters.secrets import SecretName, SecretStore
 from studio.core.profiles import ProfileStore, make_profile, now_utc
 from studio.profiles_cli import main
-from tests.adapters.fake_do_api import FakeDigitalOcean, _fake_do_server, fake_do
-from tests.adapters.keyring_service import SecretServiceSession, secret_service
-from tests.backend.seaweed import SeaweedS3, seaweed
+from tests.adapters.fake_do_api import FakeDigitalOcean
+from tests.adapters.keyring_service import SecretServiceSession
+from tests.backend.seaweed import SeaweedS3
 from tests.conftest import REPO
-
-__all__ = ["_fake_do_server", "fake_do", "seaweed", "secret_service"]  # fixtures used by name
 
 
 def cli(

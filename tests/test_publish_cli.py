@@ -15,12 +15,10 @@ from studio.adapters.do_api import BASE_URL_ENV
 from studio.adapters.secrets import SecretName, SecretStore
 from studio.core.profiles import ProfileStore, make_profile
 from studio.core.starters import create_theme
-from tests.adapters.fake_do_api import FakeDigitalOcean, _fake_do_server, fake_do
-from tests.adapters.keyring_service import SecretServiceSession, secret_service
+from tests.adapters.fake_do_api import FakeDigitalOcean
+from tests.adapters.keyring_service import SecretServiceSession
 from tests.adapters.test_backend_client import LiveBackend, running_backend
 from tests.backend.seaweed import SeaweedS3
-
-__all__ = ["_fake_do_server", "fake_do", "secret_service"]  # fixtures used by name
 
 
 def _run(argv: list[str]) -> int:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 T = TypeVar("T")
@@ -46,20 +47,31 @@ def run_in_background(
     on_success: Callable[[T], None] | None = None,
     on_failure: Callable[[Exception], None] | None = None,
     *,
+    owner: QObject | None = None,
     pool: QThreadPool | None = None,
 ) -> None:
-    """Run ``fn`` on a pool thread; call ``on_success(result)`` or ``on_failure(exc)`` on the GUI thread."""
+    """Run ``fn`` on a pool thread; call ``on_success(result)`` or ``on_failure(exc)`` on the GUI thread.
+
+    Args:
+        owner: the widget the callbacks update; when it is gone by the time ``fn`` returns (a dialog closed
+            mid-operation), the outcome is dropped instead of touching deleted widgets.
+    """
     relay = _Relay()
     _live.add(relay)  # keep the relay alive until it has reported
 
+    def owner_gone() -> bool:
+        return owner is not None and not shiboken6.isValid(owner)
+
     def done_ok(result: object) -> None:
         _live.discard(relay)
-        if on_success is not None:
+        if on_success is not None and not owner_gone():
             on_success(result)  # type: ignore[arg-type]
 
     def done_err(exc: object) -> None:
         _live.discard(relay)
-        if on_failure is not None:
+        if owner_gone():
+            log.info("background operation finished after its window closed: %s", exc)
+        elif on_failure is not None:
             on_failure(exc)  # type: ignore[arg-type]
         else:
             log.error("background operation failed: %s", exc)

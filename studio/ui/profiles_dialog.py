@@ -272,7 +272,7 @@ class ProfilesDialog(QDialog):
             for secret, ok in present.items():
                 self.secret_edits[secret].setPlaceholderText(STORED if ok else NOT_SET)
 
-        run_in_background(lambda: self.secrets.present(name), done, self._failed)
+        run_in_background(lambda: self.secrets.present(name), done, self._failed, owner=self)
 
     # -- actions ---------------------------------------------------------------------------------------------
 
@@ -294,6 +294,7 @@ class ProfilesDialog(QDialog):
             lambda: self.secrets.delete_all(name),
             lambda _: self._info(f"removed profile {name} and its keyring entries"),
             self._failed,
+            owner=self,
         )
         self.reload()
 
@@ -338,7 +339,7 @@ class ProfilesDialog(QDialog):
             self.saved.emit(saved.name)
 
         self.save_button.setEnabled(False)
-        run_in_background(work, done, self._failed)
+        run_in_background(work, done, self._failed, owner=self)
 
     def _create_key(self) -> None:
         try:
@@ -373,7 +374,7 @@ class ProfilesDialog(QDialog):
             self.saved.emit(profile.name)
 
         self.create_key_button.setEnabled(False)
-        run_in_background(work, done, self._failed)
+        run_in_background(work, done, self._failed, owner=self)
 
     def _test(self) -> None:
         try:
@@ -402,7 +403,7 @@ class ProfilesDialog(QDialog):
             self.checked.emit(ok)
 
         run_in_background(
-            lambda: check_profile(profile, self.secrets, do_api_url=api_url), done, self._failed
+            lambda: check_profile(profile, self.secrets, do_api_url=api_url), done, self._failed, owner=self
         )
 
     # -- status ----------------------------------------------------------------------------------------------

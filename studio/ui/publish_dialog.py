@@ -466,7 +466,7 @@ class PublishDialog(QDialog):
             plan = plan_release(theme, version, previous_css=previous_css, previous_version=previous)
             return _Review(plan, session)
 
-        run_in_background(work, self._show_review, self._review_failed)
+        run_in_background(work, self._show_review, self._review_failed, owner=self)
 
     def _show_review(self, review: _Review) -> None:
         self._review = review
@@ -548,7 +548,7 @@ class PublishDialog(QDialog):
                 review.plan, changes=changes, theme_root=self.theme.root, progress=report, cancel=cancel
             )
 
-        run_in_background(work, self._published, self._publish_failed)
+        run_in_background(work, self._published, self._publish_failed, owner=self)
 
     def cancel(self) -> None:
         """Ask the running publish to stop (no new request starts; running ones finish)."""

@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,16 +64,7 @@ def run_for(
     failed: Callable[[Exception], None],
 ) -> None:
     """Run ``work`` in the background and report to ``owner`` only while it still exists."""
-
-    def ok(result: T) -> None:
-        if shiboken6.isValid(owner):
-            done(result)
-
-    def error(exc: Exception) -> None:
-        if shiboken6.isValid(owner):
-            failed(exc)
-
-    run_in_background(work, ok, error)
+    run_in_background(work, done, failed, owner=owner)
 
 
 def forget(items: list[Any], item: object) -> None:

@@ -481,7 +481,7 @@ class TokenPanel(QWidget):
                 self.contrast_title.setText(f"Contrast could not be computed: {exc}")
                 self.contrastUpdated.emit()
 
-        run_in_background(work, done, failed)
+        run_in_background(work, done, failed, owner=self)
 
     def _show_contrast(self, scheme: str | None,
                        rows: list[tuple[ContrastCheck, RGBA | None, RGBA | None]]) -> None:

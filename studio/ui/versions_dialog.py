@@ -559,7 +559,7 @@ class VersionsDialog(QDialog):
             if shiboken6.isValid(self):
                 self.show_error(failure_title, str(exc))
 
-        run_in_background(work, ok, failed)
+        run_in_background(work, ok, failed, owner=self)
 
     def show_error(self, title: str, message: str) -> None:
         """Tell the user what went wrong, in their words (never swallowed); non-blocking."""

@@ -16,9 +16,7 @@ from studio.adapters.do_api import (
     create_spaces_key,
     purge_cdn,
 )
-from tests.adapters.fake_do_api import FakeDigitalOcean, _fake_do_server, fake_do
-
-__all__ = ["_fake_do_server", "fake_do"]  # fixtures used by name
+from tests.adapters.fake_do_api import FakeDigitalOcean
 
 ENDPOINT = "19f06b6a-3ace-4315-b086-499a0e521b76"
 

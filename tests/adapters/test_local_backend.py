@@ -46,7 +46,9 @@ def test_starts_on_the_local_servers_and_stops(tmp_path: Path, database: str) ->
         port = check_running(backend)
         # The machine's author token works against the API (the studio's local profile uses it).
         assert backend.token
-        me = httpx.get(f"{backend.url}/v1/me", headers={"Authorization": f"Bearer {backend.token}"}, timeout=5)
+        me = httpx.get(
+            f"{backend.url}/v1/me", headers={"Authorization": f"Bearer {backend.token}"}, timeout=5
+        )
         assert me.status_code == 200, me.text
         assert me.json()["role"] == "author"
     finally:

@@ -21,11 +21,9 @@ from studio.adapters.profile_check import (
 from studio.adapters.sandbox import free_ports
 from studio.adapters.secrets import SecretName, SecretStore
 from studio.core.profiles import Profile, make_profile
-from tests.adapters.fake_do_api import FakeDigitalOcean, _fake_do_server, fake_do
-from tests.adapters.keyring_service import SecretServiceSession, secret_service
-from tests.backend.seaweed import SeaweedS3, seaweed
-
-__all__ = ["_fake_do_server", "fake_do", "seaweed", "secret_service"]  # fixtures used by name
+from tests.adapters.fake_do_api import FakeDigitalOcean
+from tests.adapters.keyring_service import SecretServiceSession
+from tests.backend.seaweed import SeaweedS3
 
 BACKEND_TOKEN = "tsk_" + "b" * 43
 

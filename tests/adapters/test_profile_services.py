@@ -11,11 +11,9 @@ from studio.adapters.object_store import AccessDeniedError
 from studio.adapters.profile_services import ProfileServicesError, connect_profile
 from studio.adapters.secrets import SecretName, SecretStore
 from studio.core.profiles import Profile
-from tests.adapters.keyring_service import SecretServiceSession, secret_service
+from tests.adapters.keyring_service import SecretServiceSession
 from tests.adapters.test_backend_client import LiveBackend, running_backend
 from tests.backend.seaweed import SeaweedS3
-
-__all__ = ["secret_service"]  # the fixture, used by name below
 
 
 @pytest.fixture(scope="module")

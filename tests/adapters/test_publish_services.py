@@ -22,9 +22,7 @@ from studio.adapters.sandbox import Sandbox, keyring_saver
 from studio.adapters.secrets import SecretName, SecretStore
 from studio.core.profiles import LOCAL_PROFILE, Profile
 from studio.core.starters import create_theme
-from tests.adapters.keyring_service import SecretServiceSession, secret_service
-
-__all__ = ["secret_service"]  # a fixture used by name
+from tests.adapters.keyring_service import SecretServiceSession
 
 
 def _profile(**fields: object) -> Profile:

@@ -18,13 +18,10 @@ from studio.core.profiles import ProfileStore, make_profile
 from tests.adapters.keyring_service import (
     SecretServiceSession,
     collect_leaked_connections,
-    secret_service,
     start_bus,
     stop_process,
 )
 from tests.conftest import REPO
-
-__all__ = ["secret_service"]  # the fixture, used by name below
 
 SECRET = "s3cr3t-Wq8vX2-never-in-files"
 

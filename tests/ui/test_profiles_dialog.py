@@ -10,11 +10,9 @@ from pytestqt.qtbot import QtBot
 from studio.adapters.secrets import SecretName, SecretStore
 from studio.core.profiles import ProfileStore, make_profile, now_utc
 from studio.ui.profiles_dialog import NOT_SET, STORED, ProfilesDialog
-from tests.adapters.fake_do_api import FakeDigitalOcean, _fake_do_server, fake_do
-from tests.adapters.keyring_service import SecretServiceSession, secret_service
-from tests.backend.seaweed import SeaweedS3, seaweed
-
-__all__ = ["_fake_do_server", "fake_do", "seaweed", "secret_service"]  # fixtures used by name
+from tests.adapters.fake_do_api import FakeDigitalOcean
+from tests.adapters.keyring_service import SecretServiceSession
+from tests.backend.seaweed import SeaweedS3
 
 WAIT_MS = 20_000
 

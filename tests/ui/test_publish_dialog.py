@@ -22,11 +22,9 @@ from studio.core.publish_plan import plan_release
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
 from studio.ui.publish_dialog import PublishDialog, PublishTarget, profile_target
-from tests.adapters.keyring_service import SecretServiceSession, secret_service
+from tests.adapters.keyring_service import SecretServiceSession
 from tests.adapters.test_backend_client import LiveBackend, running_backend
 from tests.backend.seaweed import SeaweedS3
-
-__all__ = ["secret_service"]  # a fixture used by name
 
 SHOTS = Path("/tmp")
 

@@ -37,11 +37,14 @@ from studio.adapters.publish_services import (
     backend_token,
     env_credentials,
     key_credentials,
+    publisher_for,
 )
+from studio.adapters.publisher import PublishError
 from studio.adapters.review import ReviewService
 from studio.adapters.secrets import SecretStore
 from studio.core.drafts import DraftError
 from studio.core.profiles import Profile, ProfileError, ProfileStore
+from studio.core.publish_plan import PlanError
 from studio.core.theme import Theme, ThemeError
 
 __all__ = ["BACKEND_TOKEN_ENV", "KEY_ENV", "SECRET_ENV", "register", "run"]
@@ -76,6 +79,12 @@ def register(subparsers: Any) -> None:
         decide.add_argument("draft_id")
         decide.add_argument("--comment", default="", required=name == "request-changes")
         common(decide)
+    publish = actions.add_parser("publish", help="publish an approved draft: exactly its bytes (sha256)")
+    publish.add_argument("draft_id")
+    publish.add_argument("path", type=Path, help="the theme folder holding the approved theme.css")
+    publish.add_argument("--version", dest="release_version", required=True, help="the release version X.Y.Z")
+    publish.add_argument("--changes", default="", help="release notes")
+    common(publish)
     parser.set_defaults(func=run)
 
 
@@ -90,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     with services:
         try:
             return _dispatch(args, services.review, profile)
-        except (DraftError, BackendError, ObjectStoreError) as exc:
+        except (DraftError, BackendError, ObjectStoreError, PublishSetupError) as exc:
             print(f"{_what(args)} failed: {exc}", file=sys.stderr)
             for d in getattr(exc, "diagnostics", ()):
                 print(f"  {d.line}:{d.column} {d.rule}: {d.message}", file=sys.stderr)
@@ -98,9 +107,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _what(args: argparse.Namespace) -> str:
-    return {"submit": "Submitting the draft", "list": "Listing drafts", "show": "Showing the draft"}.get(
-        args.drafts_action, "Reviewing the draft"
-    )
+    return {
+        "submit": "Submitting the draft",
+        "list": "Listing drafts",
+        "show": "Showing the draft",
+        "publish": "Publishing the approved draft",
+    }.get(args.drafts_action, "Reviewing the draft")
 
 
 def _dispatch(args: argparse.Namespace, service: ReviewService, profile: Profile) -> int:
@@ -131,11 +143,33 @@ def _dispatch(args: argparse.Namespace, service: ReviewService, profile: Profile
         if args.css:
             print(review.css, end="" if review.css.endswith("\n") else "\n")
         return 0
+    if action == "publish":
+        return _publish_approved(args, service, profile)
     if action == "approve":
         d = service.approve(args.draft_id, args.comment)
     else:
         d = service.request_changes(args.draft_id, args.comment)
     print(f"Draft {d.id} is now {_status(d)}." + (f" Comment: {d.comment}" if d.comment else ""))
+    return 0
+
+
+def _publish_approved(args: argparse.Namespace, service: ReviewService, profile: Profile) -> int:
+    """Publish ``--version`` from the theme folder; refused unless its theme.css is the approved draft."""
+    try:
+        theme = Theme.open(args.path)
+    except ThemeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    with publisher_for(profile, credentials=env_credentials(os.environ), environ=os.environ) as session:
+        session.ensure_theme(theme)
+        try:
+            result = service.publish_approved(
+                args.draft_id, theme, session.publisher, args.release_version, changes=args.changes
+            )
+        except (PlanError, PublishError) as exc:
+            print(f"Publishing the approved draft failed: {exc}", file=sys.stderr)
+            return 1
+    print(f"Published {args.release_version} from approved draft {args.draft_id}: {result.css_url}")
     return 0
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from studio import drafts_cli
@@ -77,6 +78,20 @@ def test_submit_list_show_approve(
     assert "is now approved. Comment: good" in capsys.readouterr().out
     assert _run(["drafts", "approve", draft_id, "--profile", profile]) == 1
     assert "illegal_transition" in capsys.readouterr().err
+
+    # The author publishes exactly the approved bytes; a changed local file is refused first.
+    monkeypatch.setenv(drafts_cli.BACKEND_TOKEN_ENV, live.author.token)
+    approved = theme.css_path.read_bytes()
+    theme.css_path.write_bytes(approved + b"\n/* not reviewed */\n")
+    publish = ["drafts", "publish", draft_id, str(theme.root), "--version", "1.0.0", "--profile", profile]
+    assert _run(publish) == 1
+    assert "not the approved draft" in capsys.readouterr().err
+    theme.css_path.write_bytes(approved)
+    assert _run(publish) == 0
+    out = capsys.readouterr().out
+    assert "Published 1.0.0 from approved draft" in out
+    url = out.strip().rsplit(" ", 1)[-1]
+    assert httpx.get(url).content == approved
 
 
 def test_request_changes_and_refusals(

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,18 +160,31 @@ class LocalBackend:
             check=False,
         )
 
-    def start(self, timeout: float = 60.0) -> str:
-        """Bring up Postgres/Redis, migrate, serve, wait for ``/healthz``; returns the base URL."""
+    def start(self, timeout: float = 60.0, *, cancel: threading.Event | None = None) -> str:
+        """Bring up Postgres/Redis, migrate, serve, wait for ``/healthz``; returns the base URL.
+
+        Args:
+            cancel: set by a studio that quits meanwhile: the start stops at the next step, having stopped
+                whatever it had started (no orphaned server survives the studio).
+        """
+
+        def check_cancel() -> None:
+            if cancel is not None and cancel.is_set():
+                self.stop()
+                raise LocalBackendError("The local backend start was cancelled: the studio is quitting.")
+
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.services = start_services(
             self.data_dir, embedded_only=self.embedded_only, database=self.database
         )
+        check_cancel()
         migrated = self._run_backend("migrate")
         if migrated.returncode != 0:
             self.stop()
             detail = migrated.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
             raise LocalBackendError(f"The local backend's database migration failed: {detail[0]}")
         self.token = self._author_token()
+        check_cancel()
         port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
         self._process = subprocess.Popen(
@@ -184,6 +198,7 @@ class LocalBackend:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            check_cancel()
             if self._process.poll() is not None:
                 self.stop()
                 raise LocalBackendError(f"The local backend exited at start; see {self.log_path}")

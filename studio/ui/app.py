@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,18 +74,33 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
 
     backend = LocalBackend(user_data_dir() / "backend")
     sandbox = Sandbox(save_secret=keyring_saver())
-    app.aboutToQuit.connect(backend.stop)
-    app.aboutToQuit.connect(sandbox.stop)
+    quitting, settled = threading.Event(), threading.Event()
+    settled.set()  # nothing in flight until the start job runs
+
+    def stop_all() -> None:
+        # A start still in flight stops at its next step; wait for it so no server outlives the studio.
+        quitting.set()
+        settled.wait(timeout=30)
+        backend.stop()
+        sandbox.stop()
+
+    app.aboutToQuit.connect(stop_all)
     window.set_backend_status("Backend: starting (local)…")
 
     def start_both() -> str:
+        try:
+            return start_sandbox_then_backend()
+        finally:
+            settled.set()
+
+    def start_sandbox_then_backend() -> str:
         try:
             sandbox.start()
         except SandboxError as exc:
             window_note.append(str(exc))  # reported with the backend status; the studio works without it
         else:
             backend.storage_env = sandbox.backend_env()
-        url = backend.start()
+        url = backend.start(cancel=quitting)
         if sandbox.running and backend.token:
             # The local profile registers releases and drafts with the bundled backend as this user.
             try:
@@ -113,6 +129,9 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
 
     def launch(*_: object) -> None:
         window.preview.applied.disconnect(launch)
+        if quitting.is_set():  # the studio quit before its first preview was even confirmed
+            return
+        settled.clear()
         run_in_background(start_both, started, failed)
 
     window.preview.applied.connect(launch)

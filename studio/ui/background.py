@@ -32,11 +32,14 @@ class _Job(QRunnable, Generic[T]):
 
     def run(self) -> None:
         try:
-            result = self._fn()
-        except Exception as exc:  # reported to the user by the failure callback
-            self._relay.failed.emit(exc)
-        else:
-            self._relay.succeeded.emit(result)
+            try:
+                result = self._fn()
+            except Exception as exc:  # reported to the user by the failure callback
+                self._relay.failed.emit(exc)
+            else:
+                self._relay.succeeded.emit(result)
+        except RuntimeError:  # the application (and the relay with it) is gone: nobody left to tell
+            log.info("background operation finished after the application quit")
 
 
 _live: set[_Relay] = set()

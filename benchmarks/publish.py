@@ -7,8 +7,8 @@
 - ``republish_uploaded_bytes``: bytes sent when the next version changes one CSS line (unchanged assets are
   server-side copied from the previous release; the CSS and the new preview PNG move).
 - ``single_release_s``: a 50 KB single-file release in a warm process, lint to registration, including the
-  real preview render (QtWebEngine) and verification; registration goes to an in-process recorder unless
-  the backend client is wired by the caller.
+  real preview render (QtWebEngine), verification, and registration over HTTP with a real backend process
+  (the bundled one, on the local PostgreSQL/Redis or embedded ones, in a throwaway database).
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.stats import median
+from studio.adapters.backend_client import BackendClient
+from studio.adapters.local_backend import LocalBackend, drop_database
 from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
-from studio.adapters.publisher import Publisher, Registration
+from studio.adapters.publisher import Publisher
 from studio.core.publish_plan import plan_release
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
@@ -152,13 +154,17 @@ def bench_single_release(server: SeaweedS3, work: Path, repeats: int) -> dict[st
     def render(css: str, out: Path, root: Path) -> None:
         render_preview_png(css, out, width=1280, height=900, base_dir=root)
 
-    registered: list[Registration] = []
+    backend = LocalBackend(work / "backend", database=f"bench_publish_{uuid.uuid4().hex[:8]}")
+    url = backend.start()
+    assert backend.token is not None
+    client = BackendClient(url, backend.token)
     store = ObjectStore(
         S3Location(server.endpoint, server.region, server.bucket),
         S3Credentials(server.access_key, server.secret_key),
     )
-    publisher = Publisher(store, render_preview=render, register=registered.append)
+    publisher = Publisher(store, render_preview=render, register=client.register_version)
     theme = create_theme(work / "single", "light", "Single")
+    client.create_theme(theme.manifest.id, theme.manifest.name)
     for old in theme.assets_dir.iterdir():
         old.unlink()
     css = theme.read_css().replace('url("assets/', 'url("data:,').replace("url(assets/", "url(data:,")
@@ -175,8 +181,13 @@ def bench_single_release(server: SeaweedS3, work: Path, repeats: int) -> dict[st
             plan = plan_release(theme, version)
             publisher.publish(plan, changes="bench", theme_root=theme.root)
             times.append(time.perf_counter() - start)
+        registered = client.available_versions(theme.manifest.id)
+        assert f"1.0.{repeats - 1}" in registered, registered  # the releases really were registered
     finally:
         store.close()
+        client.close()
+        backend.stop()
+        drop_database(backend.database)
     return {"single_release_s": round(median(times), 3), "single_release_bytes": len(css.encode())}
 
 

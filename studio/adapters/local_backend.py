@@ -57,6 +57,14 @@ def ensure_database(admin_url: str, name: str) -> str:
     return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
 
 
+def drop_database(name: str, admin_url: str = "postgresql://postgres@127.0.0.1:5432/postgres") -> None:
+    """Drop a throwaway database (tests, benchmarks) from the local server, if it answers."""
+    if not port_open("127.0.0.1", 5432):
+        return
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
 @dataclass
 class LocalServices:
     """Where the local backend keeps its data, and what we started (and so must stop)."""

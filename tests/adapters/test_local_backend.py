@@ -7,21 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
 
-from studio.adapters.local_backend import LocalBackend, port_open
-
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+from studio.adapters.local_backend import LocalBackend, drop_database, port_open
 
 
 @pytest.fixture
 def database() -> Iterator[str]:
     name = f"themestudio_local_test_{uuid.uuid4().hex[:8]}"
     yield name
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    drop_database(name)
 
 
 def check_running(backend: LocalBackend) -> int:

@@ -318,8 +318,21 @@ def local_sandbox_profile(
         bucket=DEFAULT_BUCKET,
         cdn_base_url=f"{endpoint}/{DEFAULT_BUCKET}",
         access_key_id=access_key,
+        backend_url=_running_backend(base / "backend.json"),
     ).validated()
     return profile, S3Credentials(access_key, secret)
+
+
+def _running_backend(record: Path) -> str | None:
+    """The studio's bundled backend URL when it noted one and it answers; else None (no registration)."""
+    try:
+        url = str(json.loads(record.read_text(encoding="utf-8"))["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        return url if httpx.get(f"{url}/healthz", timeout=2.0).status_code == 200 else None
+    except httpx.HTTPError:
+        return None
 
 
 _LOCAL_STUB = Profile(name=LOCAL_PROFILE, endpoint="http://127.0.0.1", region=SANDBOX_REGION)

@@ -210,6 +210,20 @@ class Sandbox:
             "CDN_BASE_URL": self.cdn_base_url,
         }
 
+    @property
+    def backend_record(self) -> Path:
+        """Where the running studio notes its bundled backend's URL for the CLI (no secret in it)."""
+        return self.data_dir / "backend.json"
+
+    def record_backend(self, url: str | None) -> None:
+        """Remember (or forget) the bundled backend the local profile registers with, for this process and
+        for `themestudio publish --profile local` run beside the studio."""
+        self.backend_url = url
+        if url is None:
+            self.backend_record.unlink(missing_ok=True)
+        else:
+            self.backend_record.write_text(json.dumps({"url": url}))
+
     # ------------------------------------------------------------------ start / stop
     def _choose_ports(self) -> dict[str, int]:
         remembered: dict[str, int] = {}
@@ -362,6 +376,8 @@ class Sandbox:
         """Stop the server: SIGTERM to its process group, SIGKILL after ``grace_s`` seconds."""
         process, self._process = self._process, None
         self._credentials = None
+        with contextlib.suppress(OSError):
+            self.record_backend(None)
         if process is None:
             return
         if process.poll() is None:

@@ -108,7 +108,7 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
             except KeyringUnavailable as exc:
                 window_note.append(f"Local releases are not registered: {exc}")
             else:
-                sandbox.backend_url = url
+                sandbox.record_backend(url)
         return url
 
     window_note: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import uuid
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 from keyring.backends import fail
 
 from studio import publish_cli
+from studio.adapters.local_backend import LocalBackend, drop_database
 from studio.adapters.object_store import S3Credentials
 from studio.adapters.publish_services import (
     PublishSetupError,
@@ -100,9 +102,17 @@ def test_cli_publishes_to_the_running_sandbox_as_the_local_profile(
 
     sandbox = Sandbox(save_secret=keyring_saver())
     sandbox.start()
+    # As the studio does: the bundled backend on the sandbox, its author token in the keyring, its URL noted.
+    backend = LocalBackend(tmp_path / "backend", database=f"publish_local_{uuid.uuid4().hex[:8]}")
+    backend.storage_env = sandbox.backend_env()
     try:
+        url = backend.start()
+        assert backend.token is not None
+        SecretStore().set(LOCAL_PROFILE, SecretName.BACKEND_TOKEN, backend.token)
+        sandbox.record_backend(url)
         profile, credentials = local_sandbox_profile()
         assert profile == sandbox.profile()
+        assert profile.backend_url == url
         assert credentials == sandbox.credentials()
         theme = create_theme(tmp_path / "t", "light", "Local")
         parser = argparse.ArgumentParser()
@@ -111,14 +121,25 @@ def test_cli_publishes_to_the_running_sandbox_as_the_local_profile(
         assert args.func(args) == 0
         out = capsys.readouterr().out
         assert "Profile local (local): uploading with the Spaces key." in out
+        assert "Registered with the backend." in out
+        css_key = f"themes-published/{theme.manifest.id}/0.1.0/theme.css"
+        published = httpx.get(f"{sandbox.cdn_base_url}/{css_key}")
+        assert published.content == theme.css_path.read_bytes()
+        assert published.headers["content-type"] == "text/css; charset=utf-8"
+        assert published.headers["cache-control"] == "public, max-age=31536000, immutable"
         latest = f"{sandbox.cdn_base_url}/themes-published/{theme.manifest.id}/latest/theme.css"
         assert httpx.get(latest).content == theme.css_path.read_bytes()
+        got = httpx.get(f"{url}/v1/themes/{theme.manifest.id}", timeout=5).json()
+        assert got["available_versions"] == ["0.1.0"]
         assert credentials.secret_key not in out
 
         SecretStore().set(LOCAL_PROFILE, SecretName.SPACES_SECRET, "an-older-sandbox-secret")
         with pytest.raises(PublishSetupError, match="older sandbox"):
             local_sandbox_profile()
     finally:
+        backend.stop()
+        drop_database(backend.database)
         sandbox.stop()
+    assert not (sandbox.data_dir / "backend.json").exists()
     with pytest.raises(PublishSetupError, match="The local sandbox is not running"):
         local_sandbox_profile()

@@ -14,6 +14,7 @@ import httpx
 
 from studio.adapters.object_store import PutRequest
 from studio.adapters.publisher import GrantedFile, Registration
+from studio.core.manifest import Manifest
 
 __all__ = ["BackendClient", "BackendError", "DraftRecord", "GrantedFile", "RegisteredVersion"]
 
@@ -104,6 +105,18 @@ class BackendClient:
                 return None
             raise
         return data if isinstance(data, dict) else None
+
+    def ensure_theme(self, manifest: Manifest) -> None:
+        """Create the theme (with the manifest's id) unless the backend has it already; idempotent."""
+        if self.get_theme(manifest.id) is not None:
+            return
+        try:
+            self.create_theme(
+                manifest.id, manifest.name, description=manifest.description, tags=list(manifest.tags)
+            )
+        except BackendError as exc:
+            if exc.code != "theme_exists":  # created meanwhile, or exists but is not visible to us
+                raise
 
     def create_theme(
         self, theme_id: str, name: str, *, description: str = "", tags: list[str] | None = None

@@ -30,7 +30,7 @@ from types import TracebackType
 
 import httpx
 
-from studio.adapters.backend_client import BackendClient, BackendError
+from studio.adapters.backend_client import BackendClient
 from studio.adapters.do_api import purge_cdn
 from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
 from studio.adapters.publisher import Publisher, PurgeCdn, RenderPreview
@@ -93,18 +93,8 @@ class PublishSession:
         Raises:
             BackendError: the backend refused (auth, validation) or is unreachable.
         """
-        if self.backend is None:
-            return
-        manifest = theme.manifest
-        if self.backend.get_theme(manifest.id) is not None:
-            return
-        try:
-            self.backend.create_theme(
-                manifest.id, manifest.name, description=manifest.description, tags=list(manifest.tags)
-            )
-        except BackendError as exc:
-            if exc.code != "theme_exists":  # created meanwhile by another publish
-                raise
+        if self.backend is not None:
+            self.backend.ensure_theme(theme.manifest)
 
     def close(self) -> None:
         self.store.close()

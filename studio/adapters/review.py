@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from studio.adapters.backend_client import BackendClient, BackendError, DraftRecord
+from studio.adapters.backend_client import BackendClient, DraftRecord
 from studio.adapters.object_store import ObjectStore
 from studio.adapters.publisher import Publisher, PublishProgress, PublishResult
 from studio.core.drafts import (
@@ -60,16 +60,7 @@ class ReviewService:
     # ------------------------------------------------------------------ author
     def ensure_theme(self, theme: Theme) -> None:
         """Create the theme on the backend (with the manifest's id) when it does not exist yet."""
-        manifest = theme.manifest
-        if self.backend.get_theme(manifest.id) is not None:
-            return
-        try:
-            self.backend.create_theme(
-                manifest.id, manifest.name, description=manifest.description, tags=list(manifest.tags)
-            )
-        except BackendError as exc:
-            if exc.code != "theme_exists":  # created meanwhile, or exists but is not visible to us
-                raise
+        self.backend.ensure_theme(theme.manifest)
 
     def submit(self, theme: Theme, submission: DraftSubmission | None = None) -> DraftRecord:
         """Register, upload and submit a draft revision; returns the draft in ``in_review``.

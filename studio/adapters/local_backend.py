@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 LOCAL_DATABASE = "themesystem_local"
 LOCAL_AUTHOR = "author@localhost.localdomain"  # the sandbox's author: this machine's user, nobody else
+LOCAL_REVIEWER = "reviewer@localhost.localdomain"  # the same user reviewing (nobody reviews their own drafts)
 REDIS_PREFIX = "themestudio-local:"  # our keys on a shared local Redis stay recognisable and apart
 
 
@@ -138,6 +139,7 @@ class LocalBackend:
         self.database = database
         self.url: str | None = None
         self.token: str | None = None  # the local author's API token, fresh each start (kept in memory)
+        self.reviewer_token: str | None = None  # the local reviewer's, likewise
         self.services: LocalServices | None = None
         self._process: subprocess.Popen[bytes] | None = None
         #: ``SPACES_*``/``CDN_BASE_URL`` of the local sandbox (so upload grants work locally); the
@@ -191,7 +193,8 @@ class LocalBackend:
             self.stop()
             detail = migrated.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
             raise LocalBackendError(f"The local backend's database migration failed: {detail[0]}")
-        self.token = self._author_token()
+        self.token = self._user_token(LOCAL_AUTHOR, "Local author", "author")
+        self.reviewer_token = self._user_token(LOCAL_REVIEWER, "Local reviewer", "reviewer")
         check_cancel()
         port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
@@ -218,17 +221,15 @@ class LocalBackend:
         self.stop()
         raise LocalBackendError(f"The local backend did not answer in {timeout:.0f} s; see {self.log_path}")
 
-    def _author_token(self) -> str:
-        """A fresh 30-day token for the local author (created on first use), so the studio can register
-        releases and drafts with the bundled backend."""
-        self._run_backend(
-            "users", "create", "--email", LOCAL_AUTHOR, "--name", "Local author", "--role", "author"
-        )
-        made = self._run_backend("tokens", "create", "--email", LOCAL_AUTHOR, "--expires-days", "30")
+    def _user_token(self, email: str, name: str, role: str) -> str:
+        """A fresh 30-day token for a local user (created on first use), so the studio can register releases
+        and drafts, and review them, with the bundled backend."""
+        self._run_backend("users", "create", "--email", email, "--name", name, "--role", role)
+        made = self._run_backend("tokens", "create", "--email", email, "--expires-days", "30")
         lines = made.stdout.decode(errors="replace").split()
         if made.returncode != 0 or not lines:
             self.stop()
-            raise LocalBackendError("The local backend could not issue a token for this machine's author.")
+            raise LocalBackendError(f"The local backend could not issue a token for the local {role}.")
         return lines[-1]
 
     def stop(self) -> None:
@@ -247,4 +248,4 @@ class LocalBackend:
             self.services.stop()
             self.services = None
         self.url = None
-        self.token = None
+        self.token = self.reviewer_token = None

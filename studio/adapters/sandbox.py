@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from botocore.config import Config
 
 from studio.adapters.object_store import S3Credentials, S3Location
 from studio.core.paths import user_data_dir
-from studio.core.profiles import DEFAULT_BUCKET, LOCAL_PROFILE, Profile
+from studio.core.profiles import DEFAULT_BUCKET, LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE, Profile
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +197,10 @@ class Sandbox:
             access_key_id=self.credentials().access_key,
             backend_url=backend_url if backend_url is not None else self.backend_url,
         ).validated()
+
+    def reviewer_profile(self) -> Profile:
+        """The sandbox as the local reviewer sees it (same bucket and backend, the reviewer's token)."""
+        return replace(self.profile(), name=LOCAL_REVIEWER_PROFILE)
 
     def backend_env(self) -> dict[str, str]:
         """``SPACES_*``/``CDN_BASE_URL`` for the bundled backend, so its upload grants target the sandbox."""

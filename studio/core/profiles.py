@@ -25,6 +25,9 @@ CredentialMode = Literal["spaces-key", "backend-grants"]
 CREDENTIAL_MODES: tuple[CredentialMode, ...] = ("spaces-key", "backend-grants")
 DEFAULT_BUCKET = "themesystem-assets"
 LOCAL_PROFILE = "local"  # the sandbox profile backed by a local SeaweedFS; labelled "local" in every UI
+# The same sandbox seen by a reviewer: nobody may review their own drafts, so reviewing on one machine
+# needs a second identity.
+LOCAL_REVIEWER_PROFILE = "local-reviewer"
 ROTATION_DAYS = 90
 FILE_NAME = "profiles.toml"
 FORMAT_VERSION = 1
@@ -85,7 +88,7 @@ class Profile:
     @property
     def is_local(self) -> bool:
         """Whether this is the local sandbox profile (the UI labels it "local" everywhere)."""
-        return self.name == LOCAL_PROFILE
+        return self.name in (LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE)
 
     @property
     def label(self) -> str:

@@ -70,7 +70,7 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
     from studio.adapters.local_backend import LocalBackend
     from studio.adapters.sandbox import Sandbox, SandboxError, keyring_saver
     from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
-    from studio.core.profiles import LOCAL_PROFILE
+    from studio.core.profiles import LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE
 
     backend = LocalBackend(user_data_dir() / "backend")
     sandbox = Sandbox(save_secret=keyring_saver())
@@ -101,10 +101,14 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
         else:
             backend.storage_env = sandbox.backend_env()
         url = backend.start(cancel=quitting)
-        if sandbox.running and backend.token:
-            # The local profile registers releases and drafts with the bundled backend as this user.
+        if sandbox.running and backend.token and backend.reviewer_token:
+            # The local profiles register releases and drafts with the bundled backend as this user, and
+            # review them as its reviewer twin (nobody may review their own drafts).
             try:
-                SecretStore().set(LOCAL_PROFILE, SecretName.BACKEND_TOKEN, backend.token)
+                store = SecretStore()
+                store.set(LOCAL_PROFILE, SecretName.BACKEND_TOKEN, backend.token)
+                store.set(LOCAL_REVIEWER_PROFILE, SecretName.BACKEND_TOKEN, backend.reviewer_token)
+                store.set(LOCAL_REVIEWER_PROFILE, SecretName.SPACES_SECRET, sandbox.credentials().secret_key)
             except KeyringUnavailable as exc:
                 window_note.append(f"Local releases are not registered: {exc}")
             else:

@@ -81,10 +81,17 @@ class ReviewActions(QObject):
 
     def _load_profiles(self) -> list[Profile] | None:
         try:
-            return (self._profiles or _stored_profiles)()
+            return self._local_profiles() + (self._profiles or _stored_profiles)()
         except ProfileError as exc:
             self._error("Publishing profiles", str(exc))
             return None
+
+    def _local_profiles(self) -> list[Profile]:
+        """The running sandbox as author and as reviewer, once the bundled backend serves it."""
+        sandbox = self.window.sandbox
+        if sandbox is None or not sandbox.running or not sandbox.backend_url:
+            return []
+        return [sandbox.profile(), sandbox.reviewer_profile()]
 
     def _theme_needed(self, what: str) -> bool:
         if self.window.theme is None:

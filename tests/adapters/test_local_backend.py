@@ -46,6 +46,9 @@ def test_starts_on_the_local_servers_and_stops(tmp_path: Path, database: str) ->
         )
         assert me.status_code == 200, me.text
         assert me.json()["role"] == "author"
+        assert backend.reviewer_token
+        auth = {"Authorization": f"Bearer {backend.reviewer_token}"}
+        assert httpx.get(f"{backend.url}/v1/me", headers=auth, timeout=5).json()["role"] == "reviewer"
     finally:
         backend.stop()
     assert not port_open("127.0.0.1", port)

@@ -14,6 +14,7 @@ from keyring.backends import fail
 from studio import publish_cli
 from studio.adapters.local_backend import LocalBackend, drop_database
 from studio.adapters.object_store import S3Credentials
+from studio.adapters.profile_services import connect_profile
 from studio.adapters.publish_services import (
     PublishSetupError,
     env_credentials,
@@ -22,7 +23,7 @@ from studio.adapters.publish_services import (
 )
 from studio.adapters.sandbox import Sandbox, keyring_saver
 from studio.adapters.secrets import SecretName, SecretStore
-from studio.core.profiles import LOCAL_PROFILE, Profile
+from studio.core.profiles import LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE, Profile
 from studio.core.starters import create_theme
 from tests.adapters.keyring_service import SecretServiceSession
 
@@ -132,6 +133,20 @@ def test_cli_publishes_to_the_running_sandbox_as_the_local_profile(
         got = httpx.get(f"{url}/v1/themes/{theme.manifest.id}", timeout=5).json()
         assert got["available_versions"] == ["0.1.0"]
         assert credentials.secret_key not in out
+
+        # Review on the same machine: the local author submits a draft, the local reviewer (a second identity,
+        # as nobody may review their own drafts) approves it, seeing exactly its bytes.
+        store = SecretStore()
+        store.set(LOCAL_REVIEWER_PROFILE, SecretName.BACKEND_TOKEN, backend.reviewer_token or "")
+        store.set(LOCAL_REVIEWER_PROFILE, SecretName.SPACES_SECRET, credentials.secret_key)
+        theme.css_path.write_text(theme.read_css() + "\n/* for review */\n", encoding="utf-8")
+        with connect_profile(sandbox.profile()) as author:
+            draft = author.review.submit(theme)
+        with connect_profile(sandbox.reviewer_profile()) as reviewer:
+            assert [d.id for d in reviewer.review.awaiting()] == [draft.id]
+            fetched = reviewer.review.fetch(draft.id)
+            assert fetched.css == theme.css_path.read_bytes()
+            assert reviewer.review.approve(draft.id, "ship it").status == "approved"
 
         SecretStore().set(LOCAL_PROFILE, SecretName.SPACES_SECRET, "an-older-sandbox-secret")
         with pytest.raises(PublishSetupError, match="older sandbox"):

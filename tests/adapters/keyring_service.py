@@ -102,6 +102,9 @@ def collect_leaked_connections() -> None:
         gc.collect()
 
 
+LOGIN_COLLECTION = "/org/freedesktop/secrets/collection/login"
+
+
 @contextlib.contextmanager
 def run_secret_service(
     base: Path | None = None, password: str = "test-keyring-pw"
@@ -148,6 +151,7 @@ def _wait_ready(session: SecretServiceSession, daemon: subprocess.Popen[bytes]) 
     old = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     os.environ["DBUS_SESSION_BUS_ADDRESS"] = session.bus_address
     backend = SecretServiceKeyring()
+    backend.preferred_collection = LOGIN_COLLECTION
     deadline = time.monotonic() + START_TIMEOUT_S
     last = ""
     try:
@@ -186,7 +190,11 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretS
         old_addr = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
         old_backend = keyring.get_keyring()
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = session.bus_address
-        keyring.set_keyring(SecretServiceKeyring())
+        backend = SecretServiceKeyring()
+        # Address the unlocked login collection directly: resolving the "default" alias raced gnome-keyring
+        # under load, and a miss makes keyring try to create a collection, which needs a prompt.
+        backend.preferred_collection = LOGIN_COLLECTION
+        keyring.set_keyring(backend)
         try:
             yield session
         finally:

@@ -58,6 +58,10 @@ log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 700  # "within a second of the last edit", with room for the write itself
 ANALYSIS_FALLBACK_MS = 150  # start analysis anyway if the preview has not confirmed by then
+# An unclosed block or comment would swallow the rest of the sheet: the preview keeps its last good render.
+STALE_NOTICE = "⚠ Stale: showing the last good render; close the open block or comment to update"
+# Any other syntax error is applied: browsers skip the broken declaration or rule, as consumers' will.
+SYNTAX_NOTICE = "⚠ Syntax error: the preview shows the sheet as browsers read it, skipping the broken part"
 SCHEMES: tuple[tuple[str, Scheme | None], ...] = (("Auto", None), ("Light", "light"), ("Dark", "dark"))
 VIEWPORTS: tuple[tuple[str, int | None], ...] = (
     ("Full width", None),
@@ -129,14 +133,18 @@ class StudioWindow(QMainWindow):
         for label, width in VIEWPORTS:
             self.viewport_box.addItem(label, width)
         self.viewport_box.setToolTip("Preview width")
-        self.stale_label = QLabel("", bar)
+        # Its own line under the toolbar: in the toolbar it went into the overflow menu at common widths.
+        self.stale_label = QLabel("", preview_box)
         self.stale_label.setObjectName("staleLabel")
+        self.stale_label.setWordWrap(True)
+        self.stale_label.setVisible(False)
+        self.stale_label.setStyleSheet("background: #fff4ce; color: #3d2e00; padding: 4px 8px;")  # 11.6:1
         bar.addWidget(QLabel(" Scheme ", bar))
         bar.addWidget(self.scheme_box)
         bar.addWidget(QLabel("  Viewport ", bar))
         bar.addWidget(self.viewport_box)
-        bar.addWidget(self.stale_label)
         box.addWidget(bar)
+        box.addWidget(self.stale_label)
         box.addWidget(self.preview, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -405,7 +413,11 @@ class StudioWindow(QMainWindow):
 
     def _set_stale(self, stale: bool) -> None:
         self.preview.set_stale(stale)
-        self.stale_label.setText("  ⚠ Stale: fix the syntax error to update" if stale else "")
+        self._set_preview_notice(STALE_NOTICE if stale else "")
+
+    def _set_preview_notice(self, text: str) -> None:
+        self.stale_label.setText(text)
+        self.stale_label.setVisible(bool(text))
 
     def _on_analysed(self, analysis: Analysis) -> None:
         self._last_analysis = analysis
@@ -416,8 +428,10 @@ class StudioWindow(QMainWindow):
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
         warnings = len(diagnostics) - errors
         self.counts_label.setText(f"{errors} error(s), {warnings} warning(s)")
-        if analysis.lint.has_syntax_errors and analysis.text == self.editor.toPlainText():
-            self._set_stale(True)
+        if analysis.text == self.editor.toPlainText() and not self.preview.is_stale():
+            # This text was applied: browsers drop a broken declaration or rule and keep the rest, so the
+            # preview shows what consumers will see. "Stale" is kept for a render the preview did not take.
+            self._set_preview_notice(SYNTAX_NOTICE if analysis.lint.has_syntax_errors else "")
         self.analysed.emit(analysis)
 
     def _on_token_edited(self, definition: TokenDefinition, new_value: str) -> None:

@@ -122,13 +122,37 @@ def test_syntax_error_keeps_last_good_render_marked_stale(qtbot: QtBot, window: 
     window.editor.setTextCursor(cursor)
     window.editor.insertPlainText(".broken { color: red;\n")
     qtbot.waitUntil(window.preview.is_stale, timeout=5000)
-    assert "Stale" in window.stale_label.text()
+    assert "Stale: showing the last good render" in window.stale_label.text()
     assert window.preview.applied_generation == good
     assert js(qtbot, window, PRIMARY_BG) == "rgb(0, 255, 0)"
     assert js(qtbot, window, "!document.getElementById('stale-banner').hidden") is True
 
     window.editor.undo()
     qtbot.waitUntil(lambda: not window.preview.is_stale(), timeout=5000)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "expected_blue_on"),
+    [
+        (".probe-x { color red; }\n", "#probe-primary"),  # missing colon: only that declaration is dropped
+        ("}\n", "#probe-primary"),  # unmatched }: swallows the next rule's prelude, the rest applies
+        ('.probe-x { content: "broken\n; }\n', "#probe-primary"),  # broken string: its declaration goes
+    ],
+)
+def test_recoverable_syntax_errors_are_applied_not_stale(
+    qtbot: QtBot, window: StudioWindow, mistake: str, expected_blue_on: str
+) -> None:
+    """Browsers recover from these per declaration or rule, so the preview takes them and says so."""
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    window.editor.setTextCursor(cursor)
+    window.editor.insertPlainText(f"\n{mistake}\n.z {{}}\n{expected_blue_on} {{ outline-color: #0000ff }}\n")
+    wait_for_rule(qtbot, window, "syntax")
+    qtbot.waitUntil(lambda: "Syntax error" in window.stale_label.text(), timeout=5000)
+    assert not window.preview.is_stale()
+    assert js(qtbot, window, "!document.getElementById('stale-banner').hidden") is False
+    probe = f"getComputedStyle(document.querySelector('{expected_blue_on}')).outlineColor"
+    qtbot.waitUntil(lambda: js(qtbot, window, probe) == "rgb(0, 0, 255)", timeout=5000)
 
 
 def test_clicking_a_problem_jumps_to_it(qtbot: QtBot, window: StudioWindow) -> None:

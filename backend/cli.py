@@ -7,6 +7,7 @@ problem and exits with status 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from uuid import UUID
 
@@ -22,7 +23,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    # App Platform (and the image) say the port in $PORT; the HEALTHCHECK probes the same one.
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
     serve.add_argument("--workers", type=int, default=1)
 
     sub.add_parser("migrate", help="apply all pending schema migrations (idempotent)")

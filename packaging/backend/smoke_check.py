@@ -1,13 +1,14 @@
 """The backend image, built and run here as App Platform runs it (driven by ``packaging/backend/smoke``).
 
-Steps: a Debian base image from Debian packages (mmdebstrap, once), the API image built from
-``packaging/backend/Dockerfile`` with the host's CA and pip configuration mounted for the build only, the
-migrate job, then two API containers behind HAProxy against the machine's PostgreSQL/Redis (or throwaway ones)
-and a
-throwaway SeaweedFS. Checks: the image runs as non-root and its HEALTHCHECK passes; ``/readyz`` through the
-proxy; a release registered through one instance is served by the other (the Redis cache is invalidated across
-instances); racing one version through both instances gives exactly one 201; stopping one container loses no
-request once the proxy has noticed. The last line is the verdict.
+Steps: a Debian base image from Debian packages (mmdebstrap, once); the API image built from
+``packaging/backend/Dockerfile`` with the host's CA and pip configuration mounted for the build only; the
+migrate job; then two API containers behind HAProxy, against the machine's PostgreSQL/Redis (or throwaway
+ones) and a throwaway SeaweedFS.
+
+Checks: the image runs as non-root and its HEALTHCHECK passes; ``/readyz`` through the proxy; a release
+registered through one instance is served by the other (the Redis cache is invalidated across instances);
+racing one version through both instances gives exactly one 201; stopping one container loses no request
+once the proxy has noticed. The last line is the verdict.
 """
 
 from __future__ import annotations

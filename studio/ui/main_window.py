@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -555,9 +555,27 @@ def exit_after_first_paint(window: StudioWindow) -> None:
     if not os.environ.get("THEMESTUDIO_EXIT_AFTER_PAINT"):
         return
 
-    def painted(_generation: int) -> None:
-        window.preview.grab()
-        print("first-preview-painted", flush=True)
-        QApplication.quit()
+    def applied(_generation: int) -> None:
+        window.preview.applied.disconnect(applied)
+        check()
 
-    window.preview.applied.connect(painted)
+    def check() -> None:
+        # Pixels, not the JS callback: the stylesheet is applied before the compositor has drawn it.
+        if gallery_painted(window.preview.grab().toImage()):
+            print("first-preview-painted", flush=True)
+            QApplication.quit()
+        else:
+            QTimer.singleShot(4, check)
+
+    window.preview.applied.connect(applied)
+
+
+def gallery_painted(image: QImage) -> bool:
+    """True once the preview shows a page with content: a blank or single-colour surface has few colours."""
+    if image.isNull():
+        return False
+    step_x, step_y = max(1, image.width() // 24), max(1, image.height() // 24)
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), step_x) for y in range(0, image.height(), step_y)
+    }
+    return len(colours) >= 8

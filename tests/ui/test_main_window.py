@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QTextCursor
+from PySide6.QtGui import QColor, QImage, QTextCursor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from studio.core.diagnostics import Diagnostic, Severity
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
-from studio.ui.main_window import StudioWindow
+from studio.ui.main_window import StudioWindow, gallery_painted
 from studio.ui.recovery_dialog import RecoveryDialog
 
 PRIMARY_BG = "getComputedStyle(document.getElementById('probe-primary')).backgroundColor"
@@ -155,6 +155,14 @@ def test_recoverable_syntax_errors_are_applied_not_stale(
     qtbot.waitUntil(lambda: js(qtbot, window, probe) == "rgb(0, 0, 255)", timeout=5000)
 
 
+def test_gallery_painted_tells_a_blank_surface_from_the_gallery(qtbot: QtBot, window: StudioWindow) -> None:
+    blank = QImage(800, 600, QImage.Format.Format_RGB32)
+    blank.fill(QColor("white"))
+    assert not gallery_painted(blank)
+    assert not gallery_painted(QImage())
+    qtbot.waitUntil(lambda: gallery_painted(window.preview.grab().toImage()), timeout=5000)
+
+
 def test_clicking_a_problem_jumps_to_it(qtbot: QtBot, window: StudioWindow) -> None:
     cursor = window.editor.textCursor()
     cursor.movePosition(QTextCursor.MoveOperation.End)
@@ -203,7 +211,7 @@ def test_autosave_then_crash_then_restore(qtbot: QtBot, theme: Theme) -> None:
         prepare_qt_environment()
         from PySide6.QtCore import Qt, QTimer
         from studio.ui.app import create_application
-        from studio.ui.main_window import StudioWindow
+        from studio.ui.main_window import StudioWindow, gallery_painted
         app = create_application([])
         win = StudioWindow()
         win.show()

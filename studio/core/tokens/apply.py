@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from studio.core.css.tokens import TokenDefinition, index_tokens
-from studio.core.tokens.css import TYPOGRAPHY_PARTS, css_name, emit
+from studio.core.tokens.css import TYPOGRAPHY_PARTS, css_name, emit, same_css
 from studio.core.tokens.dtcg import ReadResult
 from studio.core.tokens.meta import TokenMeta
 from studio.core.tokens.model import Issue, Token
@@ -278,7 +278,7 @@ def _rewrite(
         for name, css in desired.get(target, {}).items():
             found = existing.get(name)
             if found:
-                stale = [d for d in found if d.value != css]
+                stale = [d for d in found if not same_css(d.value, css, name)]
                 edits.extend((d.value_start, d.value_end, css) for d in stale)
                 if stale:
                     changes.append(Change(label, name, "changed", found[-1].value, css))

@@ -286,7 +286,10 @@ def _rewrite(
                 additions.append((name, css))
                 changes.append(Change(label, name, "added", None, css))
         if additions:
-            edits.extend(_insertions(text, target, layout, existing, additions, deleted))
+            # A base value must come before every alternate scope: same specificity, so source order decides.
+            limit = min((d.value_start for t, found in by_target.items() if t != BASE for ds in found.values()
+                         for d in ds), default=len(text)) if target == BASE else len(text)
+            edits.extend(_insertions(text, target, existing, additions, deleted, limit))
     edits.sort(key=lambda e: (e[0], e[1]), reverse=True)
     out = text
     for start, end, replacement in edits:
@@ -297,16 +300,16 @@ def _rewrite(
 def _insertions(
     text: str,
     target: str,
-    layout: SchemeLayout,
     existing: dict[str, list[TokenDefinition]],
     additions: list[tuple[str, str]],
     deleted: set[int],
+    limit: int,
 ) -> list[tuple[int, int, str]]:
     scopes: dict[str, TokenDefinition] = {}  # scope → its last (kept) definition
     counts: dict[str, int] = {}
     for found in existing.values():
         for d in found:
-            if d.value_start in deleted:
+            if d.value_start in deleted or d.value_end > limit:
                 continue
             counts[d.scope] = counts.get(d.scope, 0) + 1
             if d.scope not in scopes or d.value_end > scopes[d.scope].value_end:

@@ -221,6 +221,8 @@ class _Reader:
 
     def resolve_pointers(self, value: Any, parts: tuple[str, ...], depth: int = 0) -> Any:
         """Replace ``{"$ref": "#/..."}`` objects: a token's whole value becomes an alias, anything else a copy."""
+        if _plain(value):
+            return value
         if depth > MAX_DEPTH:
             self.issue(parts, "JSON pointers nest too deeply (a $ref cycle?)")
             return _INVALID
@@ -274,6 +276,22 @@ class _Reader:
                     message = f"references {{{target}}}, which does not exist"
                 self.result.issues.append(Issue(token.where, message))
                 del tokens[token.dotted]
+
+
+def _plain(value: Any) -> bool:
+    """No ``$ref`` can be inside: a scalar, or a flat object/array of scalars and scalar arrays (most values)."""
+    if isinstance(value, dict):
+        if "$ref" in value:
+            return False
+        items: Any = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return True
+    for item in items:
+        if isinstance(item, dict) or (isinstance(item, list) and not all(not isinstance(i, (dict, list)) for i in item)):
+            return False
+    return True
 
 
 _MISSING = object()

@@ -66,7 +66,8 @@ def theme_tokens(text: str, meta: TokenMeta | None = None, prefix: str | None = 
     out = ThemeTokens(layout.base)
     for target in [BASE, *sorted(t for t in values if t != BASE)]:
         label = layout.label(target)
-        out.schemes[target] = _tokens_of(values.get(target, {}), values.get(BASE, {}), paths, meta, label, out)
+        out.schemes[target] = _tokens_of(values.get(target, {}), values.get(BASE, {}), paths, meta, label, out,
+                                         out.schemes.get(BASE, {}))
     return out
 
 
@@ -108,6 +109,7 @@ def _paths(names: set[str], meta: TokenMeta, prefix: str) -> dict[str, tuple[str
 def _tokens_of(
     own: dict[str, str], base: dict[str, str], paths: dict[str, tuple[str, ...]], meta: TokenMeta, label: str,
     out: ThemeTokens,
+    inherited: dict[str, Token],
 ) -> dict[str, Token]:
     visible = {**base, **own}
     dotted = {n: ".".join(p) for n, p in paths.items() if n in visible or n in meta.tokens}
@@ -148,7 +150,7 @@ def _tokens_of(
         if token_type == "color" and isinstance(value, dict) and entry.get("hex") and value.get("colorSpace") != "srgb":
             value["hex"] = entry["hex"]
         tokens[".".join(paths[name])] = _token(paths[name], token_type, value, entry)
-    _type_aliases(tokens, out, label)
+    _type_aliases(tokens, out, label, inherited)
     return tokens
 
 
@@ -156,25 +158,27 @@ def _token(path: tuple[str, ...], token_type: str, value: Any, entry: dict[str, 
     return Token(path, token_type, value, entry.get("description"), entry.get("deprecated"), entry.get("extensions"))
 
 
-def _type_aliases(tokens: dict[str, Token], out: ThemeTokens, label: str) -> None:
+def _type_aliases(tokens: dict[str, Token], out: ThemeTokens, label: str, inherited: dict[str, Token]) -> None:
     """Whole-value aliases take their target's type; broken ones are skipped with the reason."""
+    scope = {**inherited, **tokens}
     for dotted, token in list(tokens.items()):
         if token.type != "alias":
             continue
         seen = {dotted}
         target = alias_target(token.value)
-        while target in tokens and target not in seen and tokens[target].type == "alias":
+        while target in scope and target not in seen and scope[target].type == "alias":
             seen.add(target)
-            target = alias_target(tokens[target].value)
-        if target is None or target not in tokens or target in seen:
+            target = alias_target(scope[target].value)
+        if target is None or target not in scope or target in seen:
             out.skipped.append(Skipped(label, _name_hint(token), "refers to a property that is not an exportable token"))
             del tokens[dotted]
         else:
-            token.type = tokens[target].type
+            token.type = scope[target].type
+    scope = {**inherited, **tokens}
     for dotted, token in list(tokens.items()):
         refs: list[tuple[str, str, str]] = []
         problems = check_value(token.type, token.value, dotted, refs)
-        bad = [f"{{{t}}} is not a {ty} token" for t, ty, _ in refs if t not in tokens or tokens[t].type != ty]
+        bad = [f"{{{t}}} is not a {ty} token" for t, ty, _ in refs if t not in scope or scope[t].type != ty]
         if problems or bad:
             out.skipped.append(Skipped(label, _name_hint(token), (problems[0][1] if problems else bad[0])))
             del tokens[dotted]

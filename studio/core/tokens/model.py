@@ -65,7 +65,9 @@ class Token:
 
 def pointer(parts: tuple[str, ...] | list[str]) -> str:
     """A JSON pointer (RFC 6901) for path segments."""
-    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts) if parts else "#"
+    if not parts:
+        return "#"
+    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") if "~" in p or "/" in p else p for p in parts)
 
 
 def alias_target(value: Any) -> str | None:

@@ -96,7 +96,7 @@ def _flatten(tree: dict[str, Any], source: str) -> tuple[dict[tuple[str, ...], d
             continue
         children = []
         for key, child in node.items():
-            if key.startswith("$"):
+            if key.startswith("$") and key != "$root":  # $root: a group's own token, as DTCG 2025.10 writes it
                 continue
             if not isinstance(child, dict):
                 issues.append(Issue(_where(source, (*path, key)), "expected a token or group object"))
@@ -124,6 +124,13 @@ class _Converter:
     def token(self, path: tuple[str, ...]) -> tuple[str, Any]:
         node = self.raw[path]
         ts_type = node.get("type")
+        if ts_type == "other" and isinstance(node.get("value"), str):  # what this studio writes for DTCG-only types
+            from studio.core.tokens.css import NotExpressible, parse_css
+
+            try:
+                return parse_css(node["value"], None, path[-1], lambda _name: None)
+            except NotExpressible as exc:
+                raise Unsupported(f"type 'other' value {node['value']!r}: {exc}") from None
         if ts_type not in TYPE_MAP:
             raise Unsupported(f"type {ts_type!r} has no DTCG equivalent")
         modify = (node.get("$extensions") or {}).get("studio.tokens", {}) if isinstance(node.get("$extensions"), dict) else {}

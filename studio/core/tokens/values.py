@@ -137,10 +137,11 @@ def _object(fields: dict[str, str], optional: frozenset[str] = frozenset()) -> C
             problems.append((where, f"expected an object with {', '.join(fields)}"))
             return
         _no_extra(value, set(fields), where, problems)
+        missing = [name for name in fields if name not in value and name not in optional]
+        if missing:
+            problems.append((where, f"missing {', '.join(missing)}"))
         for name, sub_type in fields.items():
             if name not in value:
-                if name not in optional:
-                    problems.append((where, f"missing {name}"))
                 continue
             if sub_type == "boolean":
                 if not isinstance(value[name], bool):
@@ -180,6 +181,8 @@ def _layers(layer: Callable[[Any, str, Refs, Problems], None], own_type: str, si
 
 
 def _no_extra(value: dict[str, Any], allowed: set[str], where: str, problems: Problems) -> None:
+    if value.keys() <= allowed:
+        return
     for key in value:
         if key not in allowed:
             problems.append((f"{where}/{key}", f"unexpected property {key!r} (allowed: {', '.join(sorted(allowed))})"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.stats import median
@@ -22,15 +23,27 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "tokens"
 SHEETS = [REPO / "resources" / "themes" / n / "theme.css" for n in ("light", "dark", "high-contrast")]
 SHEETS.append(REPO / "tests" / "data" / "corpus" / "bootstrap.css")
-FIXTURES = [[DATA / "every-type.tokens.json"], [DATA / "resolver" / "tokens.resolver.json"], [DATA / "tokens-studio"]]
+FIXTURES = [
+    [DATA / "every-type.tokens.json"],
+    [DATA / "resolver" / "tokens.resolver.json"],
+    [DATA / "tokens-studio"],
+]
 
 
-def tokens_document(count: int) -> dict[str, object]:
+def tokens_document(count: int) -> dict[str, dict[str, object]]:
     """``count`` tokens: palettes in four colour spaces, spacing, shadows, and aliases onto them."""
-    doc: dict[str, dict[str, object]] = {"palette": {"$type": "color"}, "space": {"$type": "dimension"},
-                                         "semantic": {}, "elevation": {"$type": "shadow"}}
-    spaces = [("srgb", lambda i: [i % 256 / 255, 0.5, 0.25]), ("oklch", lambda i: [0.5, 0.1, i % 360]),
-              ("display-p3", lambda i: [0.2, i % 100 / 100, 0.6]), ("hsl", lambda i: [i % 360, 50, 50])]
+    doc: dict[str, dict[str, object]] = {
+        "palette": {"$type": "color"},
+        "space": {"$type": "dimension"},
+        "semantic": {},
+        "elevation": {"$type": "shadow"},
+    }
+    spaces: list[tuple[str, Callable[[int], list[float]]]] = [
+        ("srgb", lambda i: [i % 256 / 255, 0.5, 0.25]),
+        ("oklch", lambda i: [0.5, 0.1, i % 360]),
+        ("display-p3", lambda i: [0.2, i % 100 / 100, 0.6]),
+        ("hsl", lambda i: [i % 360, 50, 50]),
+    ]
     made = 0
     i = 0
     while made < count:
@@ -44,10 +57,15 @@ def tokens_document(count: int) -> dict[str, object]:
             doc["space"][f"x{i}"] = {"$value": {"value": i % 64, "unit": "px"}}
             made += 1
             if made < count:
-                doc["elevation"][f"e{i}"] = {"$value": {"color": f"{{palette.c{i}}}", "offsetX": f"{{space.x{i}}}",
-                                                        "offsetY": {"value": 1, "unit": "px"},
-                                                        "blur": {"value": 4, "unit": "px"},
-                                                        "spread": {"value": 0, "unit": "px"}}}
+                doc["elevation"][f"e{i}"] = {
+                    "$value": {
+                        "color": f"{{palette.c{i}}}",
+                        "offsetX": f"{{space.x{i}}}",
+                        "offsetY": {"value": 1, "unit": "px"},
+                        "blur": {"value": 4, "unit": "px"},
+                        "spread": {"value": 0, "unit": "px"},
+                    }
+                }
                 made += 1
         i += 1
     return doc
@@ -79,4 +97,7 @@ def roundtrip_loss() -> int:
 
 
 def run(quick: bool = False) -> dict[str, float]:
-    return {"tokens_import_ms_5000": bench_import(3 if quick else 9), "tokens_roundtrip_loss": roundtrip_loss()}
+    return {
+        "tokens_import_ms_5000": bench_import(3 if quick else 9),
+        "tokens_roundtrip_loss": roundtrip_loss(),
+    }

@@ -25,23 +25,36 @@ from studio.core.tokens.sources import open_token_files
 
 def register(subparsers: Any) -> None:
     """Add the ``tokens`` sub-command to the CLI's subparsers."""
-    parser = subparsers.add_parser("tokens", help="import or export design tokens (DTCG 2025.10, Tokens Studio)")
+    parser = subparsers.add_parser(
+        "tokens", help="import or export design tokens (DTCG 2025.10, Tokens Studio)"
+    )
     sub = parser.add_subparsers(dest="tokens_command", required=True)
     imp = sub.add_parser("import", help="write tokens into a theme's custom properties")
-    imp.add_argument("files", nargs="+", metavar="FILE", help="token files, a resolver file or a Tokens Studio folder")
+    imp.add_argument(
+        "files", nargs="+", metavar="FILE", help="token files, a resolver file or a Tokens Studio folder"
+    )
     imp.add_argument("--into", required=True, metavar="THEME", help="theme folder")
     imp.add_argument(
-        "--mode", action="append", default=[], metavar="MODIFIER=VALUE[:SCHEME]",
+        "--mode",
+        action="append",
+        default=[],
+        metavar="MODIFIER=VALUE[:SCHEME]",
         help="choose a modifier context, for one scheme (base, light, dark) or for all; repeatable",
     )
     imp.add_argument("--prefix", default=None, help="custom property prefix (ds → --ds-color-...)")
-    imp.add_argument("--prune", action="store_true", help="remove properties an earlier import wrote that are gone")
+    imp.add_argument(
+        "--prune", action="store_true", help="remove properties an earlier import wrote that are gone"
+    )
     imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
     exp = sub.add_parser("export", help="write a theme's custom properties as design tokens")
     exp.add_argument("theme", metavar="THEME")
     exp.add_argument("--format", choices=FORMATS, default="dtcg")
-    exp.add_argument("--out", metavar="FILE|DIR", help="a file, or a folder (one file per set); default stdout")
-    exp.add_argument("--scheme", choices=("light", "dark"), help="dtcg only: the scheme to flatten (default: base)")
+    exp.add_argument(
+        "--out", metavar="FILE|DIR", help="a file, or a folder (one file per set); default stdout"
+    )
+    exp.add_argument(
+        "--scheme", choices=("light", "dark"), help="dtcg only: the scheme to flatten (default: base)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -69,12 +82,20 @@ def _import(args: argparse.Namespace) -> int:
     if plan.errors:
         print(f"{len(plan.errors)} error(s): nothing was written", file=sys.stderr)
         return 1
-    inputs = "; ".join(f"{t}: {', '.join(f'{k}={v}' for k, v in i.items()) or '(no modifiers)'}"
-                       for t, i in plan.inputs.items())
+    inputs = "; ".join(
+        f"{t}: {', '.join(f'{k}={v}' for k, v in i.items()) or '(no modifiers)'}"
+        for t, i in plan.inputs.items()
+    )
     print(f"{plan.token_count} token(s) from {source.label} [{inputs}]")
     for change in plan.changes:
         sign = {"added": "+", "changed": "~", "removed": "-"}[change.kind]
-        detail = change.new if change.kind == "added" else f"{change.old} → {change.new}" if change.new else change.old
+        detail = (
+            change.new
+            if change.kind == "added"
+            else f"{change.old} → {change.new}"
+            if change.new
+            else change.old
+        )
         print(f"  {sign} [{change.scheme}] {change.name}: {detail}")
     for scheme, counts in plan.summary().items():
         print(f"{scheme}: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed")

@@ -19,7 +19,9 @@ def theme(tmp_path: Path) -> Theme:
     return create_theme(tmp_path / "acme", "light", "Acme")
 
 
-def test_import_dry_run_then_import_then_export(theme: Theme, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_dry_run_then_import_then_export(
+    theme: Theme, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = theme.read_css()
     resolver = str(DATA / "resolver" / "tokens.resolver.json")
     assert main(["tokens", "import", resolver, "--into", str(theme.root), "--dry-run"]) == 0

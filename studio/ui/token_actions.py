@@ -65,7 +65,9 @@ class TokenActions(QObject):
         if window.theme is None:
             return
         if window.editor.toPlainText() != plan.text:
-            QMessageBox.warning(window, "Tokens not imported", "The stylesheet changed meanwhile; import again.")
+            QMessageBox.warning(
+                window, "Tokens not imported", "The stylesheet changed meanwhile; import again."
+            )
             return
         try:
             save_meta(window.theme.root, plan.meta)
@@ -74,7 +76,9 @@ class TokenActions(QObject):
             return
         if plan.new_text != plan.text:
             window.editor.replace_all_text(plan.new_text)
-        window.statusBar().showMessage(f"Imported {plan.token_count} token(s): {len(plan.changes)} change(s)", 8000)
+        window.statusBar().showMessage(
+            f"Imported {plan.token_count} token(s): {len(plan.changes)} change(s)", 8000
+        )
 
     def open_export(self) -> TokensExportDialog | None:
         from studio.ui.tokens_export_dialog import TokensExportDialog
@@ -82,7 +86,9 @@ class TokenActions(QObject):
         theme = self.window.theme
         if theme is None:
             return None
-        self.export_dialog = TokensExportDialog(self.window.editor.toPlainText(), load_meta(theme.root), self.window)
+        self.export_dialog = TokensExportDialog(
+            self.window.editor.toPlainText(), load_meta(theme.root), self.window
+        )
         return self.export_dialog
 
     def show_export(self) -> None:

@@ -1,4 +1,4 @@
-"""Theme → Export Tokens…: pick a format and a destination; see what is exported and what is skipped, and why."""
+"""Theme → Export Tokens…: pick a format and a destination; see what is exported, what is skipped and why."""
 
 from __future__ import annotations
 

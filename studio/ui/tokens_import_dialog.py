@@ -1,7 +1,7 @@
 """Theme → Import Tokens…: choose token files, map modifiers onto the theme's schemes, preview, apply.
 
-Reading and planning run off the GUI thread (a 10 MB file takes a moment); the preview lists added, changed and
-removed declarations per scheme, like a diff, with every issue below. Apply hands the planned text to the
+Reading and planning run off the GUI thread (a 10 MB file takes a moment); the preview lists added, changed
+and removed declarations per scheme, like a diff, with every issue below. Apply hands the planned text to the
 window, which puts it into the editor as one undo step.
 """
 
@@ -77,7 +77,9 @@ class TokensImportDialog(QDialog):
         self.prefix_edit = QLineEdit(meta.prefix, self)
         self.prefix_edit.setPlaceholderText("none: color.brand → --color-brand")
         self.prefix_edit.editingFinished.connect(self.replan)
-        self.prune_box = QCheckBox("Remove properties an earlier import wrote that the tokens no longer have", self)
+        self.prune_box = QCheckBox(
+            "Remove properties an earlier import wrote that the tokens no longer have", self
+        )
         self.prune_box.toggled.connect(self.replan)
         self.modes_box = QWidget(self)
         self.modes_form = QFormLayout(self.modes_box)
@@ -121,7 +123,9 @@ class TokensImportDialog(QDialog):
     # --- choosing files ---
 
     def browse_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Token Files", "", "Design tokens (*.json);;All files (*)")
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Token Files", "", "Design tokens (*.json);;All files (*)"
+        )
         if files:
             self.load([Path(f) for f in files])
 
@@ -165,7 +169,11 @@ class TokensImportDialog(QDialog):
             for target in targets:
                 combo = QComboBox(self.modes_box)
                 combo.addItems(modifier.contexts)
-                chosen = auto_targets.get(target, {}).get(modifier.name) or modifier.default or modifier.contexts[0]
+                chosen = (
+                    auto_targets.get(target, {}).get(modifier.name)
+                    or modifier.default
+                    or modifier.contexts[0]
+                )
                 combo.setCurrentText(chosen)
                 combo.currentIndexChanged.connect(self.replan)
                 combo.setToolTip(f"{modifier.name} for the {self.layout_info.label(target)} scheme")
@@ -220,22 +228,29 @@ class TokensImportDialog(QDialog):
                 item.setToolTip(column, item.text(column))
         for scheme, counts in plan.summary().items():
             by_scheme[scheme].setText(
-                0, f"{scheme} — {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed"
+                0,
+                f"{scheme} — {counts['added']} added, {counts['changed']} changed, "
+                f"{counts['removed']} removed",
             )
         for issue in plan.issues:
             entry = QListWidgetItem(f"{issue.severity}: {issue.where}: {issue.message}", self.issues)
             entry.setForeground(QBrush(QColor("#c5302a" if issue.severity == "error" else "#8a5a00")))
         errors = len(plan.errors)
         if errors:
-            self.summary.setText(f"{errors} error(s) in the token files: fix them to import. Nothing changes yet.")
+            self.summary.setText(
+                f"{errors} error(s) in the token files: fix them to import. Nothing changes yet."
+            )
         elif not plan.changes:
             self.summary.setText(f"{plan.token_count} token(s): the theme already has these values.")
         else:
             self.summary.setText(
                 f"{plan.token_count} token(s) from {self.source.label if self.source else ''}: "
-                f"{len(plan.changes)} declaration change(s). Apply puts them into the editor as one undo step."
+                f"{len(plan.changes)} declaration change(s). "
+                "Apply puts them into the editor as one undo step."
             )
-        self.apply_button.setEnabled(not errors and bool(plan.changes or plan.meta.tokens != self.meta.tokens))
+        self.apply_button.setEnabled(
+            not errors and bool(plan.changes or plan.meta.tokens != self.meta.tokens)
+        )
 
     def _failed(self, generation: int, exc: Exception) -> None:
         if generation != self._generation:

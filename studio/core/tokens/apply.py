@@ -208,18 +208,29 @@ def _declarations(
     out: dict[str, str] = {}
     for dotted, token in tokens.items():
         name = names[dotted]
-        emitted = emit(token.type, token.value, name, lambda p: names.get(p, css_name(p.split("."), prefix)), tokens)
+        emitted = emit(
+            token.type, token.value, name, lambda p: names.get(p, css_name(p.split("."), prefix)), tokens
+        )
         clash = next((owners[n] for n, _ in emitted.declarations if n in owners), None)
         if clash is not None or name == "--":
-            plan.issues.append(Issue(token.where, f"{dotted} and {clash} both become {name}; rename one"
-                                     if clash else f"{dotted} has no usable CSS name"))
+            plan.issues.append(
+                Issue(
+                    token.where,
+                    f"{dotted} and {clash} both become {name}; rename one"
+                    if clash
+                    else f"{dotted} has no usable CSS name",
+                )
+            )
             continue
         for prop, css in emitted.declarations:
             owners[prop] = dotted
             out[prop] = css
         entry: dict[str, Any] = {"path": list(token.path), "type": token.type, "imported": True}
-        for key, value in (("description", token.description), ("deprecated", token.deprecated),
-                           ("extensions", token.extensions)):
+        for key, value in (
+            ("description", token.description),
+            ("deprecated", token.deprecated),
+            ("extensions", token.extensions),
+        ):
             if value is not None:
                 entry[key] = value
         if token.type == "color" and isinstance(token.value, dict) and "hex" in token.value:
@@ -287,8 +298,20 @@ def _rewrite(
                 changes.append(Change(label, name, "added", None, css))
         if additions:
             # A base value must come before every alternate scope: same specificity, so source order decides.
-            limit = min((d.value_start for t, found in by_target.items() if t != BASE for ds in found.values()
-                         for d in ds), default=len(text)) if target == BASE else len(text)
+            limit = (
+                min(
+                    (
+                        d.value_start
+                        for t, found in by_target.items()
+                        if t != BASE
+                        for ds in found.values()
+                        for d in ds
+                    ),
+                    default=len(text),
+                )
+                if target == BASE
+                else len(text)
+            )
             edits.extend(_insertions(text, target, existing, additions, deleted, limit))
     edits.sort(key=lambda e: (e[0], e[1]), reverse=True)
     out = text

@@ -1,8 +1,8 @@
 """Equality in meaning of two token sets: same paths, types and aliases; values equal within colour round-off.
 
 Used by the round-trip tests and the ``tokens_roundtrip_loss`` figure: a fontWeight ``"bold"`` equals ``700``,
-a one-font family equals the one-element list, a single shadow equals a one-layer list, colours compare in sRGB
-(unclipped) within 1/1000 per channel and must keep their colour space.
+a one-font family equals the one-element list, a single shadow equals a one-layer list, colours compare in
+sRGB (unclipped) within 1/1000 per channel and must keep their colour space.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def differences(before: dict[str, Token], after: dict[str, Token]) -> dict[str, 
 
 def same_value(token_type: str, a: Any, b: Any) -> bool:
     if alias_target(a) is not None or alias_target(b) is not None:
-        return a == b
+        return bool(a == b)
     if token_type == "color":
         if a.get("colorSpace") != b.get("colorSpace"):
             return False
@@ -43,13 +43,15 @@ def same_value(token_type: str, a: Any, b: Any) -> bool:
             return False
         return all(abs(x - y) <= COLOR_TOLERANCE for x, y in zip(srgb_of(a), srgb_of(b), strict=True))
     if token_type == "fontWeight":
-        return _weight(a) == _weight(b)
+        return bool(_weight(a) == _weight(b))
     if token_type == "fontFamily":
         return _list(a) == _list(b)
     if token_type in ("dimension", "duration"):
         return bool(a["unit"] == b["unit"] and abs(a["value"] - b["value"]) < 1e-6)
     if token_type in ("number", "cubicBezier"):
-        return all(abs(x - y) < 1e-6 for x, y in zip(_list(a), _list(b), strict=True)) and len(_list(a)) == len(_list(b))
+        return all(abs(x - y) < 1e-6 for x, y in zip(_list(a), _list(b), strict=True)) and len(
+            _list(a)
+        ) == len(_list(b))
     if token_type in ("shadow", "gradient"):
         la, lb = _list(a), _list(b)
         layer_type = "shadowLayer" if token_type == "shadow" else "stop"
@@ -59,15 +61,28 @@ def same_value(token_type: str, a: Any, b: Any) -> bool:
             return False
         return all(same_value(_SUB.get(k, ""), a[k], b[k]) for k in a if k != "inset")
     if is_number(a) and is_number(b):
-        return abs(a - b) < 1e-6
+        return bool(abs(a - b) < 1e-6)
     return bool(a == b)
 
 
 _SUB = {
-    "color": "color", "offsetX": "dimension", "offsetY": "dimension", "blur": "dimension", "spread": "dimension",
-    "width": "dimension", "style": "strokeStyle", "duration": "duration", "delay": "duration",
-    "timingFunction": "cubicBezier", "position": "number", "fontFamily": "fontFamily", "fontSize": "dimension",
-    "fontWeight": "fontWeight", "letterSpacing": "dimension", "lineHeight": "number", "dashArray": "",
+    "color": "color",
+    "offsetX": "dimension",
+    "offsetY": "dimension",
+    "blur": "dimension",
+    "spread": "dimension",
+    "width": "dimension",
+    "style": "strokeStyle",
+    "duration": "duration",
+    "delay": "duration",
+    "timingFunction": "cubicBezier",
+    "position": "number",
+    "fontFamily": "fontFamily",
+    "fontSize": "dimension",
+    "fontWeight": "fontWeight",
+    "letterSpacing": "dimension",
+    "lineHeight": "number",
+    "dashArray": "",
 }
 
 

@@ -2,10 +2,10 @@
 
 Aliases become ``var()`` (never flattened) wherever CSS can hold them: a whole value, or a sub-value of a
 shorthand (a shadow's blur, a border's colour, a gradient stop's position as ``calc(var(--p) * 100%)``).
-Composites use their CSS shorthand (``box-shadow``, ``border``, ``transition``, ``linear-gradient``); typography
-has no shorthand that carries letter-spacing, so it becomes five sub-properties. What CSS cannot carry (a
-stroke style's dash array, a gradient stop that aliases another gradient) is written as its closest CSS and the
-original value is handed back as ``lossy`` for the theme's token metadata.
+Composites use their CSS shorthand (``box-shadow``, ``border``, ``transition``, ``linear-gradient``);
+typography has no shorthand that carries letter-spacing, so it becomes five sub-properties. What CSS cannot
+carry (a stroke style's dash array, a gradient stop that aliases another gradient) is written as its closest
+CSS and the original value is handed back as ``lossy`` for the theme's token metadata.
 """
 
 from __future__ import annotations
@@ -31,12 +31,30 @@ TYPOGRAPHY_PARTS = (
     ("lineHeight", "line-height", "number"),
 )
 GENERIC_FAMILIES = frozenset(
-    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif", "ui-sans-serif",
-     "ui-monospace", "ui-rounded", "math", "emoji", "fangsong", "-apple-system", "blinkmacsystemfont"}
+    {
+        "serif",
+        "sans-serif",
+        "monospace",
+        "cursive",
+        "fantasy",
+        "system-ui",
+        "ui-serif",
+        "ui-sans-serif",
+        "ui-monospace",
+        "ui-rounded",
+        "math",
+        "emoji",
+        "fangsong",
+        "-apple-system",
+        "blinkmacsystemfont",
+    }
 )
 EASINGS = {
-    "linear": [0.0, 0.0, 1.0, 1.0], "ease": [0.25, 0.1, 0.25, 1.0], "ease-in": [0.42, 0.0, 1.0, 1.0],
-    "ease-out": [0.0, 0.0, 0.58, 1.0], "ease-in-out": [0.42, 0.0, 0.58, 1.0],
+    "linear": [0.0, 0.0, 1.0, 1.0],
+    "ease": [0.25, 0.1, 0.25, 1.0],
+    "ease-in": [0.42, 0.0, 1.0, 1.0],
+    "ease-out": [0.0, 0.0, 0.58, 1.0],
+    "ease-in-out": [0.42, 0.0, 0.58, 1.0],
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NOT_NAME = re.compile(r"[^a-z0-9_-]+")
@@ -44,7 +62,7 @@ _RGB_SPACES = ("srgb-linear", "display-p3", "a98-rgb", "prophoto-rgb", "rec2020"
 
 
 def css_name(path: tuple[str, ...] | list[str], prefix: str = "") -> str:
-    """``color.brand.primary`` → ``--color-brand-primary``; camelCase becomes kebab-case; ``$root`` is dropped."""
+    """``color.brand.primary`` → ``--color-brand-primary``; camelCase becomes kebab-case; no ``$root``."""
     words = [_segment(p) for p in path if p != ROOT]
     words = [w for w in words if w]
     head = _segment(prefix)
@@ -74,7 +92,9 @@ class Emitted:
 Names = Callable[[str], str]  # dotted token path → CSS custom property name
 
 
-def emit(token_type: str, value: Any, name: str, names: Names, tokens: dict[str, Any] | None = None) -> Emitted:
+def emit(
+    token_type: str, value: Any, name: str, names: Names, tokens: dict[str, Any] | None = None
+) -> Emitted:
     """The CSS declarations for one token value.
 
     Args:
@@ -114,24 +134,24 @@ class _Writer:
         return color_css(value)
 
     def _dimension(self, value: dict[str, Any]) -> str:
-        return num(value["value"]) + value["unit"]
+        return num(value["value"]) + str(value["unit"])
 
     _duration = _dimension
 
     def _number(self, value: float) -> str:
         return num(value)
 
-    def _fontWeight(self, value: float | str) -> str:  # noqa: N802 (named after the DTCG type)
+    def _fontWeight(self, value: float | str) -> str:
         return num(FONT_WEIGHTS[value]) if isinstance(value, str) else num(value)
 
-    def _fontFamily(self, value: str | list[str]) -> str:  # noqa: N802
+    def _fontFamily(self, value: str | list[str]) -> str:
         families = [value] if isinstance(value, str) else value
         return ", ".join(_family(f) for f in families)
 
-    def _cubicBezier(self, value: list[float]) -> str:  # noqa: N802
+    def _cubicBezier(self, value: list[float]) -> str:
         return "cubic-bezier(" + ", ".join(num(v) for v in value) + ")"
 
-    def _strokeStyle(self, value: str | dict[str, Any]) -> str:  # noqa: N802
+    def _strokeStyle(self, value: str | dict[str, Any]) -> str:
         if isinstance(value, str):
             return value
         self.lossy = True  # CSS has no dash pattern: the spec's suggested fallback
@@ -139,14 +159,20 @@ class _Writer:
 
     def _border(self, value: dict[str, Any]) -> str:
         return " ".join(
-            (self.value("dimension", value["width"]), self.value("strokeStyle", value["style"]),
-             self.value("color", value["color"]))
+            (
+                self.value("dimension", value["width"]),
+                self.value("strokeStyle", value["style"]),
+                self.value("color", value["color"]),
+            )
         )
 
     def _transition(self, value: dict[str, Any]) -> str:
         return " ".join(
-            (self.value("duration", value["duration"]), self.value("cubicBezier", value["timingFunction"]),
-             self.value("duration", value["delay"]))
+            (
+                self.value("duration", value["duration"]),
+                self.value("cubicBezier", value["timingFunction"]),
+                self.value("duration", value["delay"]),
+            )
         )
 
     def _shadow(self, value: dict[str, Any] | list[Any]) -> str:
@@ -215,7 +241,7 @@ def same_css(a: str, b: str, name: str) -> bool:
     try:
         type_a, value_a = parse_css(a, None, name, lambda n: n)
         _, value_b = parse_css(b, type_a, name, lambda n: n)
-    except NotExpressible:
+    except NotExpressibleError:
         return False
     return same_value(type_a, value_a, value_b)
 
@@ -231,7 +257,9 @@ def color_css(value: dict[str, Any]) -> str:
         return "none" if comps[i] == "none" else num(comps[i] * scale) + suffix
 
     if space == "srgb":
-        if alpha == 1 and all(is_number(x) and abs(x * 255 - round(x * 255)) < 1e-3 and 0 <= x <= 1 for x in comps):
+        if alpha == 1 and all(
+            is_number(x) and abs(x * 255 - round(x * 255)) < 1e-3 and 0 <= x <= 1 for x in comps
+        ):
             return "#" + "".join(f"{round(x * 255):02x}" for x in comps)
         return f"color(srgb {c(0)} {c(1)} {c(2)}{tail})"
     if space in _RGB_SPACES:
@@ -244,7 +272,7 @@ def color_css(value: dict[str, Any]) -> str:
 # --- CSS back to token values ---
 
 
-class NotExpressible(Exception):
+class NotExpressibleError(Exception):
     """A CSS value that no token type can express; the message says why."""
 
 
@@ -261,23 +289,23 @@ def parse_css(css: str, token_type: str | None, name: str, paths: Paths) -> tupl
         paths: maps a referenced custom property to its token path.
 
     Raises:
-        NotExpressible: no token type fits.
+        NotExpressibleError: no token type fits.
     """
     nodes = _significant(tinycss2.parse_component_value_list(css, skip_comments=True))
     if not nodes:
-        raise NotExpressible("empty value")
+        raise NotExpressibleError("empty value")
     reader = _Reader(paths)
     if token_type:
         try:
             return token_type, reader.read(token_type, nodes)
-        except NotExpressible:
+        except NotExpressibleError:
             pass  # edited since import into something else: infer again
     for candidate in _candidates(nodes, name):
         try:
             return candidate, reader.read(candidate, nodes)
-        except NotExpressible:
+        except NotExpressibleError:
             continue
-    raise NotExpressible(_why(nodes))
+    raise NotExpressibleError(_why(nodes))
 
 
 def _candidates(nodes: list[Node], name: str) -> list[str]:
@@ -288,8 +316,20 @@ def _candidates(nodes: list[Node], name: str) -> list[str]:
     if "font" in lowered or "family" in lowered:
         fonts.append("fontFamily")
     easing = ["cubicBezier"] if any(w in lowered for w in ("ease", "easing", "timing", "curve")) else []
-    return [*fonts, *easing, "color", "dimension", "duration", "number", "cubicBezier", "strokeStyle", "shadow",
-            "border", "transition", "gradient"]
+    return [
+        *fonts,
+        *easing,
+        "color",
+        "dimension",
+        "duration",
+        "number",
+        "cubicBezier",
+        "strokeStyle",
+        "shadow",
+        "border",
+        "transition",
+        "gradient",
+    ]
 
 
 def _why(nodes: list[Node]) -> str:
@@ -335,10 +375,10 @@ class _Reader:
     def alias(self, node: Node) -> str:
         args = _significant(node.arguments)
         if not args or args[0].type != "ident" or not args[0].value.startswith("--") or len(args) > 1:
-            raise NotExpressible("var() with a fallback has no design-token equivalent")
+            raise NotExpressibleError("var() with a fallback has no design-token equivalent")
         path = self.paths(args[0].value)
         if path is None:
-            raise NotExpressible(f"refers to {args[0].value}, which is not a token")
+            raise NotExpressibleError(f"refers to {args[0].value}, which is not a token")
         return "{" + path + "}"
 
     def one(self, token_type: str, node: Node) -> Any:
@@ -346,10 +386,10 @@ class _Reader:
 
     def _color(self, nodes: list[Node]) -> dict[str, Any]:
         if len(nodes) != 1:
-            raise NotExpressible("not a colour")
+            raise NotExpressibleError("not a colour")
         parsed = parse_color_in_space(tinycss2.serialize(nodes))
         if parsed is None:
-            raise NotExpressible("not a colour")
+            raise NotExpressibleError("not a colour")
         space = parsed.space
         comps: list[Any] = ["none" if c is None else _clean(c) for c in parsed.coords]
         out: dict[str, Any] = {"colorSpace": space, "components": comps}
@@ -366,7 +406,7 @@ class _Reader:
             return {"value": _clean(float(nodes[0].value)), "unit": nodes[0].lower_unit}
         if len(nodes) == 1 and nodes[0].type == "number" and nodes[0].value == 0:
             return {"value": 0, "unit": units[0]}
-        raise NotExpressible("not a " + " or ".join(units) + " amount")
+        raise NotExpressibleError("not a " + " or ".join(units) + " amount")
 
     def _dimension(self, nodes: list[Node]) -> dict[str, Any]:
         return self._amount(nodes, ("px", "rem"))
@@ -377,16 +417,16 @@ class _Reader:
     def _number(self, nodes: list[Node]) -> float:
         if len(nodes) == 1 and nodes[0].type == "number":
             return _clean(float(nodes[0].value))
-        raise NotExpressible("not a number")
+        raise NotExpressibleError("not a number")
 
-    def _fontWeight(self, nodes: list[Node]) -> float | str:  # noqa: N802
+    def _fontWeight(self, nodes: list[Node]) -> float | str:
         if len(nodes) == 1 and nodes[0].type == "number" and 1 <= nodes[0].value <= 1000:
             return _clean(float(nodes[0].value))
         if len(nodes) == 1 and nodes[0].type == "ident" and nodes[0].lower_value in ("normal", "bold"):
-            return nodes[0].lower_value
-        raise NotExpressible("not a font weight")
+            return str(nodes[0].lower_value)
+        raise NotExpressibleError("not a font weight")
 
-    def _fontFamily(self, nodes: list[Node]) -> str | list[str]:  # noqa: N802
+    def _fontFamily(self, nodes: list[Node]) -> str | list[str]:
         families = []
         for group in _split_commas(nodes):
             if len(group) == 1 and group[0].type == "string":
@@ -394,53 +434,56 @@ class _Reader:
             elif group and all(n.type == "ident" for n in group):
                 families.append(" ".join(n.value for n in group))
             else:
-                raise NotExpressible("not a font family list")
+                raise NotExpressibleError("not a font family list")
         return families[0] if len(families) == 1 else families
 
-    def _cubicBezier(self, nodes: list[Node]) -> list[float]:  # noqa: N802
+    def _cubicBezier(self, nodes: list[Node]) -> list[float]:
         if len(nodes) == 1 and nodes[0].type == "ident" and nodes[0].lower_value in EASINGS:
             return list(EASINGS[nodes[0].lower_value])
         if len(nodes) == 1 and nodes[0].type == "function" and nodes[0].lower_name == "cubic-bezier":
             args = _split_commas(nodes[0].arguments)
             if len(args) == 4 and all(len(a) == 1 and a[0].type == "number" for a in args):
                 return [_clean(float(a[0].value)) for a in args]
-        raise NotExpressible("not a cubic-bezier() timing function")
+        raise NotExpressibleError("not a cubic-bezier() timing function")
 
-    def _strokeStyle(self, nodes: list[Node]) -> str:  # noqa: N802
+    def _strokeStyle(self, nodes: list[Node]) -> str:
         if len(nodes) == 1 and nodes[0].type == "ident" and nodes[0].lower_value in STROKE_STYLES:
             return str(nodes[0].lower_value)
-        raise NotExpressible("not a line style")
+        raise NotExpressibleError("not a line style")
 
     def _typed(self, node: Node, order: list[str]) -> tuple[str, Any]:
         for token_type in order:
             try:
                 return token_type, self.one(token_type, node)
-            except NotExpressible:
+            except NotExpressibleError:
                 continue
-        raise NotExpressible("unexpected part")
+        raise NotExpressibleError("unexpected part")
 
     def _border(self, nodes: list[Node]) -> dict[str, Any]:
         if len(nodes) != 3:
-            raise NotExpressible("not a border shorthand")
+            raise NotExpressibleError("not a border shorthand")
         try:  # the order this module writes: width style color (var() parts only fit by position)
-            return {"width": self.one("dimension", nodes[0]), "style": self.one("strokeStyle", nodes[1]),
-                    "color": self.one("color", nodes[2])}
-        except NotExpressible:
+            return {
+                "width": self.one("dimension", nodes[0]),
+                "style": self.one("strokeStyle", nodes[1]),
+                "color": self.one("color", nodes[2]),
+            }
+        except NotExpressibleError:
             pass
         out = {}
         for node in nodes:
             if _is_var(node):
-                raise NotExpressible("a border with var() parts must be written as width, style, colour")
+                raise NotExpressibleError("a border with var() parts must be written as width, style, colour")
             key, value = self._typed(node, ["dimension", "strokeStyle", "color"])
             field_name = {"dimension": "width", "strokeStyle": "style", "color": "color"}[key]
             if field_name in out:
-                raise NotExpressible("not a border shorthand")
+                raise NotExpressibleError("not a border shorthand")
             out[field_name] = value
         return out
 
     def _transition(self, nodes: list[Node]) -> dict[str, Any]:
         if len(nodes) != 3:
-            raise NotExpressible("not a transition of duration, timing function and delay")
+            raise NotExpressibleError("not a transition of duration, timing function and delay")
         return {
             "duration": self.one("duration", nodes[0]),
             "timingFunction": self.one("cubicBezier", nodes[1]),
@@ -461,10 +504,12 @@ class _Reader:
                 color_node = body[0] if body and not _is_length(body[0]) else body[-1] if body else None
                 lengths = [n for n in body if n is not color_node]
                 if color_node is None or not 2 <= len(lengths) <= 4:
-                    raise NotExpressible("a shadow needs two to four lengths and a colour")
+                    raise NotExpressibleError("a shadow needs two to four lengths and a colour")
             layer: dict[str, Any] = {"color": self.one("color", color_node)}
             for i, key in enumerate(("offsetX", "offsetY", "blur", "spread")):
-                layer[key] = self.one("dimension", lengths[i]) if i < len(lengths) else {"value": 0, "unit": "px"}
+                layer[key] = (
+                    self.one("dimension", lengths[i]) if i < len(lengths) else {"value": 0, "unit": "px"}
+                )
             if inset:
                 layer["inset"] = True
             layers.append(layer)
@@ -472,17 +517,20 @@ class _Reader:
 
     def _gradient(self, nodes: list[Node]) -> list[dict[str, Any]]:
         if len(nodes) != 1 or nodes[0].type != "function" or nodes[0].lower_name != "linear-gradient":
-            raise NotExpressible("not a linear-gradient()")
+            raise NotExpressibleError("not a linear-gradient()")
         groups = _split_commas(nodes[0].arguments)
         head = groups[0]
-        if not (len(head) == 1 and head[0].type == "dimension" and head[0].lower_unit == "deg" and head[0].value == 90) and not (
-            [n.lower_value for n in head if n.type == "ident"] == ["to", "right"] and len(head) == 2
-        ):
-            raise NotExpressible("only left-to-right gradients (90deg) have a design-token equivalent")
+        if not (
+            len(head) == 1
+            and head[0].type == "dimension"
+            and head[0].lower_unit == "deg"
+            and head[0].value == 90
+        ) and not ([n.lower_value for n in head if n.type == "ident"] == ["to", "right"] and len(head) == 2):
+            raise NotExpressibleError("only left-to-right gradients (90deg) have a design-token equivalent")
         stops = []
         for group in groups[1:]:
             if len(group) != 2:
-                raise NotExpressible("every gradient stop needs a colour and a position")
+                raise NotExpressibleError("every gradient stop needs a colour and a position")
             stops.append({"color": self.one("color", group[0]), "position": self._position(group[1])})
         return stops
 
@@ -491,10 +539,16 @@ class _Reader:
             return _clean(float(node.value) / 100)
         if node.type == "function" and node.lower_name == "calc":
             inner = _significant(node.arguments)
-            if (len(inner) == 3 and _is_var(inner[0]) and inner[1].type == "literal" and inner[1].value == "*"
-                    and inner[2].type == "percentage" and inner[2].value == 100):
+            if (
+                len(inner) == 3
+                and _is_var(inner[0])
+                and inner[1].type == "literal"
+                and inner[1].value == "*"
+                and inner[2].type == "percentage"
+                and inner[2].value == 100
+            ):
                 return self.alias(inner[0])
-        raise NotExpressible("a gradient stop position must be a percentage")
+        raise NotExpressibleError("a gradient stop position must be a percentage")
 
 
 def _is_length(node: Node) -> bool:
@@ -516,4 +570,4 @@ def srgb_of(value: dict[str, Any]) -> tuple[float, float, float, float]:
     return r, g, b, float(value.get("alpha", 1))
 
 
-__all__ = ["LINE_CAPS", "Emitted", "NotExpressible", "color_css", "css_name", "emit", "num", "parse_css"]
+__all__ = ["LINE_CAPS", "Emitted", "NotExpressibleError", "color_css", "css_name", "emit", "num", "parse_css"]

@@ -1,8 +1,8 @@
-"""Read a DTCG 2025.10 token document: groups, inherited ``$type``, ``$root``, ``$extends``, aliases, validation.
+"""Read a DTCG 2025.10 document: groups, inherited ``$type``, ``$root``, ``$extends``, aliases, validation.
 
 Every problem becomes one :class:`Issue` with the JSON pointer of the offending place; nothing raises past
-:func:`read_dtcg` except :class:`TokenFileError` for a file that is not a JSON object at all. Work is linear in
-the size of the document (no recursion on data: deep nesting is reported, not followed).
+:func:`read_dtcg` except :class:`TokenFileError` for a file that is not a JSON object at all. Work is linear
+in the size of the document (no recursion on data: deep nesting is reported, not followed).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from studio.core.tokens.values import check_value
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64  # group nesting; real token files stay under ten
 _TOKEN_PROPS = frozenset({"$value", "$type", "$description", "$deprecated", "$extensions", "$schema"})
-_GROUP_PROPS = frozenset({"$type", "$description", "$deprecated", "$extensions", "$extends", "$schema", "$defs"})
+_GROUP_PROPS = frozenset(
+    {"$type", "$description", "$deprecated", "$extensions", "$extends", "$schema", "$defs"}
+)
 _FORBIDDEN_NAME_CHARS = "{}."
 
 
@@ -47,7 +49,9 @@ def load_json(text: str | bytes, name: str = "") -> Any:
     except UnicodeDecodeError as exc:
         raise TokenFileError(f"{where}not UTF-8 text ({exc.reason})") from None
     except json.JSONDecodeError as exc:
-        raise TokenFileError(f"{where}not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise TokenFileError(
+            f"{where}not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
 
 
 def read_dtcg(doc: Any, source: str = "") -> ReadResult:
@@ -59,7 +63,9 @@ def read_dtcg(doc: Any, source: str = "") -> ReadResult:
     """
     result = ReadResult()
     if not isinstance(doc, dict):
-        result.issues.append(Issue(_where(source, ()), "a token file must be a JSON object of groups and tokens"))
+        result.issues.append(
+            Issue(_where(source, ()), "a token file must be a JSON object of groups and tokens")
+        )
         return result
     reader = _Reader(doc, source, result)
     reader.walk()
@@ -102,7 +108,9 @@ class _Reader:
             if "$type" in node and not self.valid_type(node["$type"], (*parts, "$type")):
                 group_type = None
             group_deprecated = node.get("$deprecated", deprecated)
-            children: list[tuple[dict[str, Any], tuple[str, ...], tuple[str, ...], str | None, Any, tuple[str, ...]]]
+            children: list[
+                tuple[dict[str, Any], tuple[str, ...], tuple[str, ...], str | None, Any, tuple[str, ...]]
+            ]
             children = []
             for key, child in node.items():
                 child_parts = (*parts, key)
@@ -136,14 +144,16 @@ class _Reader:
             ref = current["$extends"]
             target_path = alias_target(ref) if isinstance(ref, str) else None
             if target_path is None:
-                self.issue((*parts, "$extends"), "$extends must be a reference like \"{group.name}\"")
+                self.issue((*parts, "$extends"), '$extends must be a reference like "{group.name}"')
                 return None
             if target_path in seen:
                 self.issue((*parts, "$extends"), "circular $extends: " + " → ".join((*seen, target_path)))
                 return None
             target = _lookup(self.doc, target_path.split("."))
             if not isinstance(target, dict) or "$value" in target:
-                self.issue((*parts, "$extends"), f"$extends refers to {{{target_path}}}, which is not a group")
+                self.issue(
+                    (*parts, "$extends"), f"$extends refers to {{{target_path}}}, which is not a group"
+                )
                 return None
             seen = (*seen, target_path)
             merged = _deep_merge({k: v for k, v in target.items() if k != "$extends"}, merged)
@@ -159,14 +169,20 @@ class _Reader:
     # --- tokens ---
 
     def token(
-        self, node: dict[str, Any], parts: tuple[str, ...], path: tuple[str, ...], inherited: str | None,
+        self,
+        node: dict[str, Any],
+        parts: tuple[str, ...],
+        path: tuple[str, ...],
+        inherited: str | None,
         deprecated: Any,
     ) -> None:
         for key in node:
             if key.startswith("$") and key not in _TOKEN_PROPS and key != "$ref":
                 self.issue((*parts, key), f"unknown token property {key!r}", "warning")
             elif not key.startswith("$"):
-                self.issue((*parts, key), "a token (an object with $value) cannot also contain tokens or groups")
+                self.issue(
+                    (*parts, key), "a token (an object with $value) cannot also contain tokens or groups"
+                )
                 return
         if "$value" not in node:  # {"$ref": "#/colors/blue"}: an alias of a whole token
             value: Any = self.whole_token_ref(node["$ref"], (*parts, "$ref"))
@@ -220,7 +236,7 @@ class _Reader:
         return [p.replace("~1", "/").replace("~0", "~") for p in body.split("/")[1:]] if body else []
 
     def resolve_pointers(self, value: Any, parts: tuple[str, ...], depth: int = 0) -> Any:
-        """Replace ``{"$ref": "#/..."}`` objects: a token's whole value becomes an alias, anything else a copy."""
+        """Replace ``{"$ref": "#/..."}``: a token's whole value becomes an alias, anything else a copy."""
         if _plain(value):
             return value
         if depth > MAX_DEPTH:
@@ -279,7 +295,7 @@ class _Reader:
 
 
 def _plain(value: Any) -> bool:
-    """No ``$ref`` can be inside: a scalar, or a flat object/array of scalars and scalar arrays (most values)."""
+    """No ``$ref`` can be inside: a scalar, or a flat object/array of scalars and scalar arrays."""
     if isinstance(value, dict):
         if "$ref" in value:
             return False
@@ -289,7 +305,9 @@ def _plain(value: Any) -> bool:
     else:
         return True
     for item in items:
-        if isinstance(item, dict) or (isinstance(item, list) and not all(not isinstance(i, (dict, list)) for i in item)):
+        if isinstance(item, dict) or (
+            isinstance(item, list) and not all(not isinstance(i, (dict, list)) for i in item)
+        ):
             return False
     return True
 
@@ -358,7 +376,10 @@ def check_aliases(result: ReadResult) -> None:
                 bad.add(dotted)
             elif expected and target_token.type != expected:
                 result.issues.append(
-                    Issue(where, f"references {{{target}}}, a {target_token.type} token, where a {expected} is needed")
+                    Issue(
+                        where,
+                        f"references {{{target}}}, a {target_token.type} token, where a {expected} is needed",
+                    )
                 )
                 bad.add(dotted)
     for cycle in _cycles({d: [t for t, _, _ in r if t in tokens] for d, r in refs.items()}):

@@ -1,4 +1,4 @@
-"""Export a theme's custom properties as design tokens: DTCG, a DTCG resolver (schemes as contexts), Tokens Studio.
+"""A theme's custom properties as design tokens: DTCG, a DTCG resolver (schemes as contexts), Tokens Studio.
 
 Every custom property of a token scope whose value a token type can express is exported, typed, with
 ``var()`` references kept as aliases; the rest are listed as skipped with the reason. Paths, descriptions and
@@ -15,7 +15,7 @@ from typing import Any
 
 from studio.core.css.tokens import index_tokens
 from studio.core.tokens.apply import BASE, scheme_layout
-from studio.core.tokens.css import NotExpressible, parse_css
+from studio.core.tokens.css import NotExpressibleError, parse_css
 from studio.core.tokens.meta import TokenMeta
 from studio.core.tokens.model import ROOT, Token, alias_target
 from studio.core.tokens.tokens_studio import to_tokens_studio
@@ -66,8 +66,9 @@ def theme_tokens(text: str, meta: TokenMeta | None = None, prefix: str | None = 
     out = ThemeTokens(layout.base)
     for target in [BASE, *sorted(t for t in values if t != BASE)]:
         label = layout.label(target)
-        out.schemes[target] = _tokens_of(values.get(target, {}), values.get(BASE, {}), paths, meta, label, out,
-                                         out.schemes.get(BASE, {}))
+        out.schemes[target] = _tokens_of(
+            values.get(target, {}), values.get(BASE, {}), paths, meta, label, out, out.schemes.get(BASE, {})
+        )
     return out
 
 
@@ -83,7 +84,7 @@ def _paths(names: set[str], meta: TokenMeta, prefix: str) -> dict[str, tuple[str
     lead = f"--{prefix}-" if prefix else "--"
     derived = {}
     for name in sorted(names - set(paths)):
-        body = name[len(lead):] if name.startswith(lead) else name[2:]
+        body = name[len(lead) :] if name.startswith(lead) else name[2:]
         derived[name] = tuple(p for p in body.split("-") if p) or (body,)
     given = set(paths.values())
     for name, path in derived.items():  # a derived name under a token from the metadata joins its words
@@ -107,7 +108,11 @@ def _paths(names: set[str], meta: TokenMeta, prefix: str) -> dict[str, tuple[str
 
 
 def _tokens_of(
-    own: dict[str, str], base: dict[str, str], paths: dict[str, tuple[str, ...]], meta: TokenMeta, label: str,
+    own: dict[str, str],
+    base: dict[str, str],
+    paths: dict[str, tuple[str, ...]],
+    meta: TokenMeta,
+    label: str,
     out: ThemeTokens,
     inherited: dict[str, Token],
 ) -> dict[str, Token]:
@@ -123,31 +128,41 @@ def _tokens_of(
         parts = entry.get("parts")
         if not isinstance(parts, dict) or name not in paths or not any(p in own for p in parts.values()):
             continue
-        value: dict[str, Any] = {}
+        typo: dict[str, Any] = {}
         try:
-            for key, sub_type in (("fontFamily", "fontFamily"), ("fontSize", "dimension"),
-                                  ("fontWeight", "fontWeight"), ("letterSpacing", "dimension"),
-                                  ("lineHeight", "number")):
+            for key, sub_type in (
+                ("fontFamily", "fontFamily"),
+                ("fontSize", "dimension"),
+                ("fontWeight", "fontWeight"),
+                ("letterSpacing", "dimension"),
+                ("lineHeight", "number"),
+            ):
                 prop = parts[key]
-                _, value[key] = parse_css(visible[prop], sub_type, prop, path_of)
-        except (NotExpressible, KeyError):
+                _, typo[key] = parse_css(visible[prop], sub_type, prop, path_of)
+        except (NotExpressibleError, KeyError):
             continue
         consumed.update(parts.values())
-        tokens[".".join(paths[name])] = _token(paths[name], "typography", value, entry)
+        tokens[".".join(paths[name])] = _token(paths[name], "typography", typo, entry)
     for name, css in own.items():
         if name in consumed or name not in paths:
             continue
         entry = meta.tokens.get(name, {})
         lossy = (entry.get("lossy") or {}).get(label) if isinstance(entry.get("lossy"), dict) else None
+        value: Any
         try:
             if isinstance(lossy, dict) and lossy.get("css") == css:
                 token_type, value = str(entry.get("type")), lossy.get("value")
             else:
                 token_type, value = parse_css(css, entry.get("type"), name, path_of)
-        except NotExpressible as exc:
+        except NotExpressibleError as exc:
             out.skipped.append(Skipped(label, name, str(exc)))
             continue
-        if token_type == "color" and isinstance(value, dict) and entry.get("hex") and value.get("colorSpace") != "srgb":
+        if (
+            token_type == "color"
+            and isinstance(value, dict)
+            and entry.get("hex")
+            and value.get("colorSpace") != "srgb"
+        ):
             value["hex"] = entry["hex"]
         tokens[".".join(paths[name])] = _token(paths[name], token_type, value, entry)
     _type_aliases(tokens, out, label, inherited)
@@ -155,10 +170,14 @@ def _tokens_of(
 
 
 def _token(path: tuple[str, ...], token_type: str, value: Any, entry: dict[str, Any]) -> Token:
-    return Token(path, token_type, value, entry.get("description"), entry.get("deprecated"), entry.get("extensions"))
+    return Token(
+        path, token_type, value, entry.get("description"), entry.get("deprecated"), entry.get("extensions")
+    )
 
 
-def _type_aliases(tokens: dict[str, Token], out: ThemeTokens, label: str, inherited: dict[str, Token]) -> None:
+def _type_aliases(
+    tokens: dict[str, Token], out: ThemeTokens, label: str, inherited: dict[str, Token]
+) -> None:
     """Whole-value aliases take their target's type; broken ones are skipped with the reason."""
     scope = {**inherited, **tokens}
     for dotted, token in list(tokens.items()):
@@ -170,7 +189,9 @@ def _type_aliases(tokens: dict[str, Token], out: ThemeTokens, label: str, inheri
             seen.add(target)
             target = alias_target(scope[target].value)
         if target is None or target not in scope or target in seen:
-            out.skipped.append(Skipped(label, _name_hint(token), "refers to a property that is not an exportable token"))
+            out.skipped.append(
+                Skipped(label, _name_hint(token), "refers to a property that is not an exportable token")
+            )
             del tokens[dotted]
         else:
             token.type = scope[target].type
@@ -216,7 +237,9 @@ def export_documents(themed: ThemeTokens, fmt: str, scheme: str | None = None) -
     alternates = [s for s in themed.schemes if s != BASE]
     if fmt == "dtcg-resolver":
         doc: dict[str, Any] = {
-            "$schema": SCHEMA_RESOLVER, "version": "2025.10", "name": "Theme tokens",
+            "$schema": SCHEMA_RESOLVER,
+            "version": "2025.10",
+            "name": "Theme tokens",
             "sets": {"base": {"sources": [dtcg_document(themed.schemes.get(BASE, {}), schema=False)]}},
             "resolutionOrder": [{"$ref": "#/sets/base"}],
         }
@@ -224,8 +247,9 @@ def export_documents(themed: ThemeTokens, fmt: str, scheme: str | None = None) -
             contexts: dict[str, Any] = {themed.base_scheme: []}
             for alt in alternates:
                 contexts[alt] = [dtcg_document(themed.schemes[alt], schema=False)]
-            doc["modifiers"] = {"theme": {"description": "Colour scheme", "contexts": contexts,
-                                          "default": themed.base_scheme}}
+            doc["modifiers"] = {
+                "theme": {"description": "Colour scheme", "contexts": contexts, "default": themed.base_scheme}
+            }
             doc["resolutionOrder"].append({"$ref": "#/modifiers/theme"})
         return {"tokens.resolver.json": doc}
     if fmt == "tokens-studio":
@@ -240,10 +264,18 @@ def export_documents(themed: ThemeTokens, fmt: str, scheme: str | None = None) -
             files[f"{target}.json"] = tree
         order = [BASE, *alternates]
         files["$metadata.json"] = {"tokenSetOrder": order}
-        themes = [{"id": themed.base_scheme, "name": themed.base_scheme, "group": "theme",
-                   "selectedTokenSets": {BASE: "enabled"}}]
-        themes += [{"id": alt, "name": alt, "group": "theme", "selectedTokenSets": {BASE: "enabled", alt: "enabled"}}
-                   for alt in alternates]
+        themes = [
+            {
+                "id": themed.base_scheme,
+                "name": themed.base_scheme,
+                "group": "theme",
+                "selectedTokenSets": {BASE: "enabled"},
+            }
+        ]
+        themes += [
+            {"id": alt, "name": alt, "group": "theme", "selectedTokenSets": {BASE: "enabled", alt: "enabled"}}
+            for alt in alternates
+        ]
         files["$themes.json"] = themes
         return files
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -252,7 +284,7 @@ def export_documents(themed: ThemeTokens, fmt: str, scheme: str | None = None) -
 def single_file(files: dict[str, Any]) -> dict[str, Any]:
     """The export as one JSON document (Tokens Studio's single-file shape keeps sets as top-level keys)."""
     if len(files) == 1:
-        return next(iter(files.values()))  # type: ignore[no-any-return]
+        return dict(next(iter(files.values())))
     doc = {name.removesuffix(".json"): data for name, data in files.items() if not name.startswith("$")}
     doc["$themes"] = files["$themes.json"]
     doc["$metadata"] = files["$metadata.json"]

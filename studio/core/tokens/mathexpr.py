@@ -46,7 +46,11 @@ def evaluate(expression: str, lookup: Callable[[str], Quantity]) -> Quantity:
 
 
 def _eval(node: ast.AST, quantities: list[Quantity]) -> Quantity:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (int, float))
+        and not isinstance(node.value, bool)
+    ):
         return float(node.value), ""
     if isinstance(node, ast.Name) and node.id.startswith("_q") and node.id[2:].isdigit():
         return quantities[int(node.id[2:])]

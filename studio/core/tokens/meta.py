@@ -1,10 +1,11 @@
 """What CSS cannot hold about imported tokens, kept beside ``theme.css`` in ``tokens.meta.json``.
 
-Keyed by custom property: the token path (``font-weight-default`` or ``font.weight.default``?), its type, its
-description, deprecation, ``$extensions`` (verbatim), the colour's ``hex`` fallback, typography's sub-properties,
-and — only where CSS had to approximate — the original value with the CSS it was written as. Export uses an
-entry only while the property still exists (and the original only while its CSS is unchanged), so editing the
-stylesheet by hand never exports stale data. Not published: releases carry ``theme.css`` and ``assets/`` only.
+Keyed by custom property: the token path (``--font-weight-default`` may be ``font.weight-default``), its type,
+description, deprecation, ``$extensions`` (verbatim), the colour's ``hex`` fallback, typography's
+sub-properties, and — only where CSS had to approximate — the original value with the CSS it was written as.
+Export uses an entry only while the property still exists (and the original only while its CSS is
+unchanged), so editing the stylesheet by hand never exports stale data. Not published: releases carry
+``theme.css`` and ``assets/`` only.
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ class TokenMeta:
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps({"version": VERSION, "prefix": self.prefix, "tokens": self.tokens}, indent=2,
-                          ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {"version": VERSION, "prefix": self.prefix, "tokens": self.tokens},
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
     def path_of(self, name: str) -> tuple[str, ...] | None:
         entry = self.tokens.get(name)

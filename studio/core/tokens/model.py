@@ -7,8 +7,19 @@ from typing import Any, Literal
 
 TYPES = frozenset(
     {
-        "color", "dimension", "fontFamily", "fontWeight", "duration", "cubicBezier", "number",
-        "strokeStyle", "border", "transition", "shadow", "gradient", "typography",
+        "color",
+        "dimension",
+        "fontFamily",
+        "fontWeight",
+        "duration",
+        "cubicBezier",
+        "number",
+        "strokeStyle",
+        "border",
+        "transition",
+        "shadow",
+        "gradient",
+        "typography",
     }
 )
 ROOT = "$root"  # a group's root token (2025.10): part of the path, dropped from CSS names
@@ -67,11 +78,19 @@ def pointer(parts: tuple[str, ...] | list[str]) -> str:
     """A JSON pointer (RFC 6901) for path segments."""
     if not parts:
         return "#"
-    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") if "~" in p or "/" in p else p for p in parts)
+    return "#/" + "/".join(
+        p.replace("~", "~0").replace("/", "~1") if "~" in p or "/" in p else p for p in parts
+    )
 
 
 def alias_target(value: Any) -> str | None:
     """The dotted path of a whole-value curly-brace alias (``"{a.b}"``), else None."""
-    if isinstance(value, str) and len(value) > 2 and value[0] == "{" and value[-1] == "}" and "{" not in value[1:]:
+    if (
+        isinstance(value, str)
+        and len(value) > 2
+        and value[0] == "{"
+        and value[-1] == "}"
+        and "{" not in value[1:]
+    ):
         return value[1:-1]
     return None

@@ -8,7 +8,9 @@ from studio.core.tokens.export import theme_tokens
 from studio.core.tokens.sources import TokenSource
 
 
-def roundtrip(text: str, source: TokenSource, modes: list[Mode] | None = None) -> tuple[ImportPlan, dict[str, str]]:
+def roundtrip(
+    text: str, source: TokenSource, modes: list[Mode] | None = None
+) -> tuple[ImportPlan, dict[str, str]]:
     """Import ``source`` into ``text``, export the result, and compare each scheme's tokens with the input's.
 
     Returns:

@@ -1,8 +1,8 @@
 """Token inputs with their modifiers: a DTCG file, a DTCG resolver document, or a Tokens Studio export.
 
-Each source lists its modifiers (a resolver's ``modifiers``, Tokens Studio's theme groups) and resolves an input
-(``{"theme": "dark"}``) into tokens, following the Resolver module: sources merged in ``resolutionOrder``, the
-last occurrence of a token winning, aliases resolved only at the end.
+Each source lists its modifiers (a resolver's ``modifiers``, Tokens Studio's theme groups) and resolves an
+input (``{"theme": "dark"}``) into tokens, following the Resolver module: sources merged in
+``resolutionOrder``, the last occurrence of a token winning, aliases resolved only at the end.
 """
 
 from __future__ import annotations
@@ -50,9 +50,15 @@ class TokenSource:
         for key, value in inputs.items():
             modifier = by_name.get(key.lower())
             if modifier is None:
-                errors.append(f"unknown modifier {key!r} (this file has: {', '.join(m.name for m in self.modifiers) or 'none'})")
+                errors.append(
+                    f"unknown modifier {key!r} (this file has: "
+                    f"{', '.join(m.name for m in self.modifiers) or 'none'})"
+                )
             elif value.lower() not in (c.lower() for c in modifier.contexts):
-                errors.append(f"invalid context {value!r} for modifier {modifier.name!r} ({', '.join(modifier.contexts)})")
+                errors.append(
+                    f"invalid context {value!r} for modifier {modifier.name!r} "
+                    f"({', '.join(modifier.contexts)})"
+                )
         given = {k.lower() for k in inputs}
         errors.extend(
             f"missing modifier {m.name!r}: choose one of {', '.join(m.contexts)}"
@@ -141,7 +147,11 @@ def _resolver(doc: dict[str, Any], base: Path, label: str) -> TokenSource:
     issues: list[Issue] = []
     version = doc.get("version")
     if version is not None and str(version) != "2025.10":
-        issues.append(Issue("#/version", f"resolver version {version!r} is not 2025.10; reading it as 2025.10", "warning"))
+        issues.append(
+            Issue(
+                "#/version", f"resolver version {version!r} is not 2025.10; reading it as 2025.10", "warning"
+            )
+        )
     files: dict[Path, Any] = {}
 
     def err(where: str, message: str) -> None:
@@ -170,7 +180,11 @@ def _resolver(doc: dict[str, Any], base: Path, label: str) -> TokenSource:
             target_doc = files[path]
             if target_doc is None:
                 return None
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment.lstrip("/").split("/") if p] if fragment else []
+        parts = (
+            [p.replace("~1", "/").replace("~0", "~") for p in fragment.lstrip("/").split("/") if p]
+            if fragment
+            else []
+        )
         if not file_part and parts[:1] == ["resolutionOrder"]:
             err(where, "a reference must not point into resolutionOrder")
             return None
@@ -209,7 +223,7 @@ def _resolver(doc: dict[str, Any], base: Path, label: str) -> TokenSource:
             elif isinstance(item, dict):
                 out.append(item)
             else:
-                err(here, "a source must be an object of tokens or a {\"$ref\": ...}")
+                err(here, 'a source must be an object of tokens or a {"$ref": ...}')
         return out
 
     order = doc.get("resolutionOrder")
@@ -223,7 +237,7 @@ def _resolver(doc: dict[str, Any], base: Path, label: str) -> TokenSource:
     for i, item in enumerate(order):
         here = f"#/resolutionOrder/{i}"
         if not isinstance(item, dict):
-            err(here, "expected a set, a modifier or a {\"$ref\": ...}")
+            err(here, 'expected a set, a modifier or a {"$ref": ...}')
             continue
         if "$ref" in item:
             ref = item["$ref"]
@@ -233,10 +247,11 @@ def _resolver(doc: dict[str, Any], base: Path, label: str) -> TokenSource:
             kind = "modifier" if isinstance(ref, str) and ref.startswith("#/modifiers/") else "set"
             name = str(ref).rsplit("/", 1)[-1]
         else:
-            kind, name, target = item.get("type"), item.get("name"), item
-            if kind not in ("set", "modifier") or not isinstance(name, str):
-                err(here, "an inline set or modifier needs \"type\" (set or modifier) and \"name\"")
+            kind, raw_name, target = str(item.get("type")), item.get("name"), item
+            if kind not in ("set", "modifier") or not isinstance(raw_name, str):
+                err(here, 'an inline set or modifier needs "type" (set or modifier) and "name"')
                 continue
+            name = raw_name
             if name in names_seen:
                 err(here, f"name {name!r} is used twice in resolutionOrder")
                 continue
@@ -325,8 +340,11 @@ def _tokens_studio(sets: dict[str, Any], metadata: Any, themes: Any, label: str)
     order = list(sets)
     if isinstance(metadata, dict) and isinstance(metadata.get("tokenSetOrder"), list):
         listed = [s for s in metadata["tokenSetOrder"] if isinstance(s, str)]
-        issues.extend(Issue("$metadata.json", f"set {s!r} in tokenSetOrder does not exist", "warning")
-                      for s in listed if s not in sets)
+        issues.extend(
+            Issue("$metadata.json", f"set {s!r} in tokenSetOrder does not exist", "warning")
+            for s in listed
+            if s not in sets
+        )
         order = [s for s in listed if s in sets] + [s for s in sets if s not in listed]
     groups: dict[str, dict[str, list[str]]] = {}
     if themes is not None and not isinstance(themes, list):
@@ -338,14 +356,21 @@ def _tokens_studio(sets: dict[str, Any], metadata: Any, themes: Any, label: str)
             continue
         selected = theme.get("selectedTokenSets") or {}
         if not isinstance(selected, dict):
-            issues.append(Issue(f"$themes.json{pointer([str(i), 'selectedTokenSets'])}", "expected an object"))
+            issues.append(
+                Issue(f"$themes.json{pointer([str(i), 'selectedTokenSets'])}", "expected an object")
+            )
             continue
         enabled = [s for s, status in selected.items() if status in ("enabled", "source")]
         for s in enabled:
             if s not in sets:
-                issues.append(Issue(f"$themes.json{pointer([str(i), 'selectedTokenSets', s])}",
-                                    f"set {s!r} does not exist", "warning"))
-        group = theme.get("group") if isinstance(theme.get("group"), str) else "theme"
+                issues.append(
+                    Issue(
+                        f"$themes.json{pointer([str(i), 'selectedTokenSets', s])}",
+                        f"set {s!r} does not exist",
+                        "warning",
+                    )
+                )
+        group = str(theme["group"]) if isinstance(theme.get("group"), str) else "theme"
         groups.setdefault(group, {})[theme["name"]] = [s for s in enabled if s in sets]
     modifiers = [Modifier(g, list(c)) for g, c in groups.items()]
     themed = {s for contexts in groups.values() for chosen in contexts.values() for s in chosen}

@@ -17,23 +17,46 @@ from studio.core.tokens.model import Issue, Token, alias_target, pointer
 from studio.core.tokens.values import FONT_WEIGHTS, is_number
 
 TYPE_MAP = {
-    "color": "color", "sizing": "dimension", "spacing": "dimension", "borderRadius": "dimension",
-    "borderWidth": "dimension", "dimension": "dimension", "fontSizes": "dimension", "letterSpacing": "dimension",
-    "paragraphSpacing": "dimension", "fontFamilies": "fontFamily", "fontWeights": "fontWeight",
-    "lineHeights": "number", "opacity": "number", "number": "number", "duration": "duration",
-    "boxShadow": "shadow", "typography": "typography", "border": "border",
+    "color": "color",
+    "sizing": "dimension",
+    "spacing": "dimension",
+    "borderRadius": "dimension",
+    "borderWidth": "dimension",
+    "dimension": "dimension",
+    "fontSizes": "dimension",
+    "letterSpacing": "dimension",
+    "paragraphSpacing": "dimension",
+    "fontFamilies": "fontFamily",
+    "fontWeights": "fontWeight",
+    "lineHeights": "number",
+    "opacity": "number",
+    "number": "number",
+    "duration": "duration",
+    "boxShadow": "shadow",
+    "typography": "typography",
+    "border": "border",
 }
 # DTCG type → the Tokens Studio type it is written back as.
 BACK = {
-    "color": "color", "dimension": "dimension", "fontFamily": "fontFamilies", "fontWeight": "fontWeights",
-    "number": "number", "duration": "duration", "shadow": "boxShadow", "typography": "typography",
-    "border": "border", "strokeStyle": "other", "cubicBezier": "other", "transition": "other", "gradient": "other",
+    "color": "color",
+    "dimension": "dimension",
+    "fontFamily": "fontFamilies",
+    "fontWeight": "fontWeights",
+    "number": "number",
+    "duration": "duration",
+    "shadow": "boxShadow",
+    "typography": "typography",
+    "border": "border",
+    "strokeStyle": "other",
+    "cubicBezier": "other",
+    "transition": "other",
+    "gradient": "other",
 }
 _AMOUNT = re.compile(r"\s*(-?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-zA-Z%]*)\s*")
 _WEIGHT_NAMES = {k.replace("-", ""): v for k, v in FONT_WEIGHTS.items()}
 
 
-class Unsupported(Exception):
+class UnsupportedError(Exception):
     """This token (or part of it) has no DTCG equivalent; the message says what."""
 
 
@@ -66,7 +89,7 @@ def read_tokens_studio(tree: dict[str, Any], source: str = "") -> ReadResult:
     for path, node in raw.items():
         try:
             token_type, value = converter.token(path)
-        except Unsupported as exc:
+        except UnsupportedError as exc:
             issues.append(Issue(_where(source, path), f"skipped: {exc}", "warning"))
             continue
         entry: dict[str, Any] = {"$type": token_type, "$value": value}
@@ -96,7 +119,9 @@ def _flatten(tree: dict[str, Any], source: str) -> tuple[dict[tuple[str, ...], d
             continue
         children = []
         for key, child in node.items():
-            if key.startswith("$") and key != "$root":  # $root: a group's own token, as DTCG 2025.10 writes it
+            if (
+                key.startswith("$") and key != "$root"
+            ):  # $root: a group's own token, as DTCG 2025.10 writes it
                 continue
             if not isinstance(child, dict):
                 issues.append(Issue(_where(source, (*path, key)), "expected a token or group object"))
@@ -124,18 +149,24 @@ class _Converter:
     def token(self, path: tuple[str, ...]) -> tuple[str, Any]:
         node = self.raw[path]
         ts_type = node.get("type")
-        if ts_type == "other" and isinstance(node.get("value"), str):  # what this studio writes for DTCG-only types
-            from studio.core.tokens.css import NotExpressible, parse_css
+        if ts_type == "other" and isinstance(
+            node.get("value"), str
+        ):  # what this studio writes for DTCG-only types
+            from studio.core.tokens.css import NotExpressibleError, parse_css
 
             try:
                 return parse_css(node["value"], None, path[-1], lambda _name: None)
-            except NotExpressible as exc:
-                raise Unsupported(f"type 'other' value {node['value']!r}: {exc}") from None
+            except NotExpressibleError as exc:
+                raise UnsupportedError(f"type 'other' value {node['value']!r}: {exc}") from None
         if ts_type not in TYPE_MAP:
-            raise Unsupported(f"type {ts_type!r} has no DTCG equivalent")
-        modify = (node.get("$extensions") or {}).get("studio.tokens", {}) if isinstance(node.get("$extensions"), dict) else {}
+            raise UnsupportedError(f"type {ts_type!r} has no DTCG equivalent")
+        modify = (
+            (node.get("$extensions") or {}).get("studio.tokens", {})
+            if isinstance(node.get("$extensions"), dict)
+            else {}
+        )
         if isinstance(modify, dict) and modify.get("modify"):
-            raise Unsupported("colour modifiers (lighten, darken, mix, alpha) are not evaluated")
+            raise UnsupportedError("colour modifiers (lighten, darken, mix, alpha) are not evaluated")
         return TYPE_MAP[ts_type], self.value(TYPE_MAP[ts_type], node.get("value"), ts_type, ())
 
     def value(self, dtcg_type: str, value: Any, ts_type: str, stack: tuple[str, ...]) -> Any:
@@ -147,12 +178,12 @@ class _Converter:
 
     def _color(self, value: Any, ts_type: str, stack: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, str):
-            raise Unsupported(f"colour {value!r} is not a CSS colour string")
+            raise UnsupportedError(f"colour {value!r} is not a CSS colour string")
         if "{" in value:
-            raise Unsupported(f"colour {value!r} mixes a reference into a colour function")
+            raise UnsupportedError(f"colour {value!r} mixes a reference into a colour function")
         parsed = parse_color_in_space(value)
         if parsed is None:
-            raise Unsupported(f"{value!r} is not a colour")
+            raise UnsupportedError(f"{value!r} is not a colour")
         comps: list[Any] = ["none" if c is None else round(c, 6) for c in parsed.coords]
         out: dict[str, Any] = {"colorSpace": parsed.space, "components": comps}
         if parsed.alpha is not None and parsed.alpha != 1:
@@ -166,29 +197,31 @@ class _Converter:
         if is_number(value):
             return float(value), ""
         if not isinstance(value, str):
-            raise Unsupported(f"{value!r} is not a number or dimension")
+            raise UnsupportedError(f"{value!r} is not a number or dimension")
         match = _AMOUNT.fullmatch(value)
         if match:
             return float(match.group(1)), match.group(2).lower()
 
         def lookup(ref: str) -> Quantity:
             if ref in stack:
-                raise Unsupported("reference cycle: " + " → ".join((*stack, ref)))
+                raise UnsupportedError("reference cycle: " + " → ".join((*stack, ref)))
             node = self.by_dotted.get(ref)
             if node is None:
-                raise Unsupported(f"references {{{ref}}}, which does not exist")
+                raise UnsupportedError(f"references {{{ref}}}, which does not exist")
             return self.quantity(node.get("value"), (*stack, ref))
 
         try:
             return evaluate(value, lookup)
         except MathError as exc:
-            raise Unsupported(str(exc)) from None
+            raise UnsupportedError(str(exc)) from None
 
-    def _amount(self, value: Any, stack: tuple[str, ...], units: tuple[str, ...], default: str) -> dict[str, Any]:
+    def _amount(
+        self, value: Any, stack: tuple[str, ...], units: tuple[str, ...], default: str
+    ) -> dict[str, Any]:
         number, unit = self.quantity(value, stack)
         unit = unit or default
         if unit not in units:
-            raise Unsupported(f"unit {unit!r} has no DTCG equivalent (use {' or '.join(units)})")
+            raise UnsupportedError(f"unit {unit!r} has no DTCG equivalent (use {' or '.join(units)})")
         return {"value": _clean(number), "unit": unit}
 
     def _dimension(self, value: Any, ts_type: str, stack: tuple[str, ...]) -> dict[str, Any]:
@@ -204,16 +237,16 @@ class _Converter:
         if unit == "%":
             return _clean(number / 100)
         if unit:
-            raise Unsupported(f"a {ts_type} in {unit} has no DTCG number equivalent")
+            raise UnsupportedError(f"a {ts_type} in {unit} has no DTCG number equivalent")
         return _clean(number)
 
-    def _fontFamily(self, value: Any, ts_type: str, stack: tuple[str, ...]) -> str | list[str]:  # noqa: N802
+    def _fontFamily(self, value: Any, ts_type: str, stack: tuple[str, ...]) -> str | list[str]:
         if not isinstance(value, str) or not value.strip():
-            raise Unsupported(f"font family {value!r} is not a name")
+            raise UnsupportedError(f"font family {value!r} is not a name")
         names = [n.strip().strip("'\"") for n in value.split(",") if n.strip()]
         return names[0] if len(names) == 1 else names
 
-    def _fontWeight(self, value: Any, ts_type: str, stack: tuple[str, ...]) -> float:  # noqa: N802
+    def _fontWeight(self, value: Any, ts_type: str, stack: tuple[str, ...]) -> float:
         if is_number(value):
             return _clean(float(value))
         if isinstance(value, str):
@@ -222,7 +255,7 @@ class _Converter:
                 return int(text)
             if text in _WEIGHT_NAMES:
                 return _WEIGHT_NAMES[text]
-        raise Unsupported(f"font weight {value!r} is not a DTCG weight (italic styles are not weights)")
+        raise UnsupportedError(f"font weight {value!r} is not a DTCG weight (italic styles are not weights)")
 
     # --- composites ---
 
@@ -237,7 +270,7 @@ class _Converter:
                 out.append(layer)
                 continue
             if not isinstance(layer, dict):
-                raise Unsupported("a box shadow must be an object or a list of objects")
+                raise UnsupportedError("a box shadow must be an object or a list of objects")
             converted: dict[str, Any] = {"color": self._sub("color", layer.get("color"), "color", stack)}
             for ts_key, key in (("x", "offsetX"), ("y", "offsetY"), ("blur", "blur"), ("spread", "spread")):
                 converted[key] = self._sub("dimension", layer.get(ts_key, 0), "dimension", stack)
@@ -248,12 +281,12 @@ class _Converter:
 
     def _typography(self, value: Any, ts_type: str, stack: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise Unsupported("a typography value must be an object")
+            raise UnsupportedError("a typography value must be an object")
         if "lineHeight" not in value:
-            raise Unsupported("typography without a lineHeight has no DTCG equivalent")
+            raise UnsupportedError("typography without a lineHeight has no DTCG equivalent")
         for extra in ("textCase", "textDecoration"):
             if value.get(extra) not in (None, "none"):
-                raise Unsupported(f"typography {extra} {value[extra]!r} has no DTCG equivalent")
+                raise UnsupportedError(f"typography {extra} {value[extra]!r} has no DTCG equivalent")
         return {
             "fontFamily": self._sub("fontFamily", value.get("fontFamily"), "fontFamilies", stack),
             "fontSize": self._sub("dimension", value.get("fontSize"), "fontSizes", stack),
@@ -264,7 +297,7 @@ class _Converter:
 
     def _border(self, value: Any, ts_type: str, stack: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise Unsupported("a border value must be an object")
+            raise UnsupportedError("a border value must be an object")
         style = value.get("style", "solid")
         return {
             "color": self._sub("color", value.get("color"), "color", stack),
@@ -285,7 +318,10 @@ def to_tokens_studio(token: Token) -> dict[str, Any]:
     """One token in the legacy shape (CSS-ish strings); types without an equivalent become ``other``."""
     from studio.core.tokens.css import emit
 
-    entry: dict[str, Any] = {"type": BACK.get(token.type, "other"), "value": _ts_value(token.type, token.value, emit)}
+    entry: dict[str, Any] = {
+        "type": BACK.get(token.type, "other"),
+        "value": _ts_value(token.type, token.value, emit),
+    }
     if token.description:
         entry["description"] = token.description
     if token.extensions:
@@ -299,9 +335,13 @@ def _ts_value(token_type: str, value: Any, emit: Any) -> Any:
     if token_type == "shadow":
         layers = value if isinstance(value, list) else [value]
         out = [
-            layer if isinstance(layer, str) else {
-                "x": _ts_value("dimension", layer["offsetX"], emit), "y": _ts_value("dimension", layer["offsetY"], emit),
-                "blur": _ts_value("dimension", layer["blur"], emit), "spread": _ts_value("dimension", layer["spread"], emit),
+            layer
+            if isinstance(layer, str)
+            else {
+                "x": _ts_value("dimension", layer["offsetX"], emit),
+                "y": _ts_value("dimension", layer["offsetY"], emit),
+                "blur": _ts_value("dimension", layer["blur"], emit),
+                "spread": _ts_value("dimension", layer["spread"], emit),
                 "color": _ts_value("color", layer["color"], emit),
                 "type": "innerShadow" if layer.get("inset") else "dropShadow",
             }
@@ -317,9 +357,10 @@ def _ts_value(token_type: str, value: Any, emit: Any) -> Any:
             "lineHeight": value["lineHeight"],
         }
     if token_type == "border":
-        return {key: _ts_value(sub, value[key], emit) for key, sub in
-                (("color", "color"), ("width", "dimension"), ("style", "strokeStyle"))}
+        return {
+            key: _ts_value(sub, value[key], emit)
+            for key, sub in (("color", "color"), ("width", "dimension"), ("style", "strokeStyle"))
+        }
     if token_type == "number":
         return value
-    css = emit(token_type, value, "--x", lambda path: "--" + path.replace(".", "-")).declarations[0][1]
-    return css
+    return emit(token_type, value, "--x", lambda path: "--" + path.replace(".", "-")).declarations[0][1]

@@ -1,4 +1,4 @@
-"""Validation of DTCG token values per type (Format and Color modules), aliases allowed where the spec allows."""
+"""Validation of DTCG token values per type (Format and Color modules), aliases where the spec allows them."""
 
 from __future__ import annotations
 
@@ -9,13 +9,40 @@ from typing import Any
 from studio.core.tokens.model import alias_target
 
 COLOR_SPACES = (
-    "srgb", "srgb-linear", "hsl", "hwb", "lab", "lch", "oklab", "oklch", "display-p3", "a98-rgb",
-    "prophoto-rgb", "rec2020", "xyz-d65", "xyz-d50",
+    "srgb",
+    "srgb-linear",
+    "hsl",
+    "hwb",
+    "lab",
+    "lch",
+    "oklab",
+    "oklch",
+    "display-p3",
+    "a98-rgb",
+    "prophoto-rgb",
+    "rec2020",
+    "xyz-d65",
+    "xyz-d50",
 )
 FONT_WEIGHTS = {
-    "thin": 100, "hairline": 100, "extra-light": 200, "ultra-light": 200, "light": 300, "normal": 400,
-    "regular": 400, "book": 400, "medium": 500, "semi-bold": 600, "demi-bold": 600, "bold": 700,
-    "extra-bold": 800, "ultra-bold": 800, "black": 900, "heavy": 900, "extra-black": 950, "ultra-black": 950,
+    "thin": 100,
+    "hairline": 100,
+    "extra-light": 200,
+    "ultra-light": 200,
+    "light": 300,
+    "normal": 400,
+    "regular": 400,
+    "book": 400,
+    "medium": 500,
+    "semi-bold": 600,
+    "demi-bold": 600,
+    "bold": 700,
+    "extra-bold": 800,
+    "ultra-bold": 800,
+    "black": 900,
+    "heavy": 900,
+    "extra-black": 950,
+    "ultra-black": 950,
 }
 STROKE_STYLES = ("solid", "dashed", "dotted", "double", "groove", "ridge", "outset", "inset")
 LINE_CAPS = ("round", "butt", "square")
@@ -42,7 +69,9 @@ def _check(token_type: str, value: Any, where: str, refs: Refs, problems: Proble
         refs.append((target, token_type, where))
         return
     if isinstance(value, str) and "{" in value:
-        problems.append((where, f"malformed reference {value!r}: a reference is the whole string, like \"{{a.b}}\""))
+        problems.append(
+            (where, f'malformed reference {value!r}: a reference is the whole string, like "{{a.b}}"')
+        )
         return
     _CHECKERS[token_type](value, where, refs, problems)
 
@@ -54,32 +83,46 @@ def _color(value: Any, where: str, refs: Refs, problems: Problems) -> None:
     _no_extra(value, {"colorSpace", "components", "alpha", "hex"}, where, problems)
     space = value.get("colorSpace")
     if space not in COLOR_SPACES:
-        problems.append((f"{where}/colorSpace", f"unknown colorSpace {space!r}; expected one of {', '.join(COLOR_SPACES)}"))
+        problems.append(
+            (
+                f"{where}/colorSpace",
+                f"unknown colorSpace {space!r}; expected one of {', '.join(COLOR_SPACES)}",
+            )
+        )
     components = value.get("components")
     if not isinstance(components, list) or len(components) != 3:
-        problems.append((f"{where}/components", "components must be an array of three numbers or \"none\""))
+        problems.append((f"{where}/components", 'components must be an array of three numbers or "none"'))
     else:
         for i, component in enumerate(components):
             if not (is_number(component) or component == "none"):
-                problems.append((f"{where}/components/{i}", f"expected a number or \"none\", got {component!r}"))
+                problems.append(
+                    (f"{where}/components/{i}", f'expected a number or "none", got {component!r}')
+                )
     alpha = value.get("alpha", 1)
     if not is_number(alpha) or not 0 <= alpha <= 1:
         problems.append((f"{where}/alpha", f"alpha must be a number from 0 to 1, got {alpha!r}"))
     hex_value = value.get("hex")
     if hex_value is not None and not (isinstance(hex_value, str) and _HEX6.fullmatch(hex_value)):
-        problems.append((f"{where}/hex", f"hex must be a 6-digit CSS hex colour like \"#ff00aa\", got {hex_value!r}"))
+        problems.append(
+            (f"{where}/hex", f'hex must be a 6-digit CSS hex colour like "#ff00aa", got {hex_value!r}')
+        )
 
 
 def _unit_amount(units: tuple[str, ...], kind: str) -> Callable[[Any, str, Refs, Problems], None]:
     def check(value: Any, where: str, refs: Refs, problems: Problems) -> None:
         if not isinstance(value, dict):
-            problems.append((where, f"a {kind} must be an object like {{\"value\": 16, \"unit\": \"{units[0]}\"}}"))
+            problems.append((where, f'a {kind} must be an object like {{"value": 16, "unit": "{units[0]}"}}'))
             return
         _no_extra(value, {"value", "unit"}, where, problems)
         if not is_number(value.get("value")):
             problems.append((f"{where}/value", f"expected a number, got {value.get('value')!r}"))
         if value.get("unit") not in units:
-            problems.append((f"{where}/unit", f"unit must be {' or '.join(repr(u) for u in units)}, got {value.get('unit')!r}"))
+            problems.append(
+                (
+                    f"{where}/unit",
+                    f"unit must be {' or '.join(repr(u) for u in units)}, got {value.get('unit')!r}",
+                )
+            )
 
     return check
 
@@ -97,14 +140,18 @@ def _font_weight(value: Any, where: str, refs: Refs, problems: Problems) -> None
         return
     if isinstance(value, str) and value in FONT_WEIGHTS:
         return
-    problems.append((where, f"a fontWeight must be a number from 1 to 1000 or a weight name like \"bold\", got {value!r}"))
+    problems.append(
+        (where, f'a fontWeight must be a number from 1 to 1000 or a weight name like "bold", got {value!r}')
+    )
 
 
 def _cubic_bezier(value: Any, where: str, refs: Refs, problems: Problems) -> None:
     if not (isinstance(value, list) and len(value) == 4 and all(is_number(v) for v in value)):
         problems.append((where, "a cubicBezier must be an array of four numbers [P1x, P1y, P2x, P2y]"))
     elif not (0 <= value[0] <= 1 and 0 <= value[2] <= 1):
-        problems.append((where, "the x coordinates of a cubicBezier (1st and 3rd numbers) must be from 0 to 1"))
+        problems.append(
+            (where, "the x coordinates of a cubicBezier (1st and 3rd numbers) must be from 0 to 1")
+        )
 
 
 def _number(value: Any, where: str, refs: Refs, problems: Problems) -> None:
@@ -115,10 +162,14 @@ def _number(value: Any, where: str, refs: Refs, problems: Problems) -> None:
 def _stroke_style(value: Any, where: str, refs: Refs, problems: Problems) -> None:
     if isinstance(value, str):
         if value not in STROKE_STYLES:
-            problems.append((where, f"unknown stroke style {value!r}; expected one of {', '.join(STROKE_STYLES)}"))
+            problems.append(
+                (where, f"unknown stroke style {value!r}; expected one of {', '.join(STROKE_STYLES)}")
+            )
         return
     if not isinstance(value, dict):
-        problems.append((where, "a strokeStyle must be a keyword like \"dashed\" or an object with dashArray and lineCap"))
+        problems.append(
+            (where, 'a strokeStyle must be a keyword like "dashed" or an object with dashArray and lineCap')
+        )
         return
     _no_extra(value, {"dashArray", "lineCap"}, where, problems)
     dashes = value.get("dashArray")
@@ -131,7 +182,9 @@ def _stroke_style(value: Any, where: str, refs: Refs, problems: Problems) -> Non
         problems.append((f"{where}/lineCap", f"lineCap must be one of {', '.join(LINE_CAPS)}"))
 
 
-def _object(fields: dict[str, str], optional: frozenset[str] = frozenset()) -> Callable[[Any, str, Refs, Problems], None]:
+def _object(
+    fields: dict[str, str], optional: frozenset[str] = frozenset()
+) -> Callable[[Any, str, Refs, Problems], None]:
     def check(value: Any, where: str, refs: Refs, problems: Problems) -> None:
         if not isinstance(value, dict):
             problems.append((where, f"expected an object with {', '.join(fields)}"))
@@ -153,22 +206,33 @@ def _object(fields: dict[str, str], optional: frozenset[str] = frozenset()) -> C
 
 
 _SHADOW_LAYER = _object(
-    {"color": "color", "offsetX": "dimension", "offsetY": "dimension", "blur": "dimension", "spread": "dimension",
-     "inset": "boolean"},
+    {
+        "color": "color",
+        "offsetX": "dimension",
+        "offsetY": "dimension",
+        "blur": "dimension",
+        "spread": "dimension",
+        "inset": "boolean",
+    },
     frozenset({"inset"}),
 )
 _GRADIENT_STOP = _object({"color": "color", "position": "number"})
 
 
-def _layers(layer: Callable[[Any, str, Refs, Problems], None], own_type: str, single_ok: bool) -> Callable[
-    [Any, str, Refs, Problems], None
-]:
+def _layers(
+    layer: Callable[[Any, str, Refs, Problems], None], own_type: str, single_ok: bool
+) -> Callable[[Any, str, Refs, Problems], None]:
     def check(value: Any, where: str, refs: Refs, problems: Problems) -> None:
         if isinstance(value, dict) and single_ok:
             layer(value, where, refs, problems)
             return
         if not isinstance(value, list) or not value:
-            problems.append((where, f"a {own_type} must be " + ("an object or " if single_ok else "") + "a non-empty array"))
+            problems.append(
+                (
+                    where,
+                    f"a {own_type} must be " + ("an object or " if single_ok else "") + "a non-empty array",
+                )
+            )
             return
         for i, item in enumerate(value):
             target = alias_target(item)
@@ -185,7 +249,9 @@ def _no_extra(value: dict[str, Any], allowed: set[str], where: str, problems: Pr
         return
     for key in value:
         if key not in allowed:
-            problems.append((f"{where}/{key}", f"unexpected property {key!r} (allowed: {', '.join(sorted(allowed))})"))
+            problems.append(
+                (f"{where}/{key}", f"unexpected property {key!r} (allowed: {', '.join(sorted(allowed))})")
+            )
 
 
 _CHECKERS: dict[str, Callable[[Any, str, Refs, Problems], None]] = {
@@ -202,7 +268,12 @@ _CHECKERS: dict[str, Callable[[Any, str, Refs, Problems], None]] = {
     "shadow": _layers(_SHADOW_LAYER, "shadow", single_ok=True),
     "gradient": _layers(_GRADIENT_STOP, "gradient", single_ok=False),
     "typography": _object(
-        {"fontFamily": "fontFamily", "fontSize": "dimension", "fontWeight": "fontWeight",
-         "letterSpacing": "dimension", "lineHeight": "number"}
+        {
+            "fontFamily": "fontFamily",
+            "fontSize": "dimension",
+            "fontWeight": "fontWeight",
+            "letterSpacing": "dimension",
+            "lineHeight": "number",
+        }
     ),
 }

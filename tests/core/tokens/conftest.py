@@ -10,5 +10,7 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "tokens"
 EVERY_TYPE = DATA / "every-type.tokens.json"
 RESOLVER = DATA / "resolver" / "tokens.resolver.json"
 TOKENS_STUDIO = DATA / "tokens-studio"
-STARTERS = {name: resources_dir() / "themes" / name / "theme.css" for name in ("light", "dark", "high-contrast")}
+STARTERS = {
+    name: resources_dir() / "themes" / name / "theme.css" for name in ("light", "dark", "high-contrast")
+}
 BOOTSTRAP = Path(__file__).resolve().parents[2] / "data" / "corpus" / "bootstrap.css"

@@ -37,28 +37,38 @@ def test_export_then_import_again_is_lossless_through_every_format(tmp_path: Pat
         folder.mkdir()
         for name, data in export_documents(themed, fmt).items():
             (folder / name).write_text(json.dumps(data))
-        source = open_token_files(sorted(folder.iterdir()) if fmt == "tokens-studio" else [next(folder.iterdir())])
+        source = open_token_files(
+            sorted(folder.iterdir()) if fmt == "tokens-studio" else [next(folder.iterdir())]
+        )
         again = plan_import(plan.new_text, source, meta=plan.meta)
         assert again.errors == [], fmt
-        if fmt != "tokens-studio":  # Tokens Studio has no strokeStyle/gradient/transition: those come back as "other"
+        if (
+            fmt != "tokens-studio"
+        ):  # Tokens Studio has no strokeStyle/gradient/transition: those come back as "other"
             assert again.changes == [], (fmt, again.changes[:3])
 
 
 def test_only_changed_declarations_are_rewritten_and_dark_goes_to_every_dark_scope() -> None:
     text = STARTERS["light"].read_text(encoding="utf-8")
     plan = plan_import(text, open_token_files([RESOLVER]))
-    removed = [line for line in difflib.ndiff(text.splitlines(), plan.new_text.splitlines()) if line.startswith("- ")]
+    removed = [
+        line for line in difflib.ndiff(text.splitlines(), plan.new_text.splitlines()) if line.startswith("- ")
+    ]
     changed = [c for c in plan.changes if c.kind == "changed"]
     # A base change rewrites one declaration; a dark change rewrites both dark scopes of the starter.
     assert len(removed) == sum(1 if c.scheme.startswith("base") else 2 for c in changed)
     definitions = index_tokens(plan.new_text).definitions
     dark_bg = {d.scope: d.value for d in definitions if d.name == "--color-bg" and d.scheme == "dark"}
-    assert set(dark_bg.values()) == {"var(--palette-night)"} and len(dark_bg) == 2
+    assert set(dark_bg.values()) == {"var(--palette-night)"}
+    assert len(dark_bg) == 2
     base = {d.name: d.value for d in definitions if d.scheme is None}
     assert base["--color-bg"] == "var(--palette-white)"
     assert base["--palette-blue-500"] == "oklch(0.55 0.2 262)"
     assert base["--space-stack"] == "var(--space-4)"
-    assert "--palette-night" in base and not any(d.name == "--palette-night" and d.scheme for d in definitions)
+    assert "--palette-night" in base
+    assert not any(
+        d.name == "--palette-night" and d.scheme for d in definitions
+    )
 
 
 def test_dark_starter_maps_light_onto_its_alternate_scopes() -> None:
@@ -79,22 +89,30 @@ def test_explicit_modes_prefix_and_prune() -> None:
     assert base["--acme-color-bg"] == "var(--acme-palette-night)"
     assert base["--acme-space-stack"] == "var(--acme-space-1)"
     assert plan.inputs == {"base": {"theme": "dark", "density": "compact"}}
-    smaller = {"palette": {"$type": "color", "white": {"$value": {"colorSpace": "srgb", "components": [1, 1, 1]}}}}
+    smaller = {
+        "palette": {"$type": "color", "white": {"$value": {"colorSpace": "srgb", "components": [1, 1, 1]}}}
+    }
     only = Path(__file__).parent / "_smaller.json"
     try:
         only.write_text(json.dumps(smaller))
-        pruned = plan_import(plan.new_text, open_token_files([only]), prefix="acme", meta=plan.meta, prune=True)
+        pruned = plan_import(
+            plan.new_text, open_token_files([only]), prefix="acme", meta=plan.meta, prune=True
+        )
     finally:
         only.unlink()
     removed = {c.name for c in pruned.changes if c.kind == "removed"}
-    assert "--acme-color-bg" in removed and "--acme-palette-white" not in removed
+    assert "--acme-color-bg" in removed
+    assert "--acme-palette-white" not in removed
     assert "--color-bg" not in removed  # never touches what an import did not write
-    assert "--acme-color-bg" not in pruned.new_text and "--color-bg:" in pruned.new_text
+    assert "--acme-color-bg" not in pruned.new_text
+    assert "--color-bg:" in pruned.new_text
 
 
 def test_errors_block_the_import_and_name_the_token(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps({"a": {"$type": "color", "$value": "{b}"}, "b": {"$type": "color", "$value": "{a}"}}))
+    path.write_text(
+        json.dumps({"a": {"$type": "color", "$value": "{b}"}, "b": {"$type": "color", "$value": "{a}"}})
+    )
     text = STARTERS["light"].read_text(encoding="utf-8")
     plan = plan_import(text, open_token_files([path]))
     assert [str(e) for e in plan.errors] == ["error: #/a: alias cycle: a → b → a"]

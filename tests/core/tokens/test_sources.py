@@ -16,7 +16,9 @@ def test_resolver_modifiers_and_resolution_order() -> None:
     source = open_token_files([RESOLVER])
     assert source.kind == "dtcg-resolver"
     assert [(m.name, m.contexts, m.default) for m in source.modifiers] == [
-        ("theme", ["light", "dark"], "light"), ("density", ["comfortable", "compact"], "comfortable")]
+        ("theme", ["light", "dark"], "light"),
+        ("density", ["comfortable", "compact"], "comfortable"),
+    ]
     light = source.resolve({})
     assert light.errors == []
     assert light.tokens["color.bg"].value == "{palette.white}"
@@ -29,8 +31,10 @@ def test_resolver_modifiers_and_resolution_order() -> None:
 def test_resolver_input_errors_follow_the_spec() -> None:
     source = open_token_files([RESOLVER])
     messages = [i.message for i in source.resolve({"theme": "blue", "foo": "bar"}).errors]
-    assert messages == ["invalid context 'blue' for modifier 'theme' (light, dark)",
-                        "unknown modifier 'foo' (this file has: theme, density)"]
+    assert messages == [
+        "invalid context 'blue' for modifier 'theme' (light, dark)",
+        "unknown modifier 'foo' (this file has: theme, density)",
+    ]
 
 
 def test_resolver_structure_errors(tmp_path: Path) -> None:
@@ -38,9 +42,14 @@ def test_resolver_structure_errors(tmp_path: Path) -> None:
         "version": "2025.10",
         "sets": {"a": {"sources": [{"$ref": "#/modifiers/m"}]}},
         "modifiers": {"m": {"contexts": {}}, "n": {"contexts": {"x": [], "y": []}, "default": "z"}},
-        "resolutionOrder": [{"$ref": "#/sets/a"}, {"$ref": "#/modifiers/m"}, {"$ref": "#/modifiers/n"},
-                            {"$ref": "#/resolutionOrder/0"}, {"$ref": "https://example.com/t.json"},
-                            {"type": "set", "sources": []}],
+        "resolutionOrder": [
+            {"$ref": "#/sets/a"},
+            {"$ref": "#/modifiers/m"},
+            {"$ref": "#/modifiers/n"},
+            {"$ref": "#/resolutionOrder/0"},
+            {"$ref": "https://example.com/t.json"},
+            {"type": "set", "sources": []},
+        ],
     }
     path = tmp_path / "r.resolver.json"
     path.write_text(json.dumps(doc))
@@ -50,7 +59,7 @@ def test_resolver_structure_errors(tmp_path: Path) -> None:
     assert "default 'z' is not one of the contexts of 'n'" in messages
     assert "a reference must not point into resolutionOrder" in messages
     assert "remote references are not supported: https://example.com/t.json" in messages
-    assert any("needs \"type\"" in m for m in messages)
+    assert any('needs "type"' in m for m in messages)
 
 
 def test_tokens_studio_folder_themes_sets_and_math() -> None:
@@ -70,22 +79,33 @@ def test_tokens_studio_folder_themes_sets_and_math() -> None:
     assert tokens["bg"].value == "{colors.white}"
     assert "border.focus" not in tokens  # only in the dark set
     skipped = {i.where: i.message for i in light.issues if i.severity == "warning"}
-    assert set(skipped) == {"#/tint", "#/fontWeights/bold-italic", "#/lineHeights/auto", "#/letterSpacing/tight",
-                            "#/composition/card"}
+    assert set(skipped) == {
+        "#/tint",
+        "#/fontWeights/bold-italic",
+        "#/lineHeights/auto",
+        "#/letterSpacing/tight",
+        "#/composition/card",
+    }
     dark = source.resolve({"Mode": "Dark"}).tokens
     assert dark["bg"].value == "{colors.gray.900}"
     assert dark["border.focus"].type == "border"
 
 
 def test_tokens_studio_single_file_and_files(tmp_path: Path) -> None:
-    sets = {name.removesuffix(".json"): json.loads((TOKENS_STUDIO / name).read_text())
-            for name in ("core.json", "light.json", "dark.json")}
-    single = {**sets, "$themes": json.loads((TOKENS_STUDIO / "$themes.json").read_text()),
-              "$metadata": json.loads((TOKENS_STUDIO / "$metadata.json").read_text())}
+    sets = {
+        name.removesuffix(".json"): json.loads((TOKENS_STUDIO / name).read_text())
+        for name in ("core.json", "light.json", "dark.json")
+    }
+    single = {
+        **sets,
+        "$themes": json.loads((TOKENS_STUDIO / "$themes.json").read_text()),
+        "$metadata": json.loads((TOKENS_STUDIO / "$metadata.json").read_text()),
+    }
     path = tmp_path / "tokens.json"
     path.write_text(json.dumps(single))
     source = open_token_files([path])
-    assert source.kind == "tokens-studio" and [m.name for m in source.modifiers] == ["Mode"]
+    assert source.kind == "tokens-studio"
+    assert [m.name for m in source.modifiers] == ["Mode"]
     files = [TOKENS_STUDIO / n for n in ("core.json", "dark.json", "$themes.json", "$metadata.json")]
     assert open_token_files(files).resolve({"Mode": "Dark"}).tokens["primary"].value == "{colors.blue.300}"
 

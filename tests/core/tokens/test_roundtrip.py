@@ -80,7 +80,7 @@ def test_dark_starter_maps_light_onto_its_alternate_scopes() -> None:
     assert base["--color-bg"] == "var(--palette-night)"
 
 
-def test_explicit_modes_prefix_and_prune() -> None:
+def test_explicit_modes_prefix_and_prune(tmp_path: Path) -> None:
     text = STARTERS["light"].read_text(encoding="utf-8")
     source = open_token_files([RESOLVER])
     modes = [Mode.parse("theme=dark:base"), Mode.parse("density=compact")]
@@ -92,14 +92,9 @@ def test_explicit_modes_prefix_and_prune() -> None:
     smaller = {
         "palette": {"$type": "color", "white": {"$value": {"colorSpace": "srgb", "components": [1, 1, 1]}}}
     }
-    only = Path(__file__).parent / "_smaller.json"
-    try:
-        only.write_text(json.dumps(smaller))
-        pruned = plan_import(
-            plan.new_text, open_token_files([only]), prefix="acme", meta=plan.meta, prune=True
-        )
-    finally:
-        only.unlink()
+    only = tmp_path / "smaller.json"
+    only.write_text(json.dumps(smaller))
+    pruned = plan_import(plan.new_text, open_token_files([only]), prefix="acme", meta=plan.meta, prune=True)
     removed = {c.name for c in pruned.changes if c.kind == "removed"}
     assert "--acme-color-bg" in removed
     assert "--acme-palette-white" not in removed

@@ -19,6 +19,7 @@ LAZY_COMMANDS = {
     "profiles": "studio.profiles_cli",
     "drafts": "studio.drafts_cli",
     "migrate-assets": "studio.migrate_cli",
+    "tokens": "studio.tokens_cli",
 }
 SUBCOMMANDS = ("lint", "preview", "open", *LAZY_COMMANDS)
 

@@ -47,6 +47,7 @@ from studio.ui.preview import PreviewView, Scheme, folder_url
 from studio.ui.problems_panel import ProblemsPanel
 from studio.ui.recovery_dialog import RecoveryDialog
 from studio.ui.review_actions import install_review_actions
+from studio.ui.token_actions import install_token_actions
 from studio.ui.token_panel import TokenPanel
 from studio.ui.version_viewer import VersionViewer
 from studio.ui.versions_dialog import VersionsDialog
@@ -109,6 +110,7 @@ class StudioWindow(QMainWindow):
         self._build_layout()
         self._build_actions()
         install_review_actions(self)
+        install_token_actions(self)
         self._wire()
         self.resize(1440, 900)
         self._restore_geometry()

@@ -498,11 +498,11 @@ class PublishDialog(QDialog):
         self._set_busy(False)
         if isinstance(exc, PlanError) and exc.diagnostics:
             self.review_title.setText(
-                f"{len(exc.diagnostics)} lint error(s) block publishing. Fix them, then review again."
+                f"{len(exc.diagnostics)} problem(s) block publishing. Fix them, then review again."
             )
             self.lint_list.clear()
             for d in exc.diagnostics:
-                self.lint_list.addItem(f"line {d.line}:{d.column}  {d.rule}  {d.message}")
+                self.lint_list.addItem(f"{d.location}  {d.rule}  {d.message}")
             self.lint_list.setVisible(True)
             self.plan_view.setPlainText("")
             self.publish_button.setEnabled(False)

@@ -133,9 +133,8 @@ def _name_problem(relative: str, name: str, is_dir: bool) -> FileProblem | None:
     return FileProblem(
         relative,
         NAME,
-        f"The asset {what} name {name!r} ({_shown(relative)}) cannot be published: names must start with a "
-        "letter or digit and use only letters, digits, '.', '_' and '-' (at most 100 characters, no spaces); "
-        f"rename the {what}.",
+        f"The asset {what} {relative!r} cannot be published: a name must start with a letter or digit and "
+        "use only letters, digits, '.', '_' and '-' (at most 100 characters, no spaces); rename it.",
     )
 
 

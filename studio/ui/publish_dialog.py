@@ -308,6 +308,8 @@ class PublishDialog(QDialog):
         self.plan_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.lint_list = QListWidget(page)
         self.lint_list.setVisible(False)
+        self.lint_list.setWordWrap(True)  # a problem's message says what to do: show all of it
+        self.lint_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         back = QPushButton("Back", page)
         back.clicked.connect(self._back_to_setup)
         self.publish_button = QPushButton("Publish", page)

@@ -118,7 +118,7 @@ def test_unsafe_asset_names_are_errors(theme: Theme, name: str) -> None:
     (theme.assets_dir / name).write_bytes(b"x")
     scan = scan_theme_files(theme.root)
     assert [p.rule for p in scan.problems] == [NAME]
-    assert repr(name) in scan.problems[0].message
+    assert repr(f"assets/{name}") in scan.problems[0].message
     assert all("\n" not in f for f in scan.files)
     _refused(theme)
 

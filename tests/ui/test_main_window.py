@@ -146,6 +146,27 @@ def test_clicking_a_problem_jumps_to_it(qtbot: QtBot, window: StudioWindow) -> N
     assert window.editor.line_column() == (found.line, found.column)
 
 
+def test_folder_problems_show_in_problems_and_do_not_jump(
+    qtbot: QtBot, window: StudioWindow, theme: Theme
+) -> None:
+    (theme.assets_dir / "logo final.png").write_bytes(b"x")
+    (theme.assets_dir / "key.pem").symlink_to("/etc/hostname")
+    window.editor.insertPlainText("/* edited */\n")  # any edit re-checks the folder
+    found = wait_for_rule(qtbot, window, "theme-files/symlink")
+    assert found.severity is Severity.ERROR
+    assert wait_for_rule(qtbot, window, "theme-files/asset-name").line == 0
+    model, table = window.problems.model, window.problems.table
+    row = next(r for r in range(model.rowCount()) if model.diagnostic(r) == found)
+    assert model.index(row, 1).data() == "folder"
+    assert "2 error(s)" in window.counts_label.text()
+    window.problems_dock.resize(1400, 220)
+    window.grab().save("/tmp/main-window-folder-problems.png")
+    window.editor.go_to(3, 1)
+    index = model.index(row, 3)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
+    assert window.editor.line_column() == (3, 1)  # no place in the text to go to
+
+
 def test_token_edit_rewrites_only_that_declaration(qtbot: QtBot, window: StudioWindow) -> None:
     before = window.editor.toPlainText()
     qtbot.waitUntil(lambda: window.tokens.definition_item("--color-link") is not None, timeout=5000)

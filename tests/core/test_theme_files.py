@@ -1,7 +1,8 @@
-"""The theme folder's trust rules: links, special files, unsafe names and depth are errors, never published."""
+"""The theme folder's trust rules: links, special files, unsafe names and depth are errors, not published."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
@@ -163,5 +164,6 @@ def test_a_planned_file_swapped_for_a_link_is_not_followed(theme: Theme, secret_
     target = theme.assets_dir / "pattern.svg"
     target.unlink()
     target.symlink_to(secret_dir / "id_ed25519")
-    with pytest.raises(OSError):
+    with pytest.raises(OSError) as caught:
         file_digests(target)
+    assert caught.value.errno == errno.ELOOP

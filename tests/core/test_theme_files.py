@@ -164,6 +164,6 @@ def test_a_planned_file_swapped_for_a_link_is_not_followed(theme: Theme, secret_
     target = theme.assets_dir / "pattern.svg"
     target.unlink()
     target.symlink_to(secret_dir / "id_ed25519")
-    with pytest.raises(OSError) as caught:
+    with pytest.raises(OSError, match="Too many levels of symbolic links") as caught:
         file_digests(target)
     assert caught.value.errno == errno.ELOOP

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QTextCursor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from studio.core.diagnostics import Diagnostic, Severity
@@ -165,6 +165,34 @@ def test_folder_problems_show_in_problems_and_do_not_jump(
     index = model.index(row, 3)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
     assert window.editor.line_column() == (3, 1)  # no place in the text to go to
+
+
+def test_a_5000_deep_theme_toml_is_a_clear_message_not_a_crash(qtbot: QtBot, tmp_path: Path) -> None:
+    theme = create_theme(tmp_path / "deep", "light", "Deep")
+    theme.manifest_path.write_text('id = "x"\nname = "n"\nx = ' + "[" * 5000 + "]" * 5000 + "\n")
+    win = StudioWindow()
+    win.resize(900, 600)
+    win.show()
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        box.grab().save("/tmp/main-window-deep-toml.png")
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    try:
+        assert win.open_theme(theme.root) is False
+    finally:
+        win.close()
+        win.deleteLater()
+    assert len(seen) == 1
+    assert "unreadable theme.toml" in seen[0]
+    assert "more than 64 levels deep (line 3)" in seen[0]
 
 
 def test_token_edit_rewrites_only_that_declaration(qtbot: QtBot, window: StudioWindow) -> None:

@@ -2,19 +2,21 @@
 
 A 5,000-deep ``theme.toml`` used to crash ``lint`` with a RecursionError, and a FIFO named ``theme.css`` would
 block a read forever. Every reader goes through :func:`read_limited` (a regular file of bounded size, opened
-without blocking) and, for structured text, :func:`load_toml` / :func:`load_json`, which measure the nesting
-before parsing. The errors name the file and the limit, and are ``OSError`` subclasses so the many callers
-that already turn a failed read into a message show these too.
+without blocking) and, for structured text, :func:`load_toml` (nesting measured before the recursive parser
+runs) / :func:`load_json` (the C parser stops deep input itself; the result's depth is checked after).
+The errors name the file and the limit, and are ``OSError`` subclasses so the many callers that already
+turn a failed read into a message show these too.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -77,11 +79,12 @@ class InputTooLargeError(InputLimitError):
 class InputTooDeepError(InputLimitError):
     """Brackets or braces are nested deeper than the limit."""
 
-    def __init__(self, path: Path | str, limit: int, line: int) -> None:
+    def __init__(self, path: Path | str, limit: int, line: int | None = None) -> None:
+        where = f" (line {line})" if line else ""
         super().__init__(
             path,
-            f"{path} nests [ ] or {{ }} more than {limit} levels deep (line {line}); the studio reads at "
-            f"most {limit} levels. Flatten it.",
+            f"{path} nests [ ] or {{ }} more than {limit} levels deep{where}; the studio reads at most "
+            f"{limit} levels. Flatten it.",
         )
         self.limit = limit
         self.line = line
@@ -151,93 +154,64 @@ def read_text_limited(path: Path, limit: int, what: str) -> str:
     return read_limited(path, limit, what).decode("utf-8")
 
 
-def nesting_depth(text: str, syntax: Literal["json", "toml"], limit: int = MAX_NESTING) -> tuple[int, int]:
-    """The deepest nesting of ``[``/``{`` outside strings and comments, and its 1-based line.
+# One token at a time: a whole string or comment (skipped by the regex engine, however long) or one bracket.
+# Strings are matched "unrolled" (a run of plain characters, then one escape, and so on): linear time.
+_BASIC = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?'  # an unterminated one stops at the end of the line
+_TOML_TOKENS = re.compile(
+    r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*""""{0,2}'  # multi-line basic (1-2 quotes may end the content)
+    r"|'''[^']*(?:'(?!'')[^']*)*''''{0,2}"  # multi-line literal
+    r"|" + _BASIC + r"|'[^'\n]*'?"  # basic and literal strings
+    r"|#[^\n]*"  # comment
+    r"|[\[\]{}]"
+)
 
-    Stops counting as soon as ``limit`` is exceeded (the returned depth is then ``limit + 1``). Malformed
-    text is measured as well as it can be; the parser reports the syntax error itself.
+
+def nesting_depth(text: str, limit: int = MAX_NESTING) -> tuple[int, int]:
+    """The deepest nesting of TOML ``[``/``{`` outside strings and comments, and its 1-based line.
+
+    Stops as soon as ``limit`` is exceeded (the returned depth is then ``limit + 1``). Malformed text is
+    measured as well as it can be; the parser reports the syntax error itself.
     """
-    toml = syntax == "toml"
-    depth = deepest = 0
-    line = deepest_line = 1
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-        elif ch in "[{":
+    depth = deepest = where = 0
+    for match in _TOML_TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
             depth += 1
             if depth > deepest:
-                deepest, deepest_line = depth, line
+                deepest, where = depth, match.start()
                 if deepest > limit:
                     break
-        elif ch in "]}":
+        elif token in ("]", "}"):
             depth = max(0, depth - 1)
-        elif ch == "#" and toml:
-            end = text.find("\n", i)
-            i = n if end < 0 else end
+    return deepest, text.count("\n", 0, where) + 1
+
+
+def data_depth(value: Any, limit: int = MAX_NESTING) -> int:
+    """The nesting depth of parsed JSON (lists and dicts), walked without recursion; stops past ``limit``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
             continue
-        elif ch == '"' or (ch == "'" and toml):
-            end = _string_end(text, i, toml)
-            line += text.count("\n", i, end)
-            i = end
-            continue
-        i += 1
-    return deepest, deepest_line
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
-def _string_end(text: str, start: int, toml: bool) -> int:
-    """The index just past the string literal starting at ``start`` (or the end of the line/text)."""
-    quote = text[start]
-    escapes = quote == '"'
-    if toml and text.startswith(quote * 3, start):
-        i = start + 3
-        while True:
-            end = text.find(quote * 3, i)
-            if end < 0:
-                return len(text)
-            if escapes and _escaped(text, end):
-                i = end + 1
-                continue
-            stop, extra = end + 3, 0
-            while stop < len(text) and text[stop] == quote and extra < 2:
-                stop += 1  # up to two quotes may end the content right before the delimiter
-                extra += 1
-            return stop
-    i = start + 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and escapes:
-            i += 2
-            continue
-        if ch == quote:
-            return i + 1
-        if ch == "\n":
-            return i  # unterminated: the parser will say so
-        i += 1
-    return n
-
-
-def _escaped(text: str, index: int) -> bool:
-    """Whether the character at ``index`` is preceded by an odd number of backslashes."""
-    count = 0
-    index -= 1
-    while index >= 0 and text[index] == "\\":
-        count += 1
-        index -= 1
-    return count % 2 == 1
-
-
-def check_nesting(
-    text: str, path: Path | str, syntax: Literal["json", "toml"], limit: int = MAX_NESTING
-) -> None:
-    """Refuse text nested deeper than ``limit`` before a recursive parser sees it.
+def check_nesting(text: str, path: Path | str, limit: int = MAX_NESTING) -> None:
+    """Refuse TOML text nested deeper than ``limit`` before the (recursive) parser sees it.
 
     Raises:
         InputTooDeepError: it is.
     """
-    depth, line = nesting_depth(text, syntax, limit)
+    depth, line = nesting_depth(text, limit)
     if depth > limit:
         raise InputTooDeepError(path, limit, line)
 
@@ -249,27 +223,31 @@ def load_toml(text: str, path: Path | str, limit: int = MAX_NESTING) -> dict[str
         InputTooDeepError: nested too deep (also when the parser recurses out of stack anyway).
         tomllib.TOMLDecodeError: not valid TOML.
     """
-    check_nesting(text, path, "toml", limit)
+    check_nesting(text, path, limit)
     try:
         return tomllib.loads(text)
     except RecursionError:  # last resort: the pre-check should make this unreachable
-        raise InputTooDeepError(path, limit, 1) from None
+        raise InputTooDeepError(path, limit) from None
 
 
 def load_json(text: str | bytes, path: Path | str, limit: int = MAX_NESTING) -> Any:
-    """``json.loads`` after the nesting check.
+    """``json.loads``, then the nesting check on the result.
+
+    The C parser is fast and stops a deep document with a RecursionError (about a thousand levels) instead
+    of crashing; the depth of what it returns is then checked without recursion, so a 5 MiB stylesheet in
+    the autosave journal is not scanned character by character in Python.
 
     Raises:
         InputTooDeepError: nested too deep.
         ValueError: not valid JSON (``json.JSONDecodeError`` or ``UnicodeDecodeError``).
     """
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    check_nesting(text, path, "json", limit)
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except RecursionError:
-        raise InputTooDeepError(path, limit, 1) from None
+        raise InputTooDeepError(path, limit) from None
+    if data_depth(value, limit) > limit:
+        raise InputTooDeepError(path, limit)
+    return value
 
 
 def read_json(path: Path, limit: int = MAX_CONFIG_BYTES, what: str = "a studio record") -> Any:

@@ -16,6 +16,7 @@ from studio.core.limits import (
     InputLimitError,
     InputTooDeepError,
     InputTooLargeError,
+    data_depth,
     load_json,
     load_toml,
     nesting_depth,
@@ -67,12 +68,18 @@ def test_read_limited_refuses_a_named_pipe_without_waiting(tmp_path: Path) -> No
 )
 def test_toml_nesting_ignores_strings_and_comments(text: str, depth: int) -> None:
     tomllib.loads(text)  # the cases are valid TOML
-    assert nesting_depth(text, "toml")[0] == depth
+    assert nesting_depth(text)[0] == depth
 
 
-def test_json_nesting_ignores_strings() -> None:
-    assert nesting_depth('{"a": "[[[\\"[[", "b": [[1]]}', "json")[0] == 3
-    assert nesting_depth("[" * 100, "json", limit=10) == (11, 1)  # stops counting past the limit
+def test_nesting_counting_stops_past_the_limit() -> None:
+    assert nesting_depth("x = " + "[" * 100, limit=10) == (11, 1)
+
+
+def test_json_depth_counts_containers_not_strings() -> None:
+    assert data_depth(load_json('{"a": "[[[\\"[[", "b": [[1]]}', "x.json")) == 3
+    assert data_depth([[[]], {"a": {"b": 1}}]) == 3
+    with pytest.raises(InputTooDeepError):
+        load_json("[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1), "x.json")
 
 
 def test_deep_toml_and_json_are_refused_before_parsing(tmp_path: Path) -> None:

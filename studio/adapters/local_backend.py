@@ -26,6 +26,7 @@ import httpx
 import psycopg
 from psycopg import sql
 
+from studio.adapters.child_env import child_env
 from studio.adapters.sandbox import free_ports
 
 log = logging.getLogger(__name__)
@@ -171,15 +172,14 @@ class LocalBackend:
         return self.data_dir / "backend.log"
 
     def _env(self) -> dict[str, str]:
+        """Exactly what the backend needs (child_env's allow-list), never the studio's own secrets."""
         assert self.services is not None
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SPACES_", "CDN_"))}
-        env.update(
-            DATABASE_URL=self.services.database_url,
-            REDIS_URL=self.services.redis_url,
-            REDIS_PREFIX=REDIS_PREFIX,
-        )
-        env.update(self.storage_env)
-        return env
+        return child_env({
+            "DATABASE_URL": self.services.database_url,
+            "REDIS_URL": self.services.redis_url,
+            "REDIS_PREFIX": REDIS_PREFIX,
+            **self.storage_env,
+        })
 
     def _run_backend(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
@@ -248,8 +248,19 @@ class LocalBackend:
 
     def _user_token(self, email: str, name: str, role: str) -> str:
         """A fresh 30-day token for a local user (created on first use), so the studio can register releases
-        and drafts, and review them, with the bundled backend."""
+        and drafts, and review them, with the bundled backend.
+
+        Every earlier token of the user is revoked first: only this start's token (the one in the keyring)
+        works, so a copy left by an earlier session (an old keyring entry, a crashed studio) is worthless.
+        """
         self._run_backend("users", "create", "--email", email, "--name", name, "--role", role)
+        revoked = self._run_backend("tokens", "revoke", "--email", email)  # exit 1 when there was none
+        if b"revoked" not in revoked.stdout:
+            self.stop()
+            detail = revoked.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+            raise LocalBackendError(
+                f"The local backend could not revoke the local {role}'s earlier tokens: {detail[0]}"
+            )
         made = self._run_backend("tokens", "create", "--email", email, "--expires-days", "30")
         lines = made.stdout.decode(errors="replace").split()
         if made.returncode != 0 or not lines:

@@ -6,8 +6,9 @@ section 2: the public prefixes are readable anonymously through a bucket policy 
 per-object ACLs), the drafts prefix needs a signature.
 
 Credentials: a fresh key pair is generated at every start. SeaweedFS reads its identities from a JSON file,
-so that file (and only that file) holds the secret on disk: under the sandbox data dir, mode 0600, rewritten
-at every start. The studio keeps the secret in memory, and also in the OS keyring (profile ``local``) when
+so that file (and only that file) holds the secret: created 0600 under ``$XDG_RUNTIME_DIR`` (a per-user tmpfs,
+gone at logout) when there is a usable one, else under the sandbox data dir (0700), and removed when the
+sandbox stops. The studio keeps the secret in memory, and also in the OS keyring (profile ``local``) when
 one is usable so the headless CLI can publish to a running sandbox; it is never written to a config file.
 
 Ports are "fixed-ish": the ones of the last run are reused when free (published URLs stay the same from one
@@ -17,6 +18,7 @@ session to the next), new free ones otherwise; they are remembered in ``ports.js
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -24,6 +26,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -36,7 +39,9 @@ import boto3
 import httpx
 from botocore.config import Config
 
+from studio.adapters.child_env import child_env
 from studio.adapters.object_store import S3Credentials, S3Location
+from studio.core.limits import read_json
 from studio.core.paths import user_data_dir
 from studio.core.profiles import DEFAULT_BUCKET, LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE, Profile
 
@@ -58,6 +63,32 @@ STOP_GRACE_S = 2.0
 
 class SandboxError(RuntimeError):
     """The sandbox could not start; the message says why and what to do."""
+
+
+def _private_runtime_dir() -> Path | None:
+    """``$XDG_RUNTIME_DIR`` when it is a folder only we can use (as the spec requires), else None."""
+    raw = os.environ.get("XDG_RUNTIME_DIR")
+    if not raw or not hasattr(os, "getuid"):
+        return None
+    try:
+        info = Path(raw).stat()
+    except OSError:
+        return None
+    private = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+    return Path(raw) if private else None
+
+
+def identities_file(data_dir: Path) -> Path:
+    """Where the sandbox of ``data_dir`` keeps its SeaweedFS identities (the file with the secret).
+
+    Under ``$XDG_RUNTIME_DIR`` when usable (one folder per sandbox data dir, so two data dirs never share
+    it), else in the data dir itself. The CLI finds a running sandbox's file here too.
+    """
+    runtime = _private_runtime_dir()
+    if runtime is None:
+        return data_dir / "s3-identities.json"
+    tag = hashlib.sha256(str(data_dir.expanduser().resolve()).encode()).hexdigest()[:16]
+    return runtime / "themesystem-studio" / f"sandbox-{tag}" / "s3-identities.json"
 
 
 def find_weed() -> Path:
@@ -147,8 +178,9 @@ class Sandbox:
 
     @property
     def identities_path(self) -> Path:
-        """The SeaweedFS identities JSON (mode 0600): the one file with the secret, as SeaweedFS needs it."""
-        return self.data_dir / "s3-identities.json"
+        """The SeaweedFS identities JSON (mode 0600): the one file with the secret, as SeaweedFS needs it;
+        it exists only while the sandbox runs (see :func:`identities_file`)."""
+        return identities_file(self.data_dir)
 
     @property
     def log_path(self) -> Path:
@@ -232,7 +264,7 @@ class Sandbox:
     def _choose_ports(self) -> dict[str, int]:
         remembered: dict[str, int] = {}
         with contextlib.suppress(OSError, ValueError, TypeError):
-            raw = json.loads((self.data_dir / "ports.json").read_text())
+            raw = read_json(self.data_dir / "ports.json", what="the sandbox's ports record")
             remembered = {name: int(raw[name]) for name in PORT_NAMES}
         distinct = len(set(remembered.values())) == len(PORT_NAMES)
         if remembered and distinct and all(_port_free(p) for p in remembered.values()):
@@ -252,11 +284,15 @@ class Sandbox:
             ]
         }
         path = self.identities_path
-        # Created 0600 from the start: the secret is never readable by others, not even briefly.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+        # A file left by a crashed session goes first, so O_EXCL below proves we created the new one: it is
+        # 0600 from the start and never readable by others, not even briefly (nor a planted link followed).
+        path.unlink(missing_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(identities, handle)
-        path.chmod(0o600)
 
     def start(self, timeout: float = START_TIMEOUT_S) -> Profile:
         """Start SeaweedFS, create the bucket with its public-read policy; returns :meth:`profile`.
@@ -300,7 +336,7 @@ class Sandbox:
         ]
         with self.log_path.open("ab") as log_file:
             self._process = subprocess.Popen(
-                cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+                cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, env=child_env()
             )
         self._ports = ports
         self._credentials = creds
@@ -377,11 +413,20 @@ class Sandbox:
             log.info("sandbox secret kept in memory only: %s", type(exc).__name__)
 
     def stop(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Stop the server: SIGTERM to its process group, SIGKILL after ``grace_s`` seconds."""
+        """Stop the server (SIGTERM to its process group, SIGKILL after ``grace_s`` seconds) and remove
+        the identities file: the secret does not outlive the sandbox on disk."""
         process, self._process = self._process, None
         self._credentials = None
         with contextlib.suppress(OSError):
             self.record_backend(None)
+        try:
+            self._stop_process(process, grace_s)
+        finally:
+            with contextlib.suppress(OSError):
+                self.identities_path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _stop_process(process: subprocess.Popen[bytes] | None, grace_s: float) -> None:
         if process is None:
             return
         if process.poll() is None:

@@ -423,9 +423,11 @@ class StudioWindow(QMainWindow):
 
     def _on_analysed(self, analysis: Analysis) -> None:
         self._last_analysis = analysis
-        diagnostics = list(analysis.lint.diagnostics)
+        diagnostics = list(analysis.diagnostics)
         self.problems.set_diagnostics(diagnostics)
-        self.editor.set_diagnostics([(d.line, d.column, d.severity.value) for d in diagnostics])
+        self.editor.set_diagnostics(
+            [(d.line, d.column, d.severity.value) for d in diagnostics if not d.in_folder]
+        )
         self.tokens.set_index(analysis.text, analysis.tokens)
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
         warnings = len(diagnostics) - errors

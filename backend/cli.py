@@ -11,9 +11,30 @@ import sys
 from uuid import UUID
 
 from backend.config import Settings, SettingsError, load_settings
-from backend.db.users import ROLES, UserError, create_token, create_user, revoke_tokens
+from backend.db.users import (
+    MAX_EXPIRES_DAYS,
+    MIN_EXPIRES_DAYS,
+    ROLES,
+    UserError,
+    create_token,
+    create_user,
+    revoke_tokens,
+)
 
 EXIT_CONFIG = 2
+
+
+def _expires_days(text: str) -> int:
+    """argparse type for ``--expires-days``: a whole number of days in 1..3650, else a usage error."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if not MIN_EXPIRES_DAYS <= days <= MAX_EXPIRES_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"{days} is out of range: a token lives {MIN_EXPIRES_DAYS} to {MAX_EXPIRES_DAYS} days"
+        )
+    return days
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,7 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     tokens = sub.add_parser("tokens", help="manage API tokens").add_subparsers(dest="action", required=True)
     token_create = tokens.add_parser("create", help="create a token and print it once")
     token_create.add_argument("--email", required=True)
-    token_create.add_argument("--expires-days", type=int, default=None)
+    token_create.add_argument(
+        "--expires-days",
+        type=_expires_days,
+        default=None,
+        metavar="N",
+        help=f"days until the token expires, {MIN_EXPIRES_DAYS}-{MAX_EXPIRES_DAYS} (default: never)",
+    )
     token_create.add_argument(
         "--role", choices=ROLES, default=None, help="narrow the token (default: the user's)"
     )

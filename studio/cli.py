@@ -19,6 +19,7 @@ LAZY_COMMANDS = {
     "profiles": "studio.profiles_cli",
     "drafts": "studio.drafts_cli",
     "migrate-assets": "studio.migrate_cli",
+    "verify": "studio.verify_cli",
 }
 SUBCOMMANDS = ("lint", "preview", "open", *LAZY_COMMANDS)
 

@@ -25,6 +25,7 @@ from studio.core.profiles import Profile, ProfileStore
 from tests import manifest_signing as signing
 from tests.backend.helpers import free_port
 from tests.backend.seaweed import SeaweedS3
+from tests.backend.servers import TcpProxy
 
 VERSION = "1.4.0"
 CSS = b":root{--brand:#0af;--radius:4px}\nbody{font-family:Brand,sans-serif}\n"
@@ -315,3 +316,22 @@ def test_unreachable_cdn_or_backend_is_a_clear_error(
     # A backend without the key listing (an older server) says so.
     assert _verify(release, backend=trusted.url + "/nothing-here") == 2
     assert "answered HTTP 404" in capsys.readouterr().err
+
+
+def test_objects_share_a_bounded_connection_pool(
+    release: Release, trusted: KeyServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A TCP proxy in front of the store counts the connections the verifier opens: the manifest and four
+    # objects go over at most --concurrency pooled connections, not one connection per object.
+    port = int(release.seaweed.endpoint.rsplit(":", 1)[1])
+    proxy = TcpProxy(("127.0.0.1", port))
+    proxy.open()
+    try:
+        cdn = f"http://127.0.0.1:{proxy.port}/{release.seaweed.bucket}"
+        argv = ["verify", release.name, "--cdn", cdn, "--backend", trusted.url, "--concurrency", "2"]
+        assert main(argv) == 0
+        accepted = len(proxy._conns) // 2  # each accepted connection is a (client, upstream) pair
+    finally:
+        proxy.close()
+    assert capsys.readouterr().out.startswith(f"OK {release.name}")
+    assert 1 <= accepted <= 2

@@ -83,7 +83,7 @@ def _cleanup(settings: Settings, older_than_hours: float, dry_run: bool) -> int:
         print(f"themesystem-api: object storage failed: {exc}", file=sys.stderr)
         return 1
     for key, reason in report.failed:
-        print(f"failed  {key}: {reason}", file=sys.stderr)
+        print(f"failed {key}: {reason}", file=sys.stderr)
     size = sum(u.size for u in report.removed)
     print(
         f"{verb} {len(report.removed)} object(s), {size} bytes, of unregistered versions; "

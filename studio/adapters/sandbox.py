@@ -31,6 +31,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -154,6 +155,7 @@ class Sandbox:
     _ports: dict[str, int] = field(default_factory=dict, repr=False)
     _credentials: S3Credentials | None = field(default=None, repr=False)
     _lock: ServerLock | None = field(default=None, repr=False)
+    _cancel: threading.Event | None = field(default=None, repr=False)
 
     @property
     def identities_path(self) -> Path:
@@ -276,8 +278,11 @@ class Sandbox:
             json.dump(identities, handle)
         path.chmod(0o600)
 
-    def start(self, timeout: float = START_TIMEOUT_S) -> Profile:
+    def start(self, timeout: float = START_TIMEOUT_S, *, cancel: threading.Event | None = None) -> Profile:
         """Start SeaweedFS, create the bucket with its public-read policy; returns :meth:`profile`.
+
+        Args:
+            cancel: set by a studio that quits meanwhile: the start stops the server and gives up.
 
         Raises:
             SandboxError: no ``weed`` binary, another live process runs a sandbox on this folder, or the
@@ -300,8 +305,9 @@ class Sandbox:
                 )
             lock.add(
                 ServerRecord.of(
-                    "SeaweedFS sandbox",
+                    "SeaweedFS",
                     self._process.pid,
+                    role="local sandbox",
                     ports=tuple(ports.values()),
                     log=str(self.log_path),
                     url=f"http://127.0.0.1:{ports['s3']}",
@@ -310,6 +316,7 @@ class Sandbox:
             )
             self._ports = ports
             self._credentials = creds
+            self._cancel = cancel
             self._wait(timeout)
             self._prepare_bucket(timeout)
         except BaseException:
@@ -360,9 +367,14 @@ class Sandbox:
         self._lock = lock
         return lock
 
+    def _check_cancel(self) -> None:
+        if self._cancel is not None and self._cancel.is_set():
+            raise SandboxError("The local sandbox start was cancelled: the studio is quitting.")
+
     def _wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            self._check_cancel()
             assert self._process is not None
             if self._process.poll() is not None:
                 code = self._process.returncode
@@ -406,6 +418,7 @@ class Sandbox:
                 client.get_object(Bucket=self.bucket, Key=_PROBE_KEY)["Body"].read()
                 return
             except Exception as exc:  # botocore raises many types while the filer starts
+                self._check_cancel()
                 if time.monotonic() > deadline:
                     raise SandboxError(
                         f"The local SeaweedFS did not accept the bucket {self.bucket!r} "

@@ -38,9 +38,10 @@ class FolderInUseError(RuntimeError):
 class ServerRecord:
     """A server the owner started: enough to show it, find its log, and stop it if the owner dies."""
 
-    name: str
+    name: str  # short: "SeaweedFS", "API", "PostgreSQL", "Redis"
     pid: int
     start_ticks: int | None
+    role: str = ""  # what it is to the user: "local sandbox", "bundled backend", ...
     ports: tuple[int, ...] = ()
     log: str = ""
     url: str = ""
@@ -58,6 +59,7 @@ class ServerRecord:
             name=str(raw["name"]),
             pid=int(raw["pid"]),
             start_ticks=None if raw.get("start_ticks") is None else int(raw["start_ticks"]),
+            role=str(raw.get("role", "")),
             ports=tuple(int(p) for p in raw.get("ports", ())),
             log=str(raw.get("log", "")),
             url=str(raw.get("url", "")),
@@ -158,8 +160,8 @@ class ServerLock:
             if server.running:
                 terminate(server.pid, server.stop_signal, server.grace_s, server.start_ticks)
                 stopped.append(
-                    f"Stopped {server.name} (PID {server.pid}) left by a studio that ended "
-                    f"(PID {previous.owner_pid})"
+                    f"Stopped the {server.role or server.name} (PID {server.pid}) left by a studio that "
+                    f"ended (PID {previous.owner_pid})"
                 )
             deadline = time.monotonic() + PORT_RELEASE_S
             while not all(_port_free(p) for p in server.ports) and time.monotonic() < deadline:

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,12 +209,20 @@ class LocalBackend:
             check=False,
         )
 
-    def start(self, timeout: float = 60.0, *, cancel: threading.Event | None = None) -> str:
+    def start(
+        self,
+        timeout: float = 60.0,
+        *,
+        cancel: threading.Event | None = None,
+        storage_env: Callable[[], dict[str, str]] | None = None,
+    ) -> str:
         """Bring up Postgres/Redis, migrate, serve, wait for ``/healthz``; returns the base URL.
 
         Args:
             cancel: set by a studio that quits meanwhile: the start stops at the next step, having stopped
                 whatever it had started (no orphaned server survives the studio).
+            storage_env: called just before the API starts, for :attr:`storage_env` (the sandbox it grants
+                uploads for may still be starting while the database is migrated).
         """
 
         def check_cancel() -> None:
@@ -246,6 +255,9 @@ class LocalBackend:
         self.token = self._user_token(LOCAL_AUTHOR, "Local author", "author")
         self.reviewer_token = self._user_token(LOCAL_REVIEWER, "Local reviewer", "reviewer")
         check_cancel()
+        if storage_env is not None:
+            self.storage_env = storage_env()
+            check_cancel()
         port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
         self._process = spawn(

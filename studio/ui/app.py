@@ -154,13 +154,27 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
             settled.set()
 
     def start_sandbox_then_backend() -> str:
+        # Side by side: the backend migrates and issues tokens (~7 s) while SeaweedFS starts (~4 s); it
+        # needs the sandbox only when its API starts.
+        sandbox_done = threading.Event()
+
+        def start_sandbox() -> None:
+            try:
+                sandbox.start(cancel=quitting)
+            except SandboxError as exc:
+                window_note.append(str(exc))  # reported with the backend status; the studio works without it
+            finally:
+                sandbox_done.set()
+
+        def storage_env() -> dict[str, str]:
+            sandbox_done.wait()
+            return sandbox.backend_env() if sandbox.running else {}
+
+        threading.Thread(target=start_sandbox, name="sandbox-start", daemon=True).start()
         try:
-            sandbox.start(cancel=quitting)
-        except SandboxError as exc:
-            window_note.append(str(exc))  # reported with the backend status; the studio works without it
-        else:
-            backend.storage_env = sandbox.backend_env()
-        url = backend.start(cancel=quitting)
+            url = backend.start(cancel=quitting, storage_env=storage_env)
+        finally:
+            sandbox_done.wait()  # "settled" means both starts are over
         if sandbox.running and backend.token and backend.reviewer_token:
             # The local profiles register releases and drafts with the bundled backend as this user, and
             # review them as its reviewer twin (nobody may review their own drafts).

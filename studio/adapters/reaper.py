@@ -45,7 +45,7 @@ def reap(lock_path: Path, studio_pid: int, handover_s: float = HANDOVER_S) -> li
     deadline = time.monotonic() + handover_s
     while True:
         try:
-            stopped = lock.acquire()
+            stopped = lock.acquire(recovering=True)
         except FolderInUseError as exc:
             if exc.owner_pid != studio_pid or time.monotonic() > deadline:
                 return []

@@ -23,6 +23,8 @@ from typing import Any
 from studio.adapters.child_process import process_alive, process_start_ticks, terminate
 
 PORT_RELEASE_S = 5.0
+#: How long to wait for whoever is stopping a dead owner's servers (the reaper, another start) to finish.
+RECOVERY_WAIT_S = 20.0
 
 
 class FolderInUseError(RuntimeError):
@@ -78,17 +80,27 @@ class LockRecord:
 
     owner_pid: int | None = None
     servers: list[ServerRecord] = field(default_factory=list)
+    recovering: bool = False  # the owner only cleans up after a dead one (the reaper): wait for it
 
     @classmethod
     def parse(cls, text: str) -> LockRecord:
         try:
             raw = json.loads(text) if text.strip() else {}
-            return cls(raw.get("owner_pid"), [ServerRecord.from_json(s) for s in raw.get("servers", ())])
+            servers = [ServerRecord.from_json(s) for s in raw.get("servers", ())]
+            return cls(raw.get("owner_pid"), servers, bool(raw.get("recovering", False)))
         except (ValueError, TypeError, KeyError, AttributeError):  # half-written or foreign: nothing to trust
             return cls()
 
+    @property
+    def settled(self) -> bool:
+        """False while the lock changes hands: being written, cleaned up after a dead owner, or recovered."""
+        return bool(self.owner_pid) and process_alive(self.owner_pid or 0) and not self.recovering
+
     def dumps(self) -> str:
-        return json.dumps({"owner_pid": self.owner_pid, "servers": [asdict(s) for s in self.servers]})
+        record: dict[str, Any] = {"owner_pid": self.owner_pid, "servers": [asdict(s) for s in self.servers]}
+        if self.recovering:
+            record["recovering"] = True
+        return json.dumps(record)
 
 
 def read_lock(path: Path) -> LockRecord:
@@ -125,8 +137,11 @@ class ServerLock:
     def servers(self) -> list[ServerRecord]:
         return list(self._record.servers)
 
-    def acquire(self) -> list[str]:
+    def acquire(self, *, recovering: bool = False) -> list[str]:
         """Own the folder; first stop whatever a dead owner left running there.
+
+        Args:
+            recovering: only to clean up (the reaper): others wait for it rather than fail.
 
         Returns:
             What was stopped, one line each (shown to the user: it explains a slower start).
@@ -138,16 +153,22 @@ class ServerLock:
             return []
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = LockRecord.parse(_read_fd(fd)).owner_pid
-            os.close(fd)
-            raise FolderInUseError(self.path, owner) from None
+        deadline = time.monotonic() + RECOVERY_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                record = LockRecord.parse(_read_fd(fd))
+                if not record.settled and time.monotonic() < deadline:
+                    time.sleep(0.05)  # someone is stopping what a dead owner left: it is over soon
+                    continue
+                os.close(fd)
+                raise FolderInUseError(self.path, record.owner_pid) from None
         self._fd = fd
         try:
             stopped = self._stop_leftovers(LockRecord.parse(_read_fd(fd)))
-            self._record = LockRecord(os.getpid())
+            self._record = LockRecord(os.getpid(), recovering=recovering)
             self._write()
         except BaseException:
             self.release()

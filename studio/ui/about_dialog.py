@@ -18,10 +18,10 @@ from studio.core.paths import user_config_dir, user_data_dir
 
 
 def servers_summary(servers: Sequence[ServerRecord]) -> str:
-    """One status-bar line: ``Local servers: API 4321 · SeaweedFS 1234`` (PIDs)."""
+    """One status-bar line: ``Local servers: API pid 4321 · SeaweedFS pid 1234``."""
     if not servers:
         return ""
-    return "Local servers: " + " · ".join(f"{s.name} {s.pid}" for s in servers)
+    return "Local servers: " + " · ".join(f"{s.name} pid {s.pid}" for s in servers)
 
 
 def servers_detail(servers: Sequence[ServerRecord]) -> str:

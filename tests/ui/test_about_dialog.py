@@ -30,7 +30,7 @@ def test_status_bar_and_about_list_the_local_servers(qtbot: QtBot, tmp_path: Pat
         win = StudioWindow()
         qtbot.addWidget(win)
         win.set_local_servers([api, sandbox], [note])
-        assert win.servers_label.text() == f"Local servers: API {os.getpid()} · SeaweedFS {weed.pid}"
+        assert win.servers_label.text() == f"Local servers: API pid {os.getpid()} · SeaweedFS pid {weed.pid}"
         tip = win.servers_label.toolTip()
         line = f"SeaweedFS (local sandbox) · PID {weed.pid} · http://127.0.0.1:8333 · log: {sandbox.log}"
         assert line in tip

@@ -133,6 +133,6 @@ def test_a_sandbox_left_by_a_dead_studio_is_stopped_and_never_duplicated(tmp_pat
             Sandbox(data).start()
         assert processes_with_argument(f"-dir={data / 'data'}") == [server.pid]
     finally:
-        sandbox.stop()
+        sandbox.stop(grace_s=0)  # the graceful stop is tested above
     assert not process_alive(server.pid)
     assert processes_with_argument(f"-dir={data / 'data'}") == []

@@ -184,9 +184,10 @@ class ServerLock:
                     f"Stopped the {server.role or server.name} (PID {server.pid}) left by a studio that "
                     f"ended (PID {previous.owner_pid})"
                 )
-            deadline = time.monotonic() + PORT_RELEASE_S
-            while not all(_port_free(p) for p in server.ports) and time.monotonic() < deadline:
-                time.sleep(0.05)
+                # Only the ports of what we just stopped: another program may use a dead server's by now.
+                deadline = time.monotonic() + PORT_RELEASE_S
+                while not all(_port_free(p) for p in server.ports) and time.monotonic() < deadline:
+                    time.sleep(0.05)
         return stopped
 
     def add(self, server: ServerRecord) -> None:

@@ -13,6 +13,11 @@ one is usable so the headless CLI can publish to a running sandbox; it is never 
 
 Ports are "fixed-ish": the ones of the last run are reused when free (published URLs stay the same from one
 session to the next), new free ones otherwise; they are remembered in ``ports.json`` (no secret in it).
+
+One SeaweedFS per folder: ``owner.lock`` (:mod:`studio.adapters.server_lock`) is held while it runs; a
+server a dead studio left there is stopped before a new one starts; a live owner makes :meth:`Sandbox.start`
+fail.
+The server dies with the process that started it (:func:`studio.adapters.child_process.spawn`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -40,7 +46,9 @@ import httpx
 from botocore.config import Config
 
 from studio.adapters.child_env import child_env
+from studio.adapters.child_process import processes_with_argument, spawn, terminate
 from studio.adapters.object_store import S3Credentials, S3Location
+from studio.adapters.server_lock import FolderInUseError, ServerLock, ServerRecord
 from studio.core.limits import read_json
 from studio.core.paths import user_data_dir
 from studio.core.profiles import DEFAULT_BUCKET, LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE, Profile
@@ -172,9 +180,13 @@ class Sandbox:
     save_secret: Callable[[str], None] | None = None
     secret_saved: bool = False
     backend_url: str | None = None  # the bundled backend once it runs: the local profile registers with it
+    #: What the last start had to stop first (servers a crashed studio left on this folder), for the status.
+    recovered: list[str] = field(default_factory=list)
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _ports: dict[str, int] = field(default_factory=dict, repr=False)
     _credentials: S3Credentials | None = field(default=None, repr=False)
+    _lock: ServerLock | None = field(default=None, repr=False)
+    _cancel: threading.Event | None = field(default=None, repr=False)
 
     @property
     def identities_path(self) -> Path:
@@ -187,8 +199,16 @@ class Sandbox:
         return self.data_dir / "weed.log"
 
     @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "owner.lock"
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def servers(self) -> list[ServerRecord]:
+        """The SeaweedFS this sandbox runs (PID, ports, log), for the status bar and About."""
+        return self._lock.servers if self._lock is not None and self.running else []
 
     @property
     def endpoint(self) -> str:
@@ -294,11 +314,15 @@ class Sandbox:
         with os.fdopen(fd, "w") as handle:
             json.dump(identities, handle)
 
-    def start(self, timeout: float = START_TIMEOUT_S) -> Profile:
+    def start(self, timeout: float = START_TIMEOUT_S, *, cancel: threading.Event | None = None) -> Profile:
         """Start SeaweedFS, create the bucket with its public-read policy; returns :meth:`profile`.
 
+        Args:
+            cancel: set by a studio that quits meanwhile: the start stops the server and gives up.
+
         Raises:
-            SandboxError: no ``weed`` binary, or the server did not come up (the message points at the log).
+            SandboxError: no ``weed`` binary, another live process runs a sandbox on this folder, or the
+                server did not come up (the message points at the log).
         """
         if self.running:
             return self.profile()
@@ -306,10 +330,40 @@ class Sandbox:
         data = self.data_dir / "data"
         data.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
-        creds = S3Credentials("studio-" + secrets.token_hex(8), secrets.token_urlsafe(30))
-        self._write_identities(creds)
-        ports = self._choose_ports()
-        cmd = [
+        lock = self._take_folder(data)
+        try:
+            creds = S3Credentials("studio-" + secrets.token_hex(8), secrets.token_urlsafe(30))
+            self._write_identities(creds)
+            ports = self._choose_ports()
+            with self.log_path.open("ab") as log_file:
+                command = self._command(weed, data, ports)
+                self._process = spawn(command, stdout=log_file, stderr=subprocess.STDOUT, env=child_env())
+            lock.add(
+                ServerRecord.of(
+                    "SeaweedFS",
+                    self._process.pid,
+                    role="local sandbox",
+                    ports=tuple(ports.values()),
+                    log=str(self.log_path),
+                    url=f"http://127.0.0.1:{ports['s3']}",
+                    # A leftover is killed outright: its graceful stop takes ~25 s and helps nobody.
+                    stop_signal=signal.SIGKILL,
+                    grace_s=0.0,
+                )
+            )
+            self._ports = ports
+            self._credentials = creds
+            self._cancel = cancel
+            self._wait(timeout)
+            self._prepare_bucket(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self._remember_secret(creds.secret_key)
+        return self.profile()
+
+    def _command(self, weed: Path, data: Path, ports: dict[str, int]) -> list[str]:
+        return [
             str(weed),
             "server",
             f"-dir={data}",
@@ -334,24 +388,30 @@ class Sandbox:
             "-master.volumeSizeLimitMB=64",
             "-volume.max=30",
         ]
-        with self.log_path.open("ab") as log_file:
-            self._process = subprocess.Popen(
-                cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, env=child_env()
-            )
-        self._ports = ports
-        self._credentials = creds
+
+    def _take_folder(self, data: Path) -> ServerLock:
+        """Own the folder (``owner.lock``), stopping any SeaweedFS a dead studio left on it."""
+        lock = ServerLock(self.lock_path)
         try:
-            self._wait(timeout)
-            self._prepare_bucket(timeout)
-        except BaseException:
-            self.stop()
-            raise
-        self._remember_secret(creds.secret_key)
-        return self.profile()
+            self.recovered = lock.acquire()
+        except FolderInUseError as exc:
+            raise SandboxError(f"The local sandbox is already running: {exc}.") from None
+        # A studio from before the lock file left no record: its server is found by our folder on its
+        # command line (we hold the lock, so no live owner runs it).
+        for pid in processes_with_argument(f"-dir={data}"):
+            terminate(pid, signal.SIGKILL, 0.0)
+            self.recovered.append(f"Stopped a SeaweedFS (PID {pid}) left on {data}")
+        self._lock = lock
+        return lock
+
+    def _check_cancel(self) -> None:
+        if self._cancel is not None and self._cancel.is_set():
+            raise SandboxError("The local sandbox start was cancelled: the studio is quitting.")
 
     def _wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            self._check_cancel()
             assert self._process is not None
             if self._process.poll() is not None:
                 code = self._process.returncode
@@ -395,6 +455,7 @@ class Sandbox:
                 client.get_object(Bucket=self.bucket, Key=_PROBE_KEY)["Body"].read()
                 return
             except Exception as exc:  # botocore raises many types while the filer starts
+                self._check_cancel()
                 if time.monotonic() > deadline:
                     raise SandboxError(
                         f"The local SeaweedFS did not accept the bucket {self.bucket!r} "
@@ -413,22 +474,24 @@ class Sandbox:
             log.info("sandbox secret kept in memory only: %s", type(exc).__name__)
 
     def stop(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Stop the server (SIGTERM to its process group, SIGKILL after ``grace_s`` seconds) and remove
-        the identities file: the secret does not outlive the sandbox on disk."""
+        """Stop the server (SIGTERM to its process group, SIGKILL after ``grace_s`` s), remove the identities
+        file (the secret does not outlive the sandbox on disk) and free the folder."""
         process, self._process = self._process, None
+        lock, self._lock = self._lock, None
         self._credentials = None
         with contextlib.suppress(OSError):
             self.record_backend(None)
         try:
-            self._stop_process(process, grace_s)
+            if process is not None:
+                self._stop_process(process, grace_s)
         finally:
             with contextlib.suppress(OSError):
                 self.identities_path.unlink(missing_ok=True)
+            if lock is not None:
+                lock.release()
 
     @staticmethod
-    def _stop_process(process: subprocess.Popen[bytes] | None, grace_s: float) -> None:
-        if process is None:
-            return
+    def _stop_process(process: subprocess.Popen[bytes], grace_s: float) -> None:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)

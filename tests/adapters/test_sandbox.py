@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
+from studio.adapters.child_process import process_alive, processes_with_argument
 from studio.adapters.object_store import AccessDeniedError, ObjectStore
 from studio.adapters.sandbox import Sandbox, SandboxError, identities_file
 from tests.adapters.test_local_backend import POISON, assert_clean_environment, environ_of
+from tests.conftest import REPO
+
+# A studio from before the parent-death signal, killed: its SeaweedFS outlives it on the folder.
+OLD_STUDIO = """
+import json, os, subprocess, sys
+from pathlib import Path
+import studio.adapters.sandbox as sandbox
+sandbox.spawn = lambda cmd, **kw: subprocess.Popen(cmd, start_new_session=True, **kw)
+box = sandbox.Sandbox(Path(sys.argv[1]))
+box.start()
+print(json.dumps({"pid": box.servers()[0].pid, "endpoint": box.endpoint, "owner": os.getpid()}), flush=True)
+os._exit(0)
+"""
 
 
 def _put(store: ObjectStore, key: str, body: bytes) -> None:
@@ -115,3 +132,38 @@ def test_identities_fall_back_to_the_private_data_dir(
     one, two = identities_file(tmp_path / "a"), identities_file(tmp_path / "b")
     assert one.is_relative_to(private)
     assert one != two  # two data dirs never share a secret file
+
+
+def test_a_sandbox_left_by_a_dead_studio_is_stopped_and_never_duplicated(tmp_path: Path) -> None:
+    data = tmp_path / "sandbox"
+    old = subprocess.run(
+        [sys.executable, "-c", OLD_STUDIO, str(data)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
+    )
+    left = json.loads(old.stdout)
+    assert process_alive(left["pid"])
+    assert httpx.get(left["endpoint"] + "/", timeout=5).status_code == 403  # serving, unsigned
+
+    sandbox = Sandbox(data)
+    sandbox.start()
+    try:
+        assert sandbox.recovered == [
+            f"Stopped the local sandbox (PID {left['pid']}) left by a studio that ended (PID {left['owner']})"
+        ]
+        assert not process_alive(left["pid"])
+        assert sandbox.endpoint == left["endpoint"]  # its ports were freed, and the URLs stay the same
+        (server,) = sandbox.servers()
+        assert server.pid != left["pid"]
+        assert processes_with_argument(f"-dir={data / 'data'}") == [server.pid]  # one SeaweedFS on it
+
+        with pytest.raises(SandboxError, match=f"already running: .* in use by process {os.getpid()}"):
+            Sandbox(data).start()
+        assert processes_with_argument(f"-dir={data / 'data'}") == [server.pid]
+    finally:
+        sandbox.stop(grace_s=0)  # the graceful stop is tested above
+    assert not process_alive(server.pid)
+    assert processes_with_argument(f"-dir={data / 'data'}") == []

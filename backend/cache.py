@@ -246,6 +246,9 @@ class Cache:
         ok, taken = await self._call(lambda: self.client.set(self.key(name), b"1", nx=True, ex=ttl_s))
         return bool(ok and taken)
 
+    async def unlock(self, name: str) -> None:
+        await self._call(lambda: self.client.delete(self.key(name)))
+
     # --- counters ---------------------------------------------------------------------------------------
 
     async def counters(self, names: list[str]) -> list[tuple[int, int]] | None:

@@ -87,7 +87,12 @@ async def popular(
     ranking = await services.cache.popular(limit * 2 + 10)
     if ranking is not None and not ranking.complete:
         if await services.cache.try_lock(REBUILD_LOCK, REBUILD_LOCK_S):
-            await services.cache.store_popular(await activity.popularity_scores(conn))
+            try:
+                again = await services.cache.popular(1)  # a rebuild may have finished since our read
+                if again is not None and not again.complete:
+                    await services.cache.store_popular(await activity.popularity_scores(conn))
+            finally:  # a rebuild that failed may be retried at once; the lock's TTL covers a crash
+                await services.cache.unlock(REBUILD_LOCK)
         ranking = None
     if ranking is None:
         ranked, source = await activity.popular_from_db(conn, limit), "postgres"

@@ -21,6 +21,7 @@ Worst-case staleness of a theme record after a committed write:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from uuid import UUID
 
@@ -60,13 +61,16 @@ async def drain_once(pool: Pool, cache: Cache) -> bool:
     return True
 
 
-async def drain_forever(pool: Pool, cache: Cache, interval_s: float) -> None:
-    """Drain every ``interval_s`` until cancelled (the app's lifespan owns this task)."""
-    while True:
+async def drain_forever(pool: Pool, cache: Cache, interval_s: float, stop: asyncio.Event) -> None:
+    """Drain every ``interval_s`` until ``stop`` is set (the app's lifespan owns this task).
+
+    Stopped by an event rather than by cancelling: a cancellation arriving inside a driver call can be
+    swallowed there, and the loop would then run on.
+    """
+    while not stop.is_set():
         try:
             await drain_once(pool, cache)
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:  # PostgreSQL unreachable, pool closing: try again next time
             log.info("cache outbox drain failed: %s", type(exc).__name__)
-        await asyncio.sleep(interval_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)

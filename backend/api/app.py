@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -144,15 +143,17 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.services = Services(
             settings, pool, cache, metrics, limiter, build_storage(settings), events
         )
+        stop = asyncio.Event()
         drainer = asyncio.get_running_loop().create_task(
-            drain_forever(pool, cache, settings.cache_outbox_interval_s), name="cache-outbox"
+            drain_forever(pool, cache, settings.cache_outbox_interval_s, stop), name="cache-outbox"
         )
         try:
             yield
         finally:
-            drainer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await drainer
+            stop.set()  # a drain in flight ends within the pool and Redis timeouts
+            await asyncio.wait({drainer}, timeout=settings.db_timeout_s + 2)
+            if not drainer.done():
+                drainer.cancel()
             await pool.close()
             await client.aclose()
 

@@ -98,10 +98,12 @@ def publish_in_db(dsn: str, theme_id: UUID | str, version: str = "1.0.0") -> Non
     css_url = f"https://cdn.example.test/themes-published/{theme_id}/{version}/theme.css"
     with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
         conn.execute(
-            "INSERT INTO theme_versions (theme_id, version, sha256, size, css_url) VALUES (%s, %s, %s, %s, %s)",
+            "INSERT INTO theme_versions (theme_id, version, sha256, size, css_url) "
+            "VALUES (%s, %s, %s, %s, %s)",
             (theme_id, version, sha(data), len(data), css_url),
         )
         conn.execute(
-            "UPDATE themes SET version = %s, css_url = %s, published = true, updated_at = now() WHERE id = %s",
+            "UPDATE themes SET version = %s, css_url = %s, published = true, updated_at = now() "
+            "WHERE id = %s",
             (version, css_url, theme_id),
         )

@@ -71,7 +71,9 @@ async def test_ingest_rollup_and_popular(client: httpx.AsyncClient, actors: dict
     assert (
         await client.get(f"/v1/themes/{hot}/analytics/daily", headers=actors["user"].headers)
     ).status_code == 403
-    await client.get("/v1/analytics/popular")  # the first answer may build the ranking (a fresh Redis has none)
+    await client.get(
+        "/v1/analytics/popular"
+    )  # the first answer may build the ranking (a fresh Redis has none)
     popular = (await client.get("/v1/analytics/popular", params={"limit": 100})).json()
     assert popular["source"] == "redis"
     scores = {item["theme_id"]: item["score"] for item in popular["items"]}

@@ -88,14 +88,14 @@ def free_port() -> int:
     return free_ports(1)[0]
 
 
-def publish_in_db(dsn: str, theme_id: UUID | str, version: str = "1.0.0") -> None:
+def publish_in_db(dsn: str, theme_id: UUID | str, version: str = "1.0.0", css_url: str | None = None) -> None:
     """Mark a theme published with one registered version, straight in PostgreSQL.
 
     For tests about reads, analytics and caching, which need a published theme but not the release path
     (registration verifies uploaded bytes; its own tests cover it).
     """
     data = f"{theme_id}@{version}".encode()
-    css_url = f"https://cdn.example.test/themes-published/{theme_id}/{version}/theme.css"
+    css_url = css_url or f"https://cdn.example.test/themes-published/{theme_id}/{version}/theme.css"
     with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
         conn.execute(
             "INSERT INTO theme_versions (theme_id, version, sha256, size, css_url) "

@@ -1,8 +1,9 @@
 """Fixed-window counters shared by every instance through Redis, with an in-process fallback.
 
 Used by the failed-authentication limit and the analytics ingest limit. A counter ``<key>`` lives in Redis
-for one window from its first increment. When Redis cannot answer, each instance counts on its own: weaker
-across instances (the limit is multiplied by their number), but never unlimited.
+for one window from its first increment. Each instance also counts what it saw itself, and a key's count is
+the larger of the two: when Redis stops answering (or times out under load) nothing already counted here is
+forgotten, and the limit stays per instance at worst, never unlimited.
 """
 
 from __future__ import annotations
@@ -34,21 +35,24 @@ class WindowCounters:
     async def over_limit(self, keys: list[str], limit: int) -> int:
         """Seconds until every key is under ``limit`` again; 0 when none has reached it."""
         remote = await self._cache.counters([self._key(k) for k in keys])
-        if remote is not None:
-            return max((max(ttl, 1) for count, ttl in remote if count >= limit), default=0)
-        return max((self._local_wait(k) for k in keys if self._local_window(k).count >= limit), default=0)
+        counts = self._merge(keys, remote)
+        return max((ttl for count, ttl in counts if count >= limit), default=0)
 
     async def add(self, keys: list[str], amount: int) -> list[tuple[int, int]]:
         """Add ``amount`` to each key; returns each key's (new count, seconds left in its window)."""
-        remote = await self._cache.increment_many([self._key(k) for k in keys], amount, self._window_s)
-        if remote is not None:
-            return remote
-        result = []
         for key in keys:
-            window = self._local_window(key)
-            window.count += amount
-            result.append((window.count, self._local_wait(key)))
-        return result
+            self._local_window(key).count += amount
+        remote = await self._cache.increment_many([self._key(k) for k in keys], amount, self._window_s)
+        return self._merge(keys, remote)
+
+    def _merge(self, keys: list[str], remote: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+        """(count, seconds to wait) per key: the larger of Redis's and this instance's count."""
+        merged = []
+        for i, key in enumerate(keys):
+            local = self._local_count(key)
+            shared = (remote[i][0], max(remote[i][1], 1)) if remote is not None else (0, 0)
+            merged.append(max(local, shared))
+        return merged
 
     async def charge(self, limits: dict[str, int], amount: int) -> int:
         """Count ``amount`` against each key; the seconds to wait when a key went past its limit, else 0.
@@ -57,7 +61,7 @@ class WindowCounters:
         """
         counts = await self.add(list(limits), amount)
         over = [ttl for (count, ttl), limit in zip(counts, limits.values(), strict=True) if count > limit]
-        return max((max(ttl, 1) for ttl in over), default=0)
+        return max(over, default=0)
 
     def _local_window(self, key: str) -> _Window:
         now = time.monotonic()
@@ -68,6 +72,10 @@ class WindowCounters:
             window = self._local[key] = _Window(now, 0)
         return window
 
-    def _local_wait(self, key: str) -> int:
-        window = self._local_window(key)
-        return max(1, round(window.started + self._window_s - time.monotonic()))
+    def _local_count(self, key: str) -> tuple[int, int]:
+        """(count, seconds left) of this instance's window for ``key``; (0, 0) when it has none running."""
+        window = self._local.get(key)
+        if window is None:
+            return 0, 0
+        left = window.started + self._window_s - time.monotonic()
+        return (window.count, max(1, round(left))) if left > 0 else (0, 0)

@@ -51,9 +51,7 @@ async def readyz(services: ServicesDep) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(services: ServicesDep) -> Response:
-    stats = services.pool.get_stats()
-    services.metrics.pool_size.set(stats.get("pool_size", 0))
-    services.metrics.pool_available.set(stats.get("pool_available", 0))
+    services.metrics.observe_pool(services.pool.get_stats())
     return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 

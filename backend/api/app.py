@@ -24,7 +24,7 @@ from backend.api.routes import analytics, drafts, grants, health, themes, user_t
 from backend.cache import Cache, make_client
 from backend.cache_outbox import drain_forever
 from backend.config import Settings, load_settings
-from backend.db.pool import open_pool, purge_broken
+from backend.db.pool import open_pool, purge_broken, saturated
 from backend.metrics import Metrics
 from backend.ratelimit import WindowCounters
 from backend.security import FailedAuthLimiter
@@ -110,11 +110,9 @@ async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
     """No pooled connection in time: 503 ``busy`` when every connection is in use (load: retry soon),
     ``database_unavailable`` when the pool could not even open its connections (an outage)."""
     services = getattr(request.app.state, "services", None)
-    if services is not None:
-        stats = services.pool.get_stats()
-        if stats.get("pool_size", 0) >= stats.get("pool_max", 1) and stats.get("pool_available", 0) == 0:
-            log.warning("database pool exhausted (%s waiting)", stats.get("requests_waiting", "?"))
-            return _error(503, "busy", "The service is busy; retry shortly.", {"Retry-After": "1"})
+    if services is not None and saturated(services.pool):
+        log.warning("database pool exhausted")
+        return _error(503, "busy", "The service is busy; retry shortly.", {"Retry-After": "1"})
     return await _database_unavailable(request, exc)
 
 

@@ -114,7 +114,7 @@ class Cache:
 
     async def _call(self, op: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
         if self.believed_down:
-            self._failures += 1  # skipped is failed: a tombstone skipped here is as missing as a timed-out one
+            self._failures += 1  # a tombstone skipped here is as missing as one that timed out
             return False, None
         try:
             return True, await op()

@@ -136,9 +136,11 @@ def test_bogus_token_flood_does_not_stall_anonymous_requests(
         f"p99 {_percentile(latencies, 99) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms"
     )
     assert flood_codes == [401, 429]
-    # AUTH_FAIL_LIMIT (20) tries, plus what had already passed the check when the count crossed the limit
-    # (the check precedes the lookup); then 429 before any query
-    assert {code for j, code in flood if j >= 3} == {429}
+    # AUTH_FAIL_LIMIT (20) failures, plus the lookups already past the check when the count reached it (the
+    # check precedes the lookup; each attacker has at most one request in flight); every later one is 429
+    # before any query
+    assert sum(code == 401 for _, code in flood) <= 20 + CLIENTS
+    assert sum(code == 429 for _, code in flood) >= len(flood) - 20 - CLIENTS
     assert {code for _, code in anonymous} == {200}
     assert max(latencies) < POOL_TIMEOUT_S
     assert locked.status_code == 429

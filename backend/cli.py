@@ -159,7 +159,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app resolves the client address itself from FORWARDED_ALLOW_IPS / CLIENT_IP_HEADER
+        # (backend.api.client_address); uvicorn's own handling would trust 127.0.0.1 by default.
+        proxy_headers=False,
         access_log=False,
         log_level="info",
     )

@@ -7,6 +7,7 @@ sees ``DATABASE_URL: missing`` rather than a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -47,7 +48,11 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias=AliasChoices("CORS_ORIGINS")
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES"))
-    theme_cache_ttl: int = Field(default=3600, ge=0, validation_alias=AliasChoices("THEME_CACHE_TTL"))
+    # Short on purpose: invalidation is write-through with a retried outbox, the TTL is only the last bound.
+    theme_cache_ttl: int = Field(default=60, ge=0, validation_alias=AliasChoices("THEME_CACHE_TTL"))
+    cache_outbox_interval_s: float = Field(
+        default=1.0, gt=0, le=60, validation_alias=AliasChoices("CACHE_OUTBOX_INTERVAL_S")
+    )
     redis_prefix: str = Field(default="", validation_alias=AliasChoices("REDIS_PREFIX"))
     asset_max_bytes: int = Field(
         default=10 * 1_048_576, ge=1, validation_alias=AliasChoices("ASSET_MAX_BYTES")
@@ -55,23 +60,56 @@ class Settings(BaseSettings):
     grant_expires_s: int = Field(
         default=900, ge=30, le=3600, validation_alias=AliasChoices("GRANT_EXPIRES_S")
     )
-    max_event_batch: int = Field(
-        default=1000, ge=1, le=10_000, validation_alias=AliasChoices("MAX_EVENT_BATCH")
+    max_event_batch: int = Field(default=100, ge=1, le=1000, validation_alias=AliasChoices("MAX_EVENT_BATCH"))
+    # Analytics events each token / each client address may send per window (Redis counters, shared).
+    analytics_token_limit: int = Field(
+        default=600, ge=1, validation_alias=AliasChoices("ANALYTICS_TOKEN_LIMIT")
     )
+    analytics_address_limit: int = Field(
+        default=2000, ge=1, validation_alias=AliasChoices("ANALYTICS_ADDRESS_LIMIT")
+    )
+    analytics_window_s: int = Field(default=60, ge=1, validation_alias=AliasChoices("ANALYTICS_WINDOW_S"))
     db_pool_min: int = Field(default=1, ge=0, validation_alias=AliasChoices("DB_POOL_MIN"))
     db_pool_max: int = Field(default=10, ge=1, validation_alias=AliasChoices("DB_POOL_MAX"))
     db_timeout_s: float = Field(default=5.0, gt=0, validation_alias=AliasChoices("DB_TIMEOUT_S"))
     redis_timeout_s: float = Field(default=0.5, gt=0, validation_alias=AliasChoices("REDIS_TIMEOUT_S"))
     auth_fail_limit: int = Field(default=20, ge=1, validation_alias=AliasChoices("AUTH_FAIL_LIMIT"))
     auth_fail_window_s: int = Field(default=60, ge=1, validation_alias=AliasChoices("AUTH_FAIL_WINDOW_S"))
+    # Peers trusted to report the client address (comma-separated IPs/CIDRs, or "*"); none by default, so a
+    # client cannot pick its own address. CLIENT_IP_HEADER names the header such a peer sets: App Platform
+    # puts the client in do-connecting-ip (its X-Forwarded-For holds the ingress address).
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("FORWARDED_ALLOW_IPS")
+    )
+    client_ip_header: str = Field(
+        default="x-forwarded-for",
+        pattern=r"^[A-Za-z0-9-]{1,64}$",
+        validation_alias=AliasChoices("CLIENT_IP_HEADER"),
+    )
     bench_ceiling: bool = Field(default=False, validation_alias=AliasChoices("THEMESYSTEM_BENCH_CEILING"))
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_trusted(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item[:60]!r} is not an IP address or network (or *)") from None
+        return value
+
+    @field_validator("client_ip_header")
+    @classmethod
+    def _lower_header(cls, value: str) -> str:
+        return value.lower()
 
     @field_validator("database_url")
     @classmethod

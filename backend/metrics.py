@@ -34,5 +34,28 @@ class Metrics:
             "themesystem_db_pool_available", "Idle connections in the pool.", registry=self.registry
         )
 
+        # psycopg_pool's own accounting, cumulative since start: how often and how long requests waited for a
+        # connection, and how many gave up (PoolTimeout: the 503 busy answers).
+        self.pool_queued = Gauge(
+            "themesystem_db_pool_requests_queued",
+            "Connection requests that had to wait.",
+            registry=self.registry,
+        )
+        self.pool_wait = Gauge(
+            "themesystem_db_pool_wait_seconds",
+            "Total time spent waiting for a connection.",
+            registry=self.registry,
+        )
+        self.pool_timeouts = Gauge(
+            "themesystem_db_pool_timeouts", "Connection requests that timed out.", registry=self.registry
+        )
+
+    def observe_pool(self, stats: dict[str, int]) -> None:
+        self.pool_size.set(stats.get("pool_size", 0))
+        self.pool_available.set(stats.get("pool_available", 0))
+        self.pool_queued.set(stats.get("requests_queued", 0))
+        self.pool_wait.set(stats.get("requests_wait_ms", 0) / 1000)
+        self.pool_timeouts.set(stats.get("requests_errors", 0))
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

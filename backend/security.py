@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
-import time
-from dataclasses import dataclass
 
-from backend.cache import Cache
+from backend.ratelimit import WindowCounters
 
 TOKEN_PREFIX = "tsk_"
+_TOKEN_SHAPE = re.compile(r"tsk_[A-Za-z0-9_-]{43}")
 
 
 def generate_token() -> str:
@@ -28,46 +28,39 @@ def hashes_match(expected: str, presented: str) -> bool:
     return hmac.compare_digest(expected.encode("ascii"), presented.encode("ascii"))
 
 
-@dataclass
-class _Window:
-    started: float
-    count: int
+def token_prefix(token: str) -> str | None:
+    """The non-secret, stable part of a well-formed token (``tsk_`` and 8 characters), or None.
+
+    The failed-auth limit counts failures per prefix: 48 of the token's 256 random bits, enough that
+    strangers' guesses never share a real token's prefix, and harmless to keep in Redis (208 bits remain).
+    A token that is not of our shape cannot be valid and never reaches the database.
+    """
+    return token[:12] if _TOKEN_SHAPE.fullmatch(token) else None
 
 
 class FailedAuthLimiter:
-    """Counts failed authentications per client IP in a fixed window; blocks the IP past the limit.
+    """Failed authentications counted per client address and per presented token prefix (fixed windows).
 
-    The count lives in Redis (``authfail:<ip>``) so every instance sees the same number. When Redis is down an
-    in-process window takes over: weaker across instances, but an attacker still cannot guess freely.
+    The address is the one the connection or a *trusted* proxy reports (``backend.api.client_address``), so
+    rotating ``X-Forwarded-For`` from an untrusted peer changes nothing. Either key past the limit answers 429
+    before any database work. One attacker's failures lock out its own address and the prefixes it presented:
+    a valid token used from another address is untouched, since strangers cannot know its prefix.
     """
 
-    def __init__(self, cache: Cache, *, limit: int, window_s: int) -> None:
-        self._cache = cache
+    def __init__(self, counters: WindowCounters, *, limit: int) -> None:
+        self._counters = counters
         self._limit = limit
-        self._window_s = window_s
-        self._local: dict[str, _Window] = {}
 
-    async def retry_after(self, ip: str) -> int:
-        """Seconds the IP must wait, or 0 when it may try to authenticate."""
-        remote = await self._cache.counter(f"authfail:{ip}")
-        if remote is not None:
-            count, ttl = remote
-            return max(ttl, 1) if count >= self._limit else 0
-        window = self._local_window(ip)
-        if window.count >= self._limit:
-            return max(1, round(window.started + self._window_s - time.monotonic()))
-        return 0
+    @staticmethod
+    def _keys(address: str, prefix: str | None) -> list[str]:
+        keys = [f"authfail:addr:{address}"]
+        if prefix is not None:
+            keys.append(f"authfail:tok:{prefix}")
+        return keys
 
-    async def record_failure(self, ip: str) -> None:
-        """Count one failed authentication from ``ip``."""
-        if not await self._cache.increment(f"authfail:{ip}", self._window_s):
-            self._local_window(ip).count += 1
+    async def retry_after(self, address: str, prefix: str | None) -> int:
+        """Seconds the caller must wait, or 0 when it may try to authenticate."""
+        return await self._counters.over_limit(self._keys(address, prefix), self._limit)
 
-    def _local_window(self, ip: str) -> _Window:
-        now = time.monotonic()
-        window = self._local.get(ip)
-        if window is None or now - window.started >= self._window_s:
-            if len(self._local) > 10_000:  # bound memory under a spray of source addresses
-                self._local.clear()
-            window = self._local[ip] = _Window(now, 0)
-        return window
+    async def record_failure(self, address: str, prefix: str | None) -> None:
+        await self._counters.add(self._keys(address, prefix), 1)

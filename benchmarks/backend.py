@@ -45,7 +45,7 @@ THEMES = 100_000
 EVENTS = 1_000_000
 TAGS = [f"tag{i}" for i in range(200)]
 CONNECTIONS = 16
-SEED_VERSION = 2  # bump when _seed changes what it writes
+SEED_VERSION = 3  # bump when _seed changes what it writes
 DB_STEM = "ts_benchdb"
 MIGRATIONS = REPO / "backend" / "migrations" / "versions"
 
@@ -163,6 +163,9 @@ def _seed(dsn: str, author_id: uuid.UUID, rng: random.Random) -> None:
                 "COPY theme_analytics (theme_id, event_type, client_info, occurred_at) FROM STDIN"
             ) as copy:
                 copy.write(rows)
+        # The versions COPY left one cache invalidation per theme (migration 0004's trigger): nothing was ever
+        # cached, so none is due, and draining 100,000 of them would run into the measurements.
+        cur.execute("TRUNCATE cache_outbox")
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
@@ -280,6 +283,9 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
             "THEMESYSTEM_BENCH_CEILING": "1",
             "DB_POOL_MIN": "4",
             "DB_POOL_MAX": "16",
+            # One token sends every ingest request: lift its limits, which would otherwise answer 429.
+            "ANALYTICS_TOKEN_LIMIT": str(10**12),
+            "ANALYTICS_ADDRESS_LIMIT": str(10**12),
         }
         with _server(env) as base, tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
@@ -297,7 +303,8 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
             uncached, uncached_p99 = _run_wrk(wrk, base, seconds, cold)
             tag_paths = [f"/v1/themes?tag={tag}&limit=20" for tag in TAGS]
             listed, list_p99 = _measure(wrk, base, seconds, warmup, _lua_paths(tmp, "tags", tag_paths))
-            batch = 500
+            # MAX_EVENT_BATCH; after the first request every event is a duplicate (one user, one UTC day)
+            batch = 100
             events = [
                 {"theme_id": str(ids[rng.randrange(THEMES)]), "event_type": "download"} for _ in range(batch)
             ]

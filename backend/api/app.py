@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,14 +16,17 @@ from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
+from backend.api.client_address import ClientAddressMiddleware
 from backend.api.deps import Services
 from backend.api.errors import ApiError
 from backend.api.middleware import EdgeMiddleware
 from backend.api.routes import analytics, drafts, grants, health, themes, user_themes, versions
 from backend.cache import Cache, make_client
+from backend.cache_outbox import drain_forever
 from backend.config import Settings, load_settings
-from backend.db.pool import open_pool, purge_broken
+from backend.db.pool import open_pool, purge_broken, saturated
 from backend.metrics import Metrics
+from backend.ratelimit import WindowCounters
 from backend.security import FailedAuthLimiter
 
 log = logging.getLogger(__name__)
@@ -102,6 +106,16 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """No pooled connection in time: 503 ``busy`` when every connection is in use (load: retry soon),
+    ``database_unavailable`` when the pool could not even open its connections (an outage)."""
+    services = getattr(request.app.state, "services", None)
+    if services is not None and saturated(services.pool):
+        log.warning("database pool exhausted")
+        return _error(503, "busy", "The service is busy; retry shortly.", {"Retry-After": "1"})
+    return await _database_unavailable(request, exc)
+
+
 async def _data_error(_: Request, exc: Exception) -> JSONResponse:
     # e.g. a NUL character, which PostgreSQL text cannot hold: the client's input, so 422 (details stay here).
     log.info("rejected value: %s", type(exc).__name__)
@@ -120,12 +134,24 @@ def create_app(settings: Settings) -> FastAPI:
             client, prefix=settings.redis_prefix, theme_ttl=settings.theme_cache_ttl, metrics=metrics
         )
         limiter = FailedAuthLimiter(
-            cache, limit=settings.auth_fail_limit, window_s=settings.auth_fail_window_s
+            WindowCounters(cache, window_s=settings.auth_fail_window_s, name="authfail"),
+            limit=settings.auth_fail_limit,
         )
-        app.state.services = Services(settings, pool, cache, metrics, limiter, build_storage(settings))
+        events = WindowCounters(cache, window_s=settings.analytics_window_s, name="events")
+        app.state.services = Services(
+            settings, pool, cache, metrics, limiter, build_storage(settings), events
+        )
+        stop = asyncio.Event()
+        drainer = asyncio.get_running_loop().create_task(
+            drain_forever(pool, cache, settings.cache_outbox_interval_s, stop), name="cache-outbox"
+        )
         try:
             yield
         finally:
+            stop.set()  # a drain in flight ends within the pool and Redis timeouts
+            await asyncio.wait({drainer}, timeout=settings.db_timeout_s + 2)
+            if not drainer.done():
+                drainer.cancel()
             await pool.close()
             await client.aclose()
 
@@ -139,7 +165,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(HTTPException, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(psycopg.OperationalError, _database_unavailable)
-    app.add_exception_handler(PoolTimeout, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(psycopg.DataError, _data_error)
 
     for module in (themes, versions, drafts, grants, user_themes, analytics):
@@ -157,6 +183,9 @@ def create_app(settings: Settings) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(EdgeMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        ClientAddressMiddleware, trusted=settings.forwarded_allow_ips, header=settings.client_ip_header
+    )
     return app
 
 

@@ -1,8 +1,15 @@
-"""Typed dependencies: services, a pooled connection, the caller, and role checks."""
+"""Typed dependencies: services, the request's one pooled connection, the caller, and role checks.
+
+A request holds at most one pooled connection, whatever it needs: :class:`RequestDb` takes it on first use and
+gives it back when the request ends, and FastAPI builds it once per request, so authentication and the route
+share it. (Before, a route held one connection while authentication waited for a second: about ten concurrent
+authenticated requests deadlocked the pool until its timeout.)
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,7 +23,8 @@ from backend.config import Settings
 from backend.db.pool import Pool
 from backend.db.users import Principal, authenticate
 from backend.metrics import Metrics
-from backend.security import FailedAuthLimiter
+from backend.ratelimit import WindowCounters
+from backend.security import FailedAuthLimiter, token_prefix
 
 
 @dataclass
@@ -29,6 +37,7 @@ class Services:
     metrics: Metrics
     limiter: FailedAuthLimiter
     storage: Any  # backend.storage.ObjectStorage when configured, else None
+    event_counters: WindowCounters  # analytics ingest limits (per token, per address)
 
 
 async def get_services(request: Request) -> Services:
@@ -40,26 +49,67 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_conn(services: ServicesDep) -> AsyncIterator[AsyncConnection[DictRow]]:
-    async with services.pool.connection() as conn:
-        yield conn
+class RequestDb:
+    """The request's pooled connection, taken on first use (a cached read may need none)."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+        self._lease: AbstractAsyncContextManager[AsyncConnection[DictRow]] | None = None
+        self._conn: AsyncConnection[DictRow] | None = None
+
+    async def connection(self) -> AsyncConnection[DictRow]:
+        if self._conn is None:
+            lease = self._pool.connection()
+            self._conn = await lease.__aenter__()
+            self._lease = lease
+        return self._conn
+
+    async def release(self, exc: BaseException | None) -> None:
+        lease, self._lease, self._conn = self._lease, None, None
+        if lease is not None:
+            await lease.__aexit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
+
+
+async def get_request_db(services: ServicesDep) -> AsyncIterator[RequestDb]:
+    db = RequestDb(services.pool)
+    try:
+        yield db
+    except BaseException as exc:
+        await db.release(exc)  # the pool rolls back / discards a connection whose request failed
+        raise
+    else:
+        await db.release(None)
+
+
+RequestDbDep = Annotated[RequestDb, Depends(get_request_db)]
+
+
+async def get_conn(db: RequestDbDep) -> AsyncConnection[DictRow]:
+    return await db.connection()
 
 
 ConnDep = Annotated[AsyncConnection[DictRow], Depends(get_conn)]
 
 
 def client_ip(request: Request) -> str:
-    # uvicorn rewrites client from X-Forwarded-For only for trusted proxies (FORWARDED_ALLOW_IPS).
+    # backend.api.client_address rewrote the peer to the client a trusted proxy names (FORWARDED_ALLOW_IPS).
     return request.client.host if request.client else "unknown"
 
 
-async def optional_principal(request: Request, services: ServicesDep) -> Principal | None:
-    """The caller, or None without an Authorization header. A bad token is 401, and counts as a failure."""
+async def optional_principal(request: Request, services: ServicesDep, db: RequestDbDep) -> Principal | None:
+    """The caller, or None without an Authorization header. A bad token is 401, and counts as a failure.
+
+    Failures count per client address and per token prefix; either past the limit is 429 before any database
+    work. A token not of our shape is refused without a query.
+    """
     header = request.headers.get("authorization")
     if header is None:
         return None
-    ip = client_ip(request)
-    wait = await services.limiter.retry_after(ip)
+    address = client_ip(request)
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    prefix = token_prefix(token) if scheme.lower() == "bearer" else None
+    wait = await services.limiter.retry_after(address, prefix)
     if wait:
         raise ApiError(
             429,
@@ -67,13 +117,11 @@ async def optional_principal(request: Request, services: ServicesDep) -> Princip
             "Too many failed authentications; try later.",
             headers={"Retry-After": str(wait)},
         )
-    scheme, _, token = header.partition(" ")
     principal = None
-    if scheme.lower() == "bearer" and 0 < len(token) <= 200:
-        async with services.pool.connection() as conn:
-            principal = await authenticate(conn, token.strip())
+    if prefix is not None:
+        principal = await authenticate(await db.connection(), token)
     if principal is None:
-        await services.limiter.record_failure(ip)
+        await services.limiter.record_failure(address, prefix)
         raise ApiError(
             401,
             "unauthorized",

@@ -199,8 +199,8 @@ class EventBatch(Strict):
 
 
 class IngestResult(BaseModel):
-    accepted: int
-    dropped: int
+    accepted: int = Field(description="Events stored now.")
+    dropped: int = Field(description="Duplicates (same theme, event type, user and UTC day), not stored.")
 
 
 class DailyCount(BaseModel):

@@ -45,6 +45,12 @@ async def open_pool(settings: Settings) -> Pool:
     return pool
 
 
+def saturated(pool: Pool) -> bool:
+    """Every connection the pool may open exists and is checked out: a wait here is load, not an outage."""
+    stats = pool.get_stats()
+    return stats.get("pool_size", 0) >= stats.get("pool_max", 1) and stats.get("pool_available", 0) == 0
+
+
 def purge_broken(pool: Pool) -> None:
     """Check every idle connection once, in the background (no-op while a check of this pool is running)."""
     running = _purges.get(id(pool))

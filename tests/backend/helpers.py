@@ -86,3 +86,24 @@ def version_body(version: str, data: bytes = b":root{--a:1}", theme_id: UUID | s
 
 def free_port() -> int:
     return free_ports(1)[0]
+
+
+def publish_in_db(dsn: str, theme_id: UUID | str, version: str = "1.0.0", css_url: str | None = None) -> None:
+    """Mark a theme published with one registered version, straight in PostgreSQL.
+
+    For tests about reads, analytics and caching, which need a published theme but not the release path
+    (registration verifies uploaded bytes; its own tests cover it).
+    """
+    data = f"{theme_id}@{version}".encode()
+    css_url = css_url or f"https://cdn.example.test/themes-published/{theme_id}/{version}/theme.css"
+    with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
+        conn.execute(
+            "INSERT INTO theme_versions (theme_id, version, sha256, size, css_url) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            (theme_id, version, sha(data), len(data), css_url),
+        )
+        conn.execute(
+            "UPDATE themes SET version = %s, css_url = %s, published = true, updated_at = now() "
+            "WHERE id = %s",
+            (version, css_url, theme_id),
+        )

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from backend.api.app import create_app
 from backend.config import Settings
@@ -191,6 +192,77 @@ async def test_failed_auth_rate_limit_shared_in_redis(settings: Settings, databa
             transport = httpx.ASGITransport(app=other, client=("203.0.113.8", 999))
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
                 assert (await http.get("/v1/me", headers=good.headers)).status_code == 200
+
+
+def _bogus_token() -> str:
+    """Well-formed (so it is looked up, like a guess would be) and unknown."""
+    import secrets
+
+    return "tsk_" + secrets.token_urlsafe(32)
+
+
+def _strict_app(settings: Settings, **update: object) -> FastAPI:
+    prefix = settings.redis_prefix + f"rl{uuid.uuid4().hex[:6]}:"
+    return create_app(settings.model_copy(update={"auth_fail_limit": 3, "redis_prefix": prefix, **update}))
+
+
+def _from(app: FastAPI, peer: str, **headers: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(peer, 1234))
+    return httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers)
+
+
+async def test_attackers_failures_do_not_lock_out_a_valid_token_elsewhere(
+    settings: Settings, database_url: str
+) -> None:
+    """Behind a trusted load balancer, one attacker's guesses lock its own address out, nobody else."""
+    good = make_actor(database_url, "user")
+    app = _strict_app(settings, forwarded_allow_ips=["10.0.0.0/8"])
+    async with app.router.lifespan_context(app):
+        async with _from(app, "10.0.0.2", **{"X-Forwarded-For": "203.0.113.66"}) as attacker:
+            codes = [
+                (
+                    await attacker.get("/v1/me", headers={"Authorization": f"Bearer {_bogus_token()}"})
+                ).status_code
+                for _ in range(6)
+            ]
+            assert codes == [401, 401, 401, 429, 429, 429]
+            # the attacker's own address is locked, even for a valid token (it spent its guesses)
+            assert (await attacker.get("/v1/me", headers=good.headers)).status_code == 429
+        async with _from(app, "10.0.0.2", **{"X-Forwarded-For": "198.51.100.20"}) as victim:
+            assert (await victim.get("/v1/me", headers=good.headers)).status_code == 200
+
+
+async def test_rotating_forwarded_for_from_an_untrusted_peer_does_not_evade_the_limit(
+    settings: Settings, database_url: str
+) -> None:
+    app = _strict_app(settings)  # the default: no proxy trusted
+    async with app.router.lifespan_context(app), _from(app, "127.0.0.1") as attacker:
+        codes = []
+        for i in range(6):
+            headers = {"Authorization": f"Bearer {_bogus_token()}", "X-Forwarded-For": f"192.0.2.{i}"}
+            codes.append((await attacker.get("/v1/me", headers=headers)).status_code)
+        assert codes == [401, 401, 401, 429, 429, 429]
+
+
+async def test_failures_on_one_token_are_limited_from_any_address(
+    settings: Settings, database_url: str
+) -> None:
+    """A revoked token replayed from many addresses runs out of tries: failures count per token prefix too."""
+    from backend.db.users import revoke_tokens
+
+    stolen = make_actor(database_url, "user")
+    revoke_tokens(database_url, email=stolen.email)
+    app = _strict_app(settings, forwarded_allow_ips=["*"], client_ip_header="do-connecting-ip")
+    async with app.router.lifespan_context(app):
+        codes = []
+        for i in range(5):
+            async with _from(app, "10.0.0.2", **{"DO-Connecting-IP": f"192.0.2.{i}"}) as anywhere:
+                codes.append((await anywhere.get("/v1/me", headers=stolen.headers)).status_code)
+        assert codes == [401, 401, 401, 429, 429]
+        # other tokens from those addresses are untouched (each address failed at most twice)
+        other = make_actor(database_url, "user")
+        async with _from(app, "10.0.0.2", **{"DO-Connecting-IP": "192.0.2.1"}) as same_address:
+            assert (await same_address.get("/v1/me", headers=other.headers)).status_code == 200
 
 
 async def test_failed_auth_limit_falls_back_in_process_without_redis(settings: Settings) -> None:

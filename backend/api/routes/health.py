@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from backend.api.deps import ServicesDep
+from backend.db.pool import saturated
 
 router = APIRouter(tags=["health"])
 ceiling_router = APIRouter(include_in_schema=False)
@@ -21,14 +22,15 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(services: ServicesDep) -> JSONResponse:
-    """200 ok / 200 degraded (Redis or storage down: slower, still correct) / 503 when Postgres is down."""
+    """200 ok / 200 degraded (Redis or storage down, or every connection busy) / 503 when Postgres is down."""
     postgres = "ok"
     try:
         async with asyncio.timeout(services.settings.db_timeout_s):
             async with services.pool.connection() as conn:
                 await conn.execute("SELECT 1")
     except Exception:
-        postgres = "down"
+        # every connection busy with requests is load (stay in rotation), not a database that is down
+        postgres = "busy" if saturated(services.pool) else "down"
     redis = "ok" if await services.cache.ping() else "down"
     body: dict[str, str] = {"postgres": postgres, "redis": redis}
     if services.storage is None:
@@ -40,9 +42,9 @@ async def readyz(services: ServicesDep) -> JSONResponse:
             )
         except Exception:
             body["storage"] = "down"
-    if postgres != "ok":
+    if postgres == "down":
         status, code = "down", 503
-    elif redis != "ok" or body["storage"] == "down":
+    elif redis != "ok" or body["storage"] == "down" or postgres == "busy":
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
@@ -51,9 +53,7 @@ async def readyz(services: ServicesDep) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(services: ServicesDep) -> Response:
-    stats = services.pool.get_stats()
-    services.metrics.pool_size.set(stats.get("pool_size", 0))
-    services.metrics.pool_available.set(stats.get("pool_available", 0))
+    services.metrics.observe_pool(services.pool.get_stats())
     return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from backend.api.constants import API_PREFIX
-from backend.api.deps import AuthorPrincipal, ConnDep, OptionalPrincipal, ServicesDep
+from backend.api.deps import AuthorPrincipal, ConnDep, OptionalPrincipal, RequestDbDep, ServicesDep
 from backend.api.errors import ApiError, forbidden, not_found
 from backend.api.routes.common import (
     decode_cursor,
@@ -65,17 +65,22 @@ async def list_themes(
 
 
 @router.get("/themes/{theme_id}", response_model=ThemePublic)
-async def get_theme(theme_id: UUID, services: ServicesDep, principal: OptionalPrincipal) -> Response:
-    """One theme with ``available_versions`` (not yanked, newest first); served from Redis when cached."""
+async def get_theme(
+    theme_id: UUID, services: ServicesDep, db: RequestDbDep, principal: OptionalPrincipal
+) -> Response:
+    """One theme with ``available_versions`` (not yanked, newest first); served from Redis when cached.
+
+    A hit takes no database connection (unless the caller authenticates); a miss uses the request's one.
+    """
     key = str(theme_id)
-    payload = await services.cache.get_theme(key)
+    lookup = await services.cache.get_theme(key)
+    payload = lookup.payload
     if payload is None:
-        async with services.pool.connection() as conn:
-            row = await themes_db.get_theme_json(conn, theme_id)
+        row = await themes_db.get_theme_json(await db.connection(), theme_id)
         if row is None:
             raise not_found()
         payload = row["json"].encode()
-        await services.cache.set_theme(key, payload)
+        await services.cache.set_theme(key, payload, lookup.seen)
         published, author_id = row["published"], str(row["author_id"])
     else:
         cached = json.loads(payload)

@@ -29,7 +29,7 @@ async def my_themes(
     principal: CurrentPrincipal,
     relation: Literal["favorite", "installed", "created"] | None = None,
 ) -> list[Relation]:
-    rows = await activity.list_relations(conn, principal.user_id, relation)
+    rows = await activity.list_relations(conn, principal.user_id, principal.role, relation)
     return [Relation.model_validate(row) for row in rows]
 
 
@@ -37,7 +37,7 @@ async def my_themes(
 async def add_relation(
     theme_id: UUID, relation: Settable, conn: ConnDep, principal: CurrentPrincipal
 ) -> Response:
-    if not await activity.add_relation(conn, principal.user_id, theme_id, relation):
+    if not await activity.add_relation(conn, principal.user_id, principal.role, theme_id, relation):
         raise not_found()
     return Response(status_code=204)
 

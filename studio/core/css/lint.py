@@ -215,8 +215,8 @@ class _Collector:
         return TextEdit(*self.position(start), *self.position(end), text)
 
     def syntax(self, line: int, column: int, message: str) -> None:
-        if (line, column) in self.slashes:
-            return
+        if any(s_line == line and s_column <= column for s_line, s_column in self.slashes):
+            return  # the declaration a `//` swallowed: reported as a double-slash comment
         if (line, column) not in self.syntax_at:
             self.syntax_at.add((line, column))
             self.add(line, column, _ERROR, SYNTAX, message)
@@ -443,7 +443,7 @@ def _calc_finding(token: Any, out: _Collector, *, space_before: bool) -> None:
     sign = token.representation[0]
     edits = [out.edit(start, start + 1, f" {sign} " if space_before else f"{sign} ")]
     out.add(token.source_line, token.source_column, _WARNING, CALC_OPERATOR_SPACING,
-            f"'{sign}' in a math function needs a space on each side; here '{token.representation}' reads as "
+            f"'{sign}' in a math function needs a space on each side; here '{_show_token(token)}' reads as "
             f"a signed number, so the whole declaration is ignored.",
             Fix(f"Put spaces around '{sign}'", tuple(edits)))
 
@@ -793,7 +793,7 @@ def _walk_rules(nodes: Sequence[Any], out: _Collector) -> None:
                 out.add(line, column, _WARNING, rule_id, message)
         items = parse(content, skip_comments=True, skip_whitespace=True)
         if not items:
-            if is_style_rule:
+            if is_style_rule and not in_keyframes:  # an empty keyframe is harmless
                 out.add(rule.source_line, rule.source_column, _WARNING, EMPTY_RULE,
                         "This rule is empty; add declarations or remove it.")
             continue

@@ -471,11 +471,41 @@ class Grammar:
             return _any_order([self._compile(child) for child in node[1]],
                               [_nullable(child) for child in node[1]], all_required=True)
         if kind == "mult":
+            if node[4] and self._comma_free(node[1], set()):
+                return _comma_list(self._compile(node[1]), node[2], node[3])
             return _repeat(self._compile(node[1]), node[2], node[3], node[4])
         if kind == "nonempty":
             inner = self._compile(node[1])
             return lambda data, i, k: inner(data, i, lambda j: j > i and k(j))
         raise SyntaxParseError(kind)
+
+    def _comma_free(self, node: Node, visiting: set[str]) -> bool:
+        """True when nothing the node matches contains a comma at its own level (function arguments are a
+        level of their own), so a comma-separated list of it splits at every comma."""
+        kind = node[0]
+        if kind == "lit":
+            return bool(node[1] != ",")
+        if kind == "mult":
+            return not node[4] and self._comma_free(node[1], visiting)
+        if kind in ("group", "nonempty"):
+            return self._comma_free(node[1], visiting)
+        if kind in ("seq", "one", "any", "all"):
+            return all(self._comma_free(child, visiting) for child in node[1])
+        if kind == "type" and not node[1].endswith("()") and node[1] not in _NUMERIC and node[1] not in _PREDICATES:
+            name = node[1]
+            syntax = _PATCHES.get(name) or _ALIASES.get(name) or self.types.get(name)
+            if name in _ANY_TYPES or syntax is None or name in visiting:
+                return name not in _ANY_TYPES
+            visiting.add(name)
+            try:
+                return self._comma_free(_Parser(syntax).parse(), visiting)
+            except SyntaxParseError:
+                return False
+            finally:
+                visiting.discard(name)
+        if kind == "prop":
+            return False  # rare in lists; take the general path
+        return True  # keywords, natives, functions, blocks
 
     def _alternatives(self, children: tuple[Node, ...]) -> Matcher:
         keywords = frozenset(child[1] for child in children if child[0] == "kw")
@@ -564,6 +594,31 @@ def _repeat(inner: Matcher, low: float, high: float, comma: bool) -> Matcher:
     return match
 
 
+def _comma_list(inner: Matcher, low: float, high: float) -> Matcher:
+    """``<item>#`` where an item never holds a comma at its level: every item but the last must end exactly at
+    the next comma, so those are matched one by one in a loop (a long list costs no recursion depth); only the
+    last item, which may end anywhere, is matched with the continuation."""
+
+    def match(data: _Input, i: int, k: Cont) -> bool:
+        count = len(data)
+        starts = [i]  # starts[m]: where item m + 1 starts once m items, each followed by a comma, matched
+        while len(starts) < high:
+            start = starts[-1]
+            stop = start
+            while stop < count and not (data[stop].type == "literal" and data[stop].value == ","):
+                stop += 1
+            if stop == start or stop == count or not inner(data, start, lambda j: j == stop):  # noqa: B023
+                break
+            starts.append(stop + 1)
+        for n in range(len(starts), 0, -1):  # n items: n - 1 complete ones, then the last
+            start = starts[n - 1]
+            if n >= low and inner(data, start, lambda j: j > start and k(j)):  # noqa: B023  # called at once
+                return True
+        return low == 0 and k(i)
+
+    return match
+
+
 def _any_order(matchers: list[Matcher], optional: list[bool], *, all_required: bool = False) -> Matcher:
     """``a || b`` (one or more, any order) and ``a && b`` (all, any order; optional ones may be missing)."""
     count = len(matchers)
@@ -610,8 +665,11 @@ def _block(inner: Matcher) -> Matcher:
         if i >= len(data) or data[i].type != "() block":
             return False
         content = _Input(significant(data[i].content))
+        content.steps = data.steps
         end = len(content)
-        return inner(content, 0, lambda j: j == end) and k(i + 1)
+        ok = inner(content, 0, lambda j: j == end)
+        data.steps = content.steps
+        return ok and k(i + 1)
 
     return match
 

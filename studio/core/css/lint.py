@@ -536,10 +536,20 @@ def _declaration_span(out: _Collector, declaration: Any) -> tuple[int, int, int]
             break
         position += 1
     value_end = end - 1 if end > start and text[end - 1] == ";" else end
-    body = text[start:value_end].rstrip()
+    body = _strip_trailing_comments(text[start:value_end])
     if declaration.important:
-        body = _IMPORTANT_TAIL.sub("", body).rstrip()
+        body = _strip_trailing_comments(_IMPORTANT_TAIL.sub("", body))
     return start, start + len(body), end
+
+
+def _strip_trailing_comments(text: str) -> str:
+    text = text.rstrip()
+    while text.endswith("*/"):
+        opening = text.rfind("/*", 0, len(text) - 2)
+        if opening == -1:
+            break
+        text = text[:opening].rstrip()
+    return text
 
 
 def _removal(out: _Collector, declaration: Any) -> TextEdit:

@@ -21,14 +21,16 @@ def fix_file(path: Path, options: LintOptions) -> int:
     data = path.read_bytes()
     bom = data.startswith(_BOM)
     try:
-        text = data[3 if bom else 0:].decode("utf-8")
+        text = data[3 if bom else 0 :].decode("utf-8")
     except UnicodeDecodeError:
         print(f"{path}: not fixed: the file is not valid UTF-8", file=sys.stderr)
         return 0
     crlf = "\r\n" in text
     if "\f" in text or "\0" in text or (text.count("\r") != (text.count("\n") if crlf else 0)):
-        print(f"{path}: not fixed: mixed newlines, form feeds or NUL characters; normalise the file first",
-              file=sys.stderr)
+        print(
+            f"{path}: not fixed: mixed newlines, form feeds or NUL characters; normalise the file first",
+            file=sys.stderr,
+        )
         return 0
     result = fix_css(text, options)
     if not result.fixed:

@@ -12,12 +12,16 @@ from tests.conftest import REPO
 from tests.test_cli import themestudio
 
 MISTAKES = REPO / "tests" / "data" / "lint" / "mistakes.css"
-SCHEMA = json.loads((REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    (REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+)
 
 
 def test_fix_rewrites_the_file_and_says_what_changed(tmp_path: Path) -> None:
     css = tmp_path / "theme.css"
-    css.write_bytes(b"\xef\xbb\xbf.a {\r\n  width: calc(100%-10px);\r\n  color: red;\r\n  color: red;\r\n}\r\n")
+    css.write_bytes(
+        b"\xef\xbb\xbf.a {\r\n  width: calc(100%-10px);\r\n  color: red;\r\n  color: red;\r\n}\r\n"
+    )
     result = themestudio("lint", "--fix", str(css))
     assert result.returncode == 0, result.stderr
     assert css.read_bytes() == b"\xef\xbb\xbf.a {\r\n  width: calc(100% - 10px);\r\n  color: red;\r\n}\r\n"
@@ -48,7 +52,8 @@ def test_sarif_output_is_valid_sarif_2_1_0(tmp_path: Path) -> None:
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     run = log["runs"][0]
     rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
-    assert "invalid-value" in rules and "safety/remote-import" in rules
+    assert "invalid-value" in rules
+    assert "safety/remote-import" in rules
     results = run["results"]
     assert len(results) >= 28
     first = results[0]

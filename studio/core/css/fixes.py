@@ -1,7 +1,7 @@
 """Applying the linter's safe fixes to a stylesheet's text.
 
-Fixes are applied in passes: within one pass, fixes whose edits overlap an already chosen fix wait for the next
-pass, which lints the new text again (so every fix applies to positions that are still true).
+Fixes are applied in passes: within one pass, fixes whose edits overlap an already chosen fix wait for the
+next pass, which lints the new text again (so every fix applies to positions that are still true).
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ class _Lines:
 def fix_offsets(text: str, fix: Fix) -> list[tuple[int, int, str]]:
     """The fix's edits as (start, end, replacement) offsets into ``text`` (normalised newlines)."""
     lines = _Lines(text)
-    return [(lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column), e.text) for e in fix.edits]
+    return [
+        (lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column), e.text) for e in fix.edits
+    ]
 
 
 def apply_once(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list[Diagnostic]]:
@@ -51,10 +53,15 @@ def apply_once(text: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, list[
     for diagnostic in diagnostics:
         if diagnostic.fix is None:
             continue
-        edits = [(lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column), e.text)
-                 for e in diagnostic.fix.edits]
-        if any(start < t_end and t_start < end or start == t_start or end == t_end
-               for start, end, _ in edits for t_start, t_end in taken):
+        edits = [
+            (lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column), e.text)
+            for e in diagnostic.fix.edits
+        ]
+        if any(
+            (start < t_end and t_start < end) or start == t_start or end == t_end
+            for start, end, _ in edits
+            for t_start, t_end in taken
+        ):
             continue
         taken.extend((start, end) for start, end, _ in edits)
         chosen.extend(edits)

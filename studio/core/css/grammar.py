@@ -43,10 +43,23 @@ _ANGLE_UNITS = frozenset({"deg", "grad", "rad", "turn"})
 _TIME_UNITS = frozenset({"s", "ms"})
 _FREQUENCY_UNITS = frozenset({"hz", "khz"})
 _RESOLUTION_UNITS = frozenset({"dpi", "dpcm", "dppx", "x"})
-_GENERIC_FAMILIES = frozenset({
-    "serif", "sans-serif", "cursive", "fantasy", "monospace", "system-ui", "emoji", "math", "fangsong",
-    "ui-serif", "ui-sans-serif", "ui-monospace", "ui-rounded",
-})
+_GENERIC_FAMILIES = frozenset(
+    {
+        "serif",
+        "sans-serif",
+        "cursive",
+        "fantasy",
+        "monospace",
+        "system-ui",
+        "emoji",
+        "math",
+        "fangsong",
+        "ui-serif",
+        "ui-sans-serif",
+        "ui-monospace",
+        "ui-rounded",
+    }
+)
 
 
 class _GiveUp(Exception):  # noqa: N818  # control flow: the match was too costly to finish
@@ -69,7 +82,8 @@ def significant(tokens: Sequence[Any]) -> list[Any]:
 
 
 # ---------------------------------------------------------------------------------------------- parsing
-_SYNTAX_TOKEN = re.compile(r"""
+_SYNTAX_TOKEN = re.compile(
+    r"""
     \s+
   | (?P<type><[^>]*>)
   | (?P<fn>[-a-zA-Z_][-a-zA-Z0-9_]*\()
@@ -79,7 +93,9 @@ _SYNTAX_TOKEN = re.compile(r"""
   | (?P<quoted>'[^']*')
   | (?P<kw>[-a-zA-Z_][-a-zA-Z0-9_]*)
   | (?P<lit>[(),/:;=%.@*+<>-]|\d+)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 Node = tuple[Any, ...]
 
@@ -94,7 +110,7 @@ def _tokenize_syntax(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _SYNTAX_TOKEN.match(text, pos)
         if match is None:
-            raise SyntaxParseError(f"cannot read {text[pos:pos + 20]!r}")
+            raise SyntaxParseError(f"cannot read {text[pos : pos + 20]!r}")
         pos = match.end()
         kind = match.lastgroup
         if kind is not None:
@@ -228,8 +244,9 @@ def _is_math(token: Any) -> bool:
     return bool(token.type == "function" and token.lower_name in MATH_FUNCTIONS)
 
 
-def _numeric(kinds: frozenset[str], units: frozenset[str] | None, zero: bool) -> Callable[
-        [Any, float, float], bool]:
+def _numeric(
+    kinds: frozenset[str], units: frozenset[str] | None, zero: bool
+) -> Callable[[Any, float, float], bool]:
     """A predicate for a numeric type: token kinds it may be, units for dimensions, whether bare 0 counts."""
 
     def check(token: Any, low: float, high: float) -> bool:
@@ -279,8 +296,9 @@ def _hex_color(token: Any) -> bool:
 
 
 def _custom_ident(token: Any) -> bool:
-    return bool(token.type == "ident" and token.lower_value not in GLOBAL_KEYWORDS
-                and token.lower_value != "default")
+    return bool(
+        token.type == "ident" and token.lower_value not in GLOBAL_KEYWORDS and token.lower_value != "default"
+    )
 
 
 _PREDICATES: dict[str, Callable[[Any], bool]] = {
@@ -309,7 +327,10 @@ _PREDICATES: dict[str, Callable[[Any], bool]] = {
 _ALIASES: dict[str, str] = {
     "border-style": "<line-style>",
     "border-width": "<line-width>",
-    "top": "<length> | auto", "right": "<length> | auto", "bottom": "<length> | auto", "left": "<length> | auto",
+    "top": "<length> | auto",
+    "right": "<length> | auto",
+    "bottom": "<length> | auto",
+    "left": "<length> | auto",
     "family-name": "<string> | <custom-ident>+",
     "margin-width": "<length-percentage> | auto",
     "padding-width": "<length-percentage>",
@@ -317,7 +338,8 @@ _ALIASES: dict[str, str] = {
 # Where the W3C data (taken from the latest drafts) disagrees with what browsers ship, the browsers win.
 _PATCHES: dict[str, str] = {
     # css-fill-stroke drafts fold colours into <image>; SVG 2, which browsers implement, lists them.
-    "paint": "none | <color> | <url> [ none | <color> ]? | context-fill | context-stroke | <image> | <svg-paint>",
+    "paint": "none | <color> | <url> [ none | <color> ]? | context-fill | context-stroke | <image>"
+    " | <svg-paint>",
 }
 _PROPERTY_PATCHES: dict[str, str] = {
     "outline-color": "auto | invert | <color> | <image-1D>",  # `invert`: CSS 2, still accepted
@@ -468,8 +490,11 @@ class Grammar:
         if kind == "any":
             return _any_order([self._compile(child) for child in node[1]], [True] * len(node[1]))
         if kind == "all":
-            return _any_order([self._compile(child) for child in node[1]],
-                              [_nullable(child) for child in node[1]], all_required=True)
+            return _any_order(
+                [self._compile(child) for child in node[1]],
+                [_nullable(child) for child in node[1]],
+                all_required=True,
+            )
         if kind == "mult":
             if node[4] and self._comma_free(node[1], set()):
                 return _comma_list(self._compile(node[1]), node[2], node[3])
@@ -491,7 +516,12 @@ class Grammar:
             return self._comma_free(node[1], visiting)
         if kind in ("seq", "one", "any", "all"):
             return all(self._comma_free(child, visiting) for child in node[1])
-        if kind == "type" and not node[1].endswith("()") and node[1] not in _NUMERIC and node[1] not in _PREDICATES:
+        if (
+            kind == "type"
+            and not node[1].endswith("()")
+            and node[1] not in _NUMERIC
+            and node[1] not in _PREDICATES
+        ):
             name = node[1]
             syntax = _PATCHES.get(name) or _ALIASES.get(name) or self.types.get(name)
             if name in _ANY_TYPES or syntax is None or name in visiting:
@@ -503,9 +533,9 @@ class Grammar:
                 return False
             finally:
                 visiting.discard(name)
-        if kind == "prop":
-            return False  # rare in lists; take the general path
-        return True  # keywords, natives, functions, blocks
+        # A property reference is rare in lists: take the general path. Keywords, natives, functions and
+        # blocks hold no comma at this level.
+        return bool(kind != "prop")
 
     def _alternatives(self, children: tuple[Node, ...]) -> Matcher:
         keywords = frozenset(child[1] for child in children if child[0] == "kw")
@@ -528,7 +558,7 @@ def _nullable(node: Node) -> bool:
         return bool(node[2] == 0)
     if kind == "group":
         return _nullable(node[1])
-    return kind == "empty"
+    return bool(kind == "empty")
 
 
 def _terminal(predicate: Callable[[Any], bool]) -> Matcher:
@@ -547,6 +577,7 @@ def _terminal(predicate: Callable[[Any], bool]) -> Matcher:
 
 def _literal(text: str) -> Matcher:
     if text == ",":
+
         def comma(data: _Input, i: int, k: Cont) -> bool:
             if i < len(data) and data[i].type == "literal" and data[i].value == ",":
                 if i + 1 > data.far:
@@ -562,10 +593,7 @@ def _literal(text: str) -> Matcher:
 
 
 def _any_tokens(data: _Input, i: int, k: Cont) -> bool:
-    for j in range(len(data), i, -1):
-        if k(j):
-            return True
-    return False
+    return any(k(j) for j in range(len(data), i, -1))
 
 
 def _sequence(matchers: list[Matcher]) -> Matcher:
@@ -607,7 +635,7 @@ def _comma_list(inner: Matcher, low: float, high: float) -> Matcher:
             stop = start
             while stop < count and not (data[stop].type == "literal" and data[stop].value == ","):
                 stop += 1
-            if stop == start or stop == count or not inner(data, start, lambda j: j == stop):  # noqa: B023
+            if stop in (start, count) or not inner(data, start, lambda j: j == stop):  # noqa: B023
                 break
             starts.append(stop + 1)
         for n in range(len(starts), 0, -1):  # n items: n - 1 complete ones, then the last
@@ -695,7 +723,8 @@ def _judgeable(tokens: Sequence[Any]) -> bool:
                 if token.value.endswith("\t"):
                     return False  # IE's `\9` hack
             elif kind in ("dimension", "hash") and (
-                    getattr(token, "unit", "").endswith("\t") or str(token.value).endswith("\t")):
+                getattr(token, "unit", "").endswith("\t") or str(token.value).endswith("\t")
+            ):
                 return False
             elif kind == "literal" and token.value in ("!", "=", "*", "\\"):
                 return False  # `!ie`, `alpha(opacity=50)`, star hacks
@@ -711,7 +740,7 @@ _GRAMMAR: Grammar | None = None
 
 def grammar() -> Grammar:
     """The shared grammar, loaded on first use (the data file is read once per process)."""
-    global _GRAMMAR  # noqa: PLW0603  # a lazily built, then read-only, singleton
+    global _GRAMMAR  # a lazily built, then read-only, singleton
     if _GRAMMAR is None:
         with DATA_PATH.open(encoding="utf-8") as f:
             _GRAMMAR = Grammar(json.load(f))

@@ -37,12 +37,12 @@ from studio.core.css.grammar import Grammar, grammar, significant
 from studio.core.css.media import check_media_prelude
 from studio.core.css.properties import (
     COLOR_PROPERTIES,
-    LENGTH_UNITS,
     DESCRIPTOR_AT_RULES,
     GLOBAL_KEYWORDS,
     KNOWN_PROPERTIES,
     LEGACY_SCRIPT_PROPERTIES,
     LENGTH_PROPERTIES,
+    LENGTH_UNITS,
     MATH_FUNCTIONS,
     STYLE_AT_RULES,
     is_vendor_prefixed,
@@ -92,7 +92,8 @@ LENGTH_UNITS_AND_PERCENT = LENGTH_UNITS | {"s", "ms", "deg", "rad", "turn", "gra
 _PROPERTY_NAMES = sorted(name for name in KNOWN_PROPERTIES if not name.startswith("-"))
 _MAX_SUGGESTIONS_PER_CHUNK = 20
 _KEYFRAMES = frozenset({"keyframes", "-webkit-keyframes", "-moz-keyframes", "-o-keyframes", "-ms-keyframes"})
-_ANIMATION_PROPERTIES = frozenset({"animation", "-webkit-animation", "animation-name", "-webkit-animation-name"})
+_ANIMATION_PROPERTIES = frozenset({
+    "animation", "-webkit-animation", "animation-name", "-webkit-animation-name"})
 # At-rules browsers know that the W3C list leaves out (legacy, or defined outside CSS specs).
 _EXTRA_AT_RULES = frozenset({"document", "viewport", "nest"})
 # At-rules allowed before @import.
@@ -401,8 +402,8 @@ def _scan_double_slash(slash: Any, after: Any, out: _Collector) -> None:
         return  # `///`: one finding
     out.slashes.add((line, column))
     out.add(line, column, _WARNING, DOUBLE_SLASH_COMMENT,
-            "'//' does not start a comment in CSS: the browser drops the next declaration (or the next rule's "
-            "selector) with it; write /* ... */ instead.")
+            "'//' does not start a comment in CSS: the browser drops the next declaration (or the next "
+            "rule's selector) with it; write /* ... */ instead.")
 
 
 def _signed(token: Any) -> bool:
@@ -415,7 +416,7 @@ def _operand_end(token: Any) -> bool:
 
 
 def _check_calc(args: Sequence[Any], out: _Collector) -> None:
-    """``calc(100%-10px)``, ``calc(100% -10px)``, ``calc(1px+ 2px)``: ``+``/``-`` need a space on each side."""
+    """``calc(100%-10px)``, ``calc(100% -10px)``, ``calc(1px+ 2px)``: ``+``/``-`` need a space each side."""
     stack = [args]
     while stack:
         tokens = stack.pop()
@@ -457,7 +458,8 @@ def _calc_literal(token: Any, tokens: Sequence[Any], spaced_before: bool, out: _
     start = out.offset(token.source_line, token.source_column)
     text = (" " if not spaced_before else "") + token.value + (" " if not spaced_after else "")
     out.add(token.source_line, token.source_column, _WARNING, CALC_OPERATOR_SPACING,
-            f"'{token.value}' in a math function needs a space on each side, else the declaration is ignored.",
+            f"'{token.value}' in a math function needs a space on each side, else the declaration is "
+            "ignored.",
             Fix(f"Put spaces around '{token.value}'", (out.edit(start, start + 1, text),)))
 
 
@@ -467,7 +469,8 @@ def _check_unit_operator(token: Any, out: _Collector) -> None:
     if match is None or match.group(1).lower() not in LENGTH_UNITS_AND_PERCENT:
         return
     sign = match.group(2)
-    start = out.offset(token.source_line, token.source_column) + len(token.representation) + len(match.group(1))
+    start = out.offset(token.source_line, token.source_column)
+    start += len(token.representation) + len(match.group(1))
     if out.text[start : start + 1] != sign:
         return  # written with escapes: leave it alone
     out.add(token.source_line, token.source_column, _WARNING, CALC_OPERATOR_SPACING,
@@ -997,7 +1000,8 @@ class ChunkEngine:
                 diagnostics.append(Diagnostic(a_line, a_column, severity, rule, message, fix))
             if facts.import_at is not None and seen_rules:
                 a_line, a_column = _abs(*facts.import_at, line, column)
-                diagnostics.append(Diagnostic(a_line, a_column, _WARNING, IMPORT_AFTER_RULES, _IMPORT_MESSAGE))
+                diagnostics.append(
+                    Diagnostic(a_line, a_column, _WARNING, IMPORT_AFTER_RULES, _IMPORT_MESSAGE))
             seen_rules = seen_rules or facts.blocks_imports
             if facts.keyframes_defined or facts.keyframes_used:
                 keyframes.append((facts, line, column))

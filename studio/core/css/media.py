@@ -51,17 +51,24 @@ def check_media_prelude(prelude: Sequence[Any], at_token: Any, grammar: Grammar)
             _query(query, grammar, findings)
         except _Invalid as invalid:
             token = invalid.token
-            findings.append((token.source_line, token.source_column, INVALID_MEDIA_QUERY,
-                             f"Invalid media query: {invalid.why}; browsers read it as 'not all', so the rules "
-                             "inside never apply. Write features in parentheses: "
-                             "'screen and (max-width: 600px)'."))
+            findings.append(
+                (
+                    token.source_line,
+                    token.source_column,
+                    INVALID_MEDIA_QUERY,
+                    f"Invalid media query: {invalid.why}; browsers read it as 'not all', so the rules "
+                    "inside never apply. Write features in parentheses: "
+                    "'screen and (max-width: 600px)'.",
+                )
+            )
     return findings
 
 
 def _query(tokens: list[Any], grammar: Grammar, findings: list[MediaFinding]) -> None:
     first = tokens[0]
-    if first.type == "ident" and not _word(first, "not") or (
-            _word(first, "not", "only") and len(tokens) > 1 and tokens[1].type == "ident"):
+    if (first.type == "ident" and not _word(first, "not")) or (
+        _word(first, "not", "only") and len(tokens) > 1 and tokens[1].type == "ident"
+    ):
         position = 1 if first.type == "ident" and not _word(first, "not", "only") else 2
         media_type = tokens[position - 1]
         if _word(media_type, "and", "or", "not", "only", "layer"):
@@ -69,8 +76,10 @@ def _query(tokens: list[Any], grammar: Grammar, findings: list[MediaFinding]) ->
         if position == len(tokens):
             return
         if not _word(tokens[position], "and"):
-            raise _Invalid(tokens[position], f"expected 'and' after the media type, got '{_show(tokens[position])}'")
-        rest = tokens[position + 1:]
+            raise _Invalid(
+                tokens[position], f"expected 'and' after the media type, got '{_show(tokens[position])}'"
+            )
+        rest = tokens[position + 1 :]
         if not rest:
             raise _Invalid(tokens[position], "'and' is not followed by a condition")
         _condition(rest, grammar, findings, allow_or=False)
@@ -118,8 +127,9 @@ def _in_parens(token: Any, grammar: Grammar, findings: list[MediaFinding]) -> No
     if first.type == "() block" or _word(first, "not"):
         _condition(content, grammar, findings, allow_or=True)
         return
-    if first.type == "ident" and (len(content) == 1 or (
-            content[1].type == "literal" and content[1].value == ":")):
+    if first.type == "ident" and (
+        len(content) == 1 or (content[1].type == "literal" and content[1].value == ":")
+    ):
         if len(content) == 2:
             raise _Invalid(content[1], f"the feature '{first.value}' has no value after ':'")
         _feature_name(first, grammar, findings, plain=len(content) > 1)
@@ -133,20 +143,32 @@ def _in_parens(token: Any, grammar: Grammar, findings: list[MediaFinding]) -> No
     raise _Invalid(first, f"'{_show(first)}' is not a media feature; write (name: value)")
 
 
-def _feature_name(token: Any, grammar: Grammar, findings: list[MediaFinding], *, plain: bool,
-                  is_range: bool = False) -> None:
+def _feature_name(
+    token: Any, grammar: Grammar, findings: list[MediaFinding], *, plain: bool, is_range: bool = False
+) -> None:
     name = token.lower_value
     features = grammar.media_features
     if name.startswith("-") or name in features:
         return
     for prefix in ("min-", "max-"):
         if plain and name.startswith(prefix):
-            base = name[len(prefix):]
+            base = name[len(prefix) :]
             if base.startswith("-") or features.get(base) == "range":
                 return
-    close = difflib.get_close_matches(name, sorted(features) + [
-        f"{p}{n}" for n, kind in features.items() if kind == "range" for p in ("min-", "max-")], n=1, cutoff=0.75)
+    close = difflib.get_close_matches(
+        name,
+        sorted(features)
+        + [f"{p}{n}" for n, kind in features.items() if kind == "range" for p in ("min-", "max-")],
+        n=1,
+        cutoff=0.75,
+    )
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    findings.append((token.source_line, token.source_column, UNKNOWN_MEDIA_FEATURE,
-                     f"Unknown media feature '{token.value}': browsers evaluate it as false, so the rules "
-                     f"inside never apply.{hint}"))
+    findings.append(
+        (
+            token.source_line,
+            token.source_column,
+            UNKNOWN_MEDIA_FEATURE,
+            f"Unknown media feature '{token.value}': browsers evaluate it as false, so the rules "
+            f"inside never apply.{hint}",
+        )
+    )

@@ -28,8 +28,12 @@ def _location(uri: str, line: int, column: int) -> dict[str, object]:
     artifact: dict[str, object] = {"uri": uri}
     if not uri.startswith("file:"):
         artifact["uriBaseId"] = "%SRCROOT%"
-    return {"physicalLocation": {"artifactLocation": artifact,
-                                 "region": {"startLine": line, "startColumn": column}}}
+    return {
+        "physicalLocation": {
+            "artifactLocation": artifact,
+            "region": {"startLine": line, "startColumn": column},
+        }
+    }
 
 
 def _fix(uri: str, fix: Fix) -> dict[str, object]:
@@ -38,14 +42,23 @@ def _fix(uri: str, fix: Fix) -> dict[str, object]:
         artifact["uriBaseId"] = "%SRCROOT%"
     return {
         "description": {"text": fix.description},
-        "artifactChanges": [{
-            "artifactLocation": artifact,
-            "replacements": [{
-                "deletedRegion": {"startLine": e.line, "startColumn": e.column,
-                                  "endLine": e.end_line, "endColumn": e.end_column},
-                "insertedContent": {"text": e.text},
-            } for e in fix.edits],
-        }],
+        "artifactChanges": [
+            {
+                "artifactLocation": artifact,
+                "replacements": [
+                    {
+                        "deletedRegion": {
+                            "startLine": e.line,
+                            "startColumn": e.column,
+                            "endLine": e.end_line,
+                            "endColumn": e.end_column,
+                        },
+                        "insertedContent": {"text": e.text},
+                    }
+                    for e in fix.edits
+                ],
+            }
+        ],
     }
 
 
@@ -79,29 +92,36 @@ def to_sarif(reports: Sequence[tuple[Path, LintResult | None, str | None]]) -> d
     for path, result, error in reports:
         uri = _uri(path)
         if error:
-            notifications.append({"level": "error", "message": {"text": error},
-                                  "locations": [_location(uri, 1, 1)]})
+            notifications.append(
+                {"level": "error", "message": {"text": error}, "locations": [_location(uri, 1, 1)]}
+            )
         for d in result.diagnostics if result else ():
             results.append(_result(uri, d, rule_index))
     driver = {
         "name": "themestudio",
         "version": _version(),
-        "rules": [{
-            "id": rule.id,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.explanation},
-            "help": {"text": rule.explanation},
-            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-        } for rule in rules],
+        "rules": [
+            {
+                "id": rule.id,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.explanation},
+                "help": {"text": rule.explanation},
+                "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+            }
+            for rule in rules
+        ],
     }
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": driver},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
-            "invocations": [{"executionSuccessful": not notifications,
-                             "toolExecutionNotifications": notifications}],
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
+                "invocations": [
+                    {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
+                ],
+                "results": results,
+            }
+        ],
     }

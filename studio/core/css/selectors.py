@@ -17,9 +17,20 @@ UNKNOWN_PSEUDO_ELEMENT = "unknown-pseudo-element"
 NEVER_MATCHES = "selector-never-matches"
 
 # Pseudo-classes whose arguments are selectors (checked too).
-_SELECTOR_ARGUMENTS = frozenset({
-    "is", "not", "where", "has", "matches", "host", "host-context", "slotted", "nth-child", "nth-last-child",
-})
+_SELECTOR_ARGUMENTS = frozenset(
+    {
+        "is",
+        "not",
+        "where",
+        "has",
+        "matches",
+        "host",
+        "host-context",
+        "slotted",
+        "nth-child",
+        "nth-last-child",
+    }
+)
 _COMBINATORS = frozenset({">", "+", "~"})
 
 # (line, column, rule, message)
@@ -77,14 +88,26 @@ def _check_pseudos(prelude: Sequence[Any], grammar: Grammar, findings: list[Sele
             shown = f"{prefix}{name}{'(' if suffix else ''}"
             if element:
                 candidates = sorted(s for s in known if s.startswith("::"))
-                findings.append((token.source_line, token.source_column, UNKNOWN_PSEUDO_ELEMENT,
-                                 f"Unknown pseudo-element '{shown}': the browser drops the whole rule."
-                                 f"{_suggest(prefix + name + suffix, candidates)}"))
+                findings.append(
+                    (
+                        token.source_line,
+                        token.source_column,
+                        UNKNOWN_PSEUDO_ELEMENT,
+                        f"Unknown pseudo-element '{shown}': the browser drops the whole rule."
+                        f"{_suggest(prefix + name + suffix, candidates)}",
+                    )
+                )
             else:
                 candidates = sorted(s for s in known if s.startswith(":") and not s.startswith("::"))
-                findings.append((token.source_line, token.source_column, UNKNOWN_PSEUDO_CLASS,
-                                 f"Unknown pseudo-class '{shown}': the browser drops the whole rule."
-                                 f"{_suggest(prefix + name + suffix, candidates)}"))
+                findings.append(
+                    (
+                        token.source_line,
+                        token.source_column,
+                        UNKNOWN_PSEUDO_CLASS,
+                        f"Unknown pseudo-class '{shown}': the browser drops the whole rule."
+                        f"{_suggest(prefix + name + suffix, candidates)}",
+                    )
+                )
 
 
 def _check_root(prelude: Sequence[Any], findings: list[SelectorFinding]) -> None:
@@ -95,7 +118,9 @@ def _check_root(prelude: Sequence[Any], findings: list[SelectorFinding]) -> None
         if kind == "literal" and token.value == ",":
             start = index + 1
             continue
-        if not (kind == "ident" and token.lower_value == "root" and index > 0 and _is_colon(prelude[index - 1])):
+        if not (
+            kind == "ident" and token.lower_value == "root" and index > 0 and _is_colon(prelude[index - 1])
+        ):
             continue
         if index > 1 and _is_colon(prelude[index - 2]):
             continue  # `::root` is some pseudo-element, not :root
@@ -103,12 +128,19 @@ def _check_root(prelude: Sequence[Any], findings: list[SelectorFinding]) -> None
         while position > start:
             before = prelude[position - 1]
             if before.type in ("whitespace", "comment") or (
-                    before.type == "literal" and before.value in _COMBINATORS):
+                before.type == "literal" and before.value in _COMBINATORS
+            ):
                 break
             position -= 1
         earlier = [t for t in prelude[start:position] if t.type not in ("whitespace", "comment")]
         if earlier:
             colon = prelude[index - 1]
-            findings.append((colon.source_line, colon.source_column, NEVER_MATCHES,
-                             "':root' is the document's root element and has no parent or sibling, so this "
-                             "selector never matches; remove what comes before :root."))
+            findings.append(
+                (
+                    colon.source_line,
+                    colon.source_column,
+                    NEVER_MATCHES,
+                    "':root' is the document's root element and has no parent or sibling, so this "
+                    "selector never matches; remove what comes before :root.",
+                )
+            )

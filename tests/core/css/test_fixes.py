@@ -12,22 +12,30 @@ from tests.conftest import CORPUS, REPO
 MISTAKES = REPO / "tests" / "data" / "lint" / "mistakes.css"
 
 
-@pytest.mark.parametrize(("before", "after"), [
-    (".a { color: red; color: red }", ".a { color: red }"),
-    (".a {\n  color: red;\n  margin: 0;\n  color: red;\n}", ".a {\n  margin: 0;\n  color: red;\n}"),
-    (".a { width: calc(100%-10px) }", ".a { width: calc(100% - 10px) }"),
-    (".a { width: calc(100% -10px) }", ".a { width: calc(100% - 10px) }"),
-    (".a { width: calc(100% +10px) }", ".a { width: calc(100% + 10px) }"),
-    (".a { width: calc(1px+ 2px) }", ".a { width: calc(1px + 2px) }"),
-    (".a { width: calc(100px-10px) }", ".a { width: calc(100px - 10px) }"),
-    (".a { width: calc(100%-10px-2px) }", ".a { width: calc(100% - 10px - 2px) }"),
-    (".a { font-family: Helvetica }", ".a { font-family: Helvetica, sans-serif }"),
-    (".a { font-family: 'Fira Code' !important; }", ".a { font-family: 'Fira Code', monospace !important; }"),
-    (".a { font-family: Georgia /* body */; }", ".a { font-family: Georgia, serif /* body */; }"),
-    (".a { color: red;; }", ".a { color: red; }"),
-    ("@keyframes k {\n  from { opacity: 0 !important; color: red }\n}\n.a { animation: k 1s }",
-     "@keyframes k {\n  from { color: red }\n}\n.a { animation: k 1s }"),
-])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (".a { color: red; color: red }", ".a { color: red }"),
+        (".a {\n  color: red;\n  margin: 0;\n  color: red;\n}", ".a {\n  margin: 0;\n  color: red;\n}"),
+        (".a { width: calc(100%-10px) }", ".a { width: calc(100% - 10px) }"),
+        (".a { width: calc(100% -10px) }", ".a { width: calc(100% - 10px) }"),
+        (".a { width: calc(100% +10px) }", ".a { width: calc(100% + 10px) }"),
+        (".a { width: calc(1px+ 2px) }", ".a { width: calc(1px + 2px) }"),
+        (".a { width: calc(100px-10px) }", ".a { width: calc(100px - 10px) }"),
+        (".a { width: calc(100%-10px-2px) }", ".a { width: calc(100% - 10px - 2px) }"),
+        (".a { font-family: Helvetica }", ".a { font-family: Helvetica, sans-serif }"),
+        (
+            ".a { font-family: 'Fira Code' !important; }",
+            ".a { font-family: 'Fira Code', monospace !important; }",
+        ),
+        (".a { font-family: Georgia /* body */; }", ".a { font-family: Georgia, serif /* body */; }"),
+        (".a { color: red;; }", ".a { color: red; }"),
+        (
+            "@keyframes k {\n  from { opacity: 0 !important; color: red }\n}\n.a { animation: k 1s }",
+            "@keyframes k {\n  from { color: red }\n}\n.a { animation: k 1s }",
+        ),
+    ],
+)
 def test_fix_result(before: str, after: str) -> None:
     result = fix_css(before)
     assert result.text == after
@@ -41,8 +49,12 @@ def test_the_mistake_file_round_trips() -> None:
     before = lint_css(text).diagnostics
     result = fix_css(text)
     after = lint_css(result.text).diagnostics
-    assert {d.rule for d in result.fixed} == {"calc-operator-spacing", "font-family-no-generic",
-                                              "keyframes-important", "duplicate-declaration"}
+    assert {d.rule for d in result.fixed} == {
+        "calc-operator-spacing",
+        "font-family-no-generic",
+        "keyframes-important",
+        "duplicate-declaration",
+    }
     assert not any(d.fix for d in after)  # nothing fixable is left
     # What had no fix is still reported, and nothing new appeared.
     unfixed = sorted((d.rule, d.message) for d in before if d.fix is None)
@@ -52,8 +64,10 @@ def test_the_mistake_file_round_trips() -> None:
 def test_overlapping_fixes_wait_for_the_next_pass() -> None:
     assert fix_css(".a { color: red; color: red; color: red }").text == ".a { color: red }"
     text = ".a { font-family: Helvetica; font-family: Helvetica }"
-    once, fixed = apply_once(text, lint_css(text).diagnostics)
-    assert [d.rule for d in fixed] == ["font-family-no-generic"] * 2  # removing the first one overlaps: it waits
+    _once, fixed = apply_once(text, lint_css(text).diagnostics)
+    assert [d.rule for d in fixed] == [
+        "font-family-no-generic"
+    ] * 2  # removing the first one overlaps: it waits
     assert fix_css(text).text == ".a { font-family: Helvetica, sans-serif }"
 
 

@@ -334,8 +334,8 @@ class CodeEditor(QPlainTextEdit):
         if menu is None:
             return False
         block = self.document().findBlockByNumber(line - 1)
-        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
-        menu.popup(self._gutter.mapToGlobal(QPoint(self._gutter.width(), round(top))))
+        below = self.blockBoundingGeometry(block).translated(self.contentOffset()).bottom()
+        menu.popup(self._gutter.mapToGlobal(QPoint(self._gutter.width(), round(below))))  # the line stays visible
         return True
 
     def _line_at_gutter_y(self, y: float) -> int | None:

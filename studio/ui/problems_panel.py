@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.css.rules import RULES
 from studio.core.diagnostics import Diagnostic, Severity
 from studio.ui.fix_icon import fix_icon
 
@@ -224,7 +225,8 @@ class ProblemsPanel(QWidget):
         hheader.setSectionResizeMode(SEVERITY_COLUMN, QHeaderView.ResizeMode.Fixed)
         hheader.resizeSection(SEVERITY_COLUMN, 28)
         hheader.resizeSection(LOCATION_COLUMN, self.fontMetrics().horizontalAdvance("Line:Col  ") + 24)
-        hheader.resizeSection(RULE_COLUMN, self.fontMetrics().horizontalAdvance("safety/remote-import") + 24)
+        widest_rule = max(self.fontMetrics().horizontalAdvance(rule) for rule in RULES)
+        hheader.resizeSection(RULE_COLUMN, widest_rule + 44)  # room for the fix bulb
         hheader.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(self._emit_activated)
         self.table.activated.connect(self._emit_activated)

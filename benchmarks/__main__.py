@@ -7,7 +7,12 @@ import importlib
 import json
 import sys
 
-GROUPS = {"studio": "benchmarks.studio", "lint": "benchmarks.lint", "publish": "benchmarks.publish", "backend": "benchmarks.backend"}
+GROUPS = {
+    "studio": "benchmarks.studio",
+    "lint": "benchmarks.lint",
+    "publish": "benchmarks.publish",
+    "backend": "benchmarks.backend",
+}
 
 
 def main() -> int:

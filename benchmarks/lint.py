@@ -1,12 +1,14 @@
 """``python -m benchmarks lint``: the linter's speed, against a bare parse and against stylelint.
 
-- ``lint_full_ratio_bootstrap``: full lint of Bootstrap (grammar checks on) ÷ a bare tinycss2 parse, interleaved.
+- ``lint_full_ratio_bootstrap``: full lint of Bootstrap (grammar checks on) ÷ a bare tinycss2 parse,
+  interleaved.
 - ``lint_incremental_ms_p50_bootstrap``: re-lint after one keystroke inside a rule.
 - ``lint_corpus_s``: ``themestudio lint`` on Bootstrap + Bulma + normalize, the whole process.
 - ``stylelint_corpus_s`` and ``lint_vs_stylelint_ratio``: the same files through stylelint 17 with
   ``stylelint-config-recommended`` plus the rules the comparison in issue 12 used, when stylelint is installed
   (``scripts/install-stylelint``, or ``THEMESTUDIO_STYLELINT=/path/to/stylelint``).
-- ``lint_mistakes_caught``: how many of the 28 typical mistakes in ``tests/data/lint/mistakes.css`` are reported.
+- ``lint_mistakes_caught``: how many of the 28 typical mistakes in ``tests/data/lint/mistakes.css`` are
+  reported.
 """
 
 from __future__ import annotations
@@ -82,7 +84,11 @@ def _timed(command: list[str], repeats: int) -> float:
         start = time.perf_counter()
         done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
         samples.append(time.perf_counter() - start)
-        if done.returncode not in (0, 1, 2) or "Error:" in done.stderr and "CssSyntaxError" not in done.stderr:
+        if (
+            done.returncode not in (0, 1, 2)
+            or ("Error:" in done.stderr
+            and "CssSyntaxError" not in done.stderr)
+        ):
             raise RuntimeError(f"{command[0]} failed: {done.stderr[-500:]}")
     return median(samples)
 
@@ -105,10 +111,18 @@ def bench_corpus(repeats: int) -> dict[str, float]:
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "stylelint.config.json"
             config.write_text(json.dumps(STYLELINT_CONFIG), encoding="utf-8")
-            command = [str(stylelint), "--config", str(config), "--config-basedir", str(stylelint.parents[2]),
-                       *files]
+            command = [
+                str(stylelint),
+                "--config",
+                str(config),
+                "--config-basedir",
+                str(stylelint.parents[2]),
+                *files,
+            ]
             figures["stylelint_corpus_s"] = round(_timed(command, repeats), 2)
-        figures["lint_vs_stylelint_ratio"] = round(figures["lint_corpus_s"] / figures["stylelint_corpus_s"], 2)
+        figures["lint_vs_stylelint_ratio"] = round(
+            figures["lint_corpus_s"] / figures["stylelint_corpus_s"], 2
+        )
     return figures
 
 

@@ -335,7 +335,8 @@ class CodeEditor(QPlainTextEdit):
             return False
         block = self.document().findBlockByNumber(line - 1)
         below = self.blockBoundingGeometry(block).translated(self.contentOffset()).bottom()
-        menu.popup(self._gutter.mapToGlobal(QPoint(self._gutter.width(), round(below))))  # the line stays visible
+        # Below the line, so the line itself stays visible.
+        menu.popup(self._gutter.mapToGlobal(QPoint(self._gutter.width(), round(below))))
         return True
 
     def _line_at_gutter_y(self, y: float) -> int | None:

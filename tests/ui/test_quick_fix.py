@@ -1,5 +1,5 @@
-"""Quick fixes in the studio: from the Problems panel and the editor gutter, each one undo step; and fixes meant
-to change nothing leave the rendered preview pixel-identical."""
+"""Quick fixes in the studio: from the Problems panel and the editor gutter, each one undo step; and fixes
+meant to change nothing leave the rendered preview pixel-identical."""
 
 from __future__ import annotations
 
@@ -57,11 +57,16 @@ def fixable(win: StudioWindow) -> list[Diagnostic]:
 def test_problems_panel_quick_fix_is_one_undo_step(qtbot: QtBot, window: StudioWindow) -> None:
     text = type_mistakes(qtbot, window)
     panel = window.problems
-    assert {d.rule for d in fixable(window)} == {"calc-operator-spacing", "duplicate-declaration",
-                                                 "font-family-no-generic"}
+    assert {d.rule for d in fixable(window)} == {
+        "calc-operator-spacing",
+        "duplicate-declaration",
+        "font-family-no-generic",
+    }
     assert panel.fix_all_button.isEnabled()
     assert panel.fix_all_button.text() == "Fix All (3)"
-    row = next(r for r in range(panel.model.rowCount()) if panel.model.diagnostic(r).rule == "calc-operator-spacing")
+    row = next(
+        r for r in range(panel.model.rowCount()) if panel.model.diagnostic(r).rule == "calc-operator-spacing"
+    )
     panel.table.selectRow(row)
     assert panel.fix_button.isEnabled()
     qtbot.mouseClick(panel.fix_button, Qt.MouseButton.LeftButton)
@@ -77,7 +82,8 @@ def test_fix_all_applies_every_safe_fix_as_one_step(qtbot: QtBot, window: Studio
     text = type_mistakes(qtbot, window)
     qtbot.mouseClick(window.problems.fix_all_button, Qt.MouseButton.LeftButton)
     assert window.editor.toPlainText().endswith(
-        ".qf { width: calc(100% - 10px); color: red; font-family: Helvetica, sans-serif; }\n")
+        ".qf { width: calc(100% - 10px); color: red; font-family: Helvetica, sans-serif; }\n"
+    )
     qtbot.waitUntil(lambda: not fixable(window), timeout=5000)
     assert not window.problems.fix_all_button.isEnabled()
     window.editor.undo()
@@ -90,16 +96,26 @@ def test_gutter_bulb_menu_applies_the_chosen_fix(qtbot: QtBot, window: StudioWin
     line = text.count("\n", 0, text.index(".qf")) + 1
     editor = window.editor
     assert [d.rule for d in editor.fixes_on_line(line)] == [
-        "calc-operator-spacing", "duplicate-declaration", "font-family-no-generic"]
+        "calc-operator-spacing",
+        "duplicate-declaration",
+        "font-family-no-generic",
+    ]
     assert editor.fixes_on_line(line - 1) == []
     editor.go_to(line, 1)
     qtbot.keyClick(editor, Qt.Key.Key_Period, Qt.KeyboardModifier.ControlModifier)  # Ctrl+. pops the menu
     menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
     assert [a.text() for a in menu.actions()] == [
-        "Put spaces around '-'", "Remove the first color declaration", "Append the generic family sans-serif"]
-    assert "_gutter" in dir(editor) and "Quick fix" in editor._gutter_tooltip(
+        "Put spaces around '-'",
+        "Remove the first color declaration",
+        "Append the generic family sans-serif",
+    ]
+    assert "_gutter" in dir(editor)
+    assert "Quick fix" in editor._gutter_tooltip(
         editor.blockBoundingGeometry(editor.document().findBlockByNumber(line - 1))
-        .translated(editor.contentOffset()).top() + 1)
+        .translated(editor.contentOffset())
+        .top()
+        + 1
+    )
     shot = os.environ.get("THEMESTUDIO_QUICKFIX_SCREENSHOT")
     if shot:  # for looking at the UI: the window with the menu where it pops up
         QApplication.processEvents()  # let pending layout requests run before the grab
@@ -110,7 +126,9 @@ def test_gutter_bulb_menu_applies_the_chosen_fix(qtbot: QtBot, window: StudioWin
         image.save(shot)
     menu.actions()[2].trigger()
     menu.close()
-    assert editor.toPlainText() == text.replace("font-family: Helvetica;", "font-family: Helvetica, sans-serif;")
+    assert editor.toPlainText() == text.replace(
+        "font-family: Helvetica;", "font-family: Helvetica, sans-serif;"
+    )
     editor.undo()
     assert editor.toPlainText() == text
 
@@ -132,9 +150,14 @@ def test_fixes_meant_to_change_nothing_render_the_same(qapp: QApplication, tmp_p
     css = (folder / "theme.css").read_text(encoding="utf-8") + (
         "\n.btn { padding: .5rem 1rem; padding: .5rem 1rem;; }\n"
         "@keyframes pulse { from { opacity: 0 !important; } to { opacity: 1; } }\n"
-        ".card { animation: pulse 1s; border-radius: 4px; border-radius: 4px; }\n")
+        ".card { animation: pulse 1s; border-radius: 4px; border-radius: 4px; }\n"
+    )
     result = fix_css(css)
-    assert {d.rule for d in result.fixed} == {"duplicate-declaration", "extra-semicolon", "keyframes-important"}
+    assert {d.rule for d in result.fixed} == {
+        "duplicate-declaration",
+        "extra-semicolon",
+        "keyframes-important",
+    }
     before, after = tmp_path / "before.png", tmp_path / "after.png"
     render_preview_png(css, before, base_dir=folder, height=1600)
     render_preview_png(result.text, after, base_dir=folder, height=1600)

@@ -366,6 +366,10 @@ class Mismatch:
     syntax: str
 
 
+# What :meth:`Grammar.check` answers for a value that can be judged only after its var() are resolved.
+UNRESOLVED = Mismatch(None, "")
+
+
 class Grammar:
     """Compiles and caches matchers for properties, types and functions from the W3C data."""
 
@@ -402,14 +406,18 @@ class Grammar:
     def check(self, name: str, value: Sequence[Any]) -> Mismatch | None:
         """Judge a property's value (tinycss2 component values, ``!important`` already removed).
 
-        Returns None when the value fits, or cannot be judged statically; else where it stops fitting.
+        Returns None when the value fits, or cannot be judged statically; :data:`UNRESOLVED` when it can be
+        judged once its ``var()`` are resolved; else where it stops fitting.
         """
         matcher = self.property_matcher(name)
         if matcher is None:
             return None
         tokens = significant(value)
-        if not tokens or len(tokens) > _MAX_TOKENS or not _judgeable(tokens):
+        if not tokens or len(tokens) > _MAX_TOKENS:
             return None
+        verdict = _judgeable(tokens)
+        if verdict != _JUDGE:
+            return UNRESOLVED if verdict == _AFTER_VAR else None
         if len(tokens) == 1 and tokens[0].type == "ident" and tokens[0].lower_value in GLOBAL_KEYWORDS:
             return None
         data = _Input(tokens)
@@ -702,37 +710,45 @@ def _block(inner: Matcher) -> Matcher:
     return match
 
 
-def _judgeable(tokens: Sequence[Any]) -> bool:
-    """False when the value can't be judged statically: substitutions, vendor extensions, IE hacks."""
+_JUDGE, _NEVER, _AFTER_VAR = 0, 1, 2
+
+
+def _judgeable(tokens: Sequence[Any]) -> int:
+    """``_JUDGE``; ``_NEVER`` when the value can't be judged statically (substitutions other than var(),
+    vendor extensions, IE hacks); ``_AFTER_VAR`` when it can once its var() are resolved."""
     stack = [tokens]
+    has_var = False
     while stack:
         for token in stack.pop():
             kind = token.type
             if kind == "function":
                 name = token.lower_name
+                if name == "var":
+                    has_var = True
+                    continue
                 if name in SUBSTITUTION_FUNCTIONS or name.startswith("-") or name == "expression":
-                    return False  # unknowable until substituted; vendor; IE script (a safety finding)
+                    return _NEVER  # unknowable until substituted; vendor; IE script (a safety finding)
                 first = next((t for t in token.arguments if t.type not in _INSIGNIFICANT), None)
                 if first is not None and first.type == "ident" and first.lower_value == "from":
-                    return False  # relative colour syntax: channel keywords stand for numbers
+                    return _NEVER  # relative colour syntax: channel keywords stand for numbers
                 if name not in MATH_FUNCTIONS:
                     stack.append(token.arguments)
             elif kind == "ident":
                 if token.value.startswith("-") and not token.value.startswith("--"):
-                    return False  # `-webkit-match-parent`, `-ms-flexbox`: a browser accepts its own
+                    return _NEVER  # `-webkit-match-parent`, `-ms-flexbox`: a browser accepts its own
                 if token.value.endswith("\t"):
-                    return False  # IE's `\9` hack
+                    return _NEVER  # IE's `\9` hack
             elif kind in ("dimension", "hash") and (
                 getattr(token, "unit", "").endswith("\t") or str(token.value).endswith("\t")
             ):
-                return False
+                return _NEVER
             elif kind == "literal" and token.value in ("!", "=", "*", "\\"):
-                return False  # `!ie`, `alpha(opacity=50)`, star hacks
+                return _NEVER  # `!ie`, `alpha(opacity=50)`, star hacks
             elif kind in ("error", "{} block", "[] block"):
-                return False
+                return _NEVER
             elif kind == "() block":
                 stack.append(token.content)
-    return True
+    return _AFTER_VAR if has_var else _JUDGE
 
 
 _GRAMMAR: Grammar | None = None

@@ -33,7 +33,7 @@ from studio.core.css.declarations import (
     is_universal,
     shorthand_resets,
 )
-from studio.core.css.grammar import Grammar, grammar, significant
+from studio.core.css.grammar import UNRESOLVED, Grammar, grammar, significant
 from studio.core.css.media import check_media_prelude
 from studio.core.css.properties import (
     COLOR_PROPERTIES,
@@ -47,6 +47,7 @@ from studio.core.css.properties import (
     STYLE_AT_RULES,
     is_vendor_prefixed,
 )
+from studio.core.css.resolve import VarResolver
 from studio.core.css.safety import UrlPolicy
 from studio.core.css.selectors import check_selector
 from studio.core.css.source import Chunk, line_col, normalize_newlines, split_chunks
@@ -153,6 +154,8 @@ class ChunkFacts:
         keyframes_defined: ``@keyframes`` names the chunk defines, where.
         keyframes_used: animation names the chunk's ``animation``/``animation-name`` use, where.
         mentioned: identifiers in custom property values (an animation name may travel through one).
+        definitions: custom property declarations, as (name, value text).
+        var_values: values judged only once their var() are resolved, as (property, value text, line, column).
         import_at: where an ``@import`` stands that no other rule of this chunk precedes.
         blocks_imports: True when the chunk holds a rule after which ``@import`` is ignored.
     """
@@ -167,6 +170,8 @@ class ChunkFacts:
     mentioned: frozenset[str] = frozenset()
     import_at: tuple[int, int] | None = None
     blocks_imports: bool = False
+    definitions: tuple[tuple[str, str], ...] = ()
+    var_values: tuple[tuple[str, str, int, int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -185,6 +190,8 @@ class _Collector:
     keyframes_defined: list[Located] = field(default_factory=list)
     keyframes_used: list[Located] = field(default_factory=list)
     mentioned: set[str] = field(default_factory=set)
+    definitions: list[tuple[str, str]] = field(default_factory=list)
+    var_values: list[tuple[str, str, int, int]] = field(default_factory=list)
     # Where `//` starts: the parse error it causes is reported as a double-slash comment instead.
     slashes: set[tuple[int, int]] = field(default_factory=set)
     _line_starts: list[int] | None = None
@@ -639,6 +646,7 @@ def _check_declaration(declaration: Any, check_names: bool, out: _Collector, *, 
         for token in declaration.value:
             if token.type == "ident":
                 out.mentioned.add(token.value)
+        out.definitions.append((declaration.name, " ".join(flat_serialize(declaration.value).split())))
         return True
     if not check_names:
         return True
@@ -672,6 +680,9 @@ def _check_declaration(declaration: Any, check_names: bool, out: _Collector, *, 
         return True
     mismatch = out.grammar.check(name, value)
     if mismatch is None:
+        return True
+    if mismatch is UNRESOLVED:
+        out.var_values.append((name, flat_serialize(value), line, column))
         return True
     token = mismatch.token
     syntax = mismatch.syntax if len(mismatch.syntax) <= 100 else mismatch.syntax[:97] + "..."
@@ -882,6 +893,8 @@ def analyze_chunk(text: str, policy: UrlPolicy) -> ChunkFacts:
         mentioned=frozenset(out.mentioned),
         import_at=import_at,
         blocks_imports=blocks_imports,
+        definitions=tuple(out.definitions),
+        var_values=tuple(out.var_values),
     )
 
 
@@ -918,6 +931,11 @@ def _unclosed_findings(chunk: Chunk, chunk_text: str) -> tuple[Finding, ...]:
 
 def _abs(line: int, column: int, chunk_line: int, chunk_column: int) -> tuple[int, int]:
     return chunk_line + line - 1, (chunk_column + column - 1) if line == 1 else column
+
+
+# A chunk's findings on values with var(), and what they depend on: (the chunk's facts, (line, column,
+# message) findings, (custom property name, its values then) for every custom property consulted).
+_Resolved = tuple[ChunkFacts, list[tuple[int, int, str]], tuple[tuple[str, frozenset[str] | None], ...]]
 
 
 def _abs_fix(fix: Fix, chunk_line: int, chunk_column: int) -> Fix:
@@ -960,6 +978,10 @@ class ChunkEngine:
         self._policy = UrlPolicy(options.allowed_origins)
         self._asset_root = options.asset_root
         self._cache: dict[str, ChunkFacts] = {}
+        self._resolver = VarResolver(grammar())
+        self._defining_key: tuple[int, ...] | None = None
+        self._defining: list[ChunkFacts] = []
+        self._resolved_by_facts: dict[int, _Resolved] = {}
         self.analyzed_chunks = 0  # how many chunks the last run had to parse (the rest came from the cache)
 
     def run(self, text: str, chunks: Sequence[Chunk]) -> LintResult:
@@ -974,6 +996,8 @@ class ChunkEngine:
         policy = self._policy
         analyzed = 0
         seen_rules = False
+        defining: list[ChunkFacts] = []
+        var_values: list[tuple[ChunkFacts, int, int]] = []
         keyframes: list[tuple[ChunkFacts, int, int]] = []
         mentioned: set[str] = set()
         for chunk in chunks:
@@ -1007,6 +1031,10 @@ class ChunkEngine:
                 keyframes.append((facts, line, column))
             if facts.mentioned:
                 mentioned |= facts.mentioned
+            if facts.definitions:
+                defining.append(facts)
+            if facts.var_values:
+                var_values.append((facts, line, column))
             if facts.defined:
                 defined |= facts.defined
             if facts.uses:
@@ -1034,10 +1062,62 @@ class ChunkEngine:
                     ))
         if keyframes:
             diagnostics.extend(_keyframes_findings(keyframes, mentioned))
+        if var_values:
+            self._begin_resolving(defining)
+            diagnostics.extend(self._resolved_findings(var_values))
         if self._asset_root is not None:
             diagnostics.extend(self._missing_assets(pending_assets, self._asset_root))
         diagnostics.sort(key=lambda d: (d.line, d.column, d.rule, d.message))
         return LintResult(tuple(diagnostics))
+
+    def _begin_resolving(self, defining: list[ChunkFacts]) -> None:
+        """Collect every custom property's values, unless the chunks defining them are the last run's."""
+        key = tuple(id(facts) for facts in defining)
+        if key == self._defining_key:
+            return
+        definitions: dict[str, set[str]] = {}
+        for facts in defining:
+            for name, value in facts.definitions:
+                definitions.setdefault(name, set()).add(value)
+        self._defining_key = key
+        self._defining = defining  # keeps the facts alive, so their ids stay theirs
+        self._resolver.begin({name: frozenset(values) for name, values in definitions.items()})
+
+    def _resolved_findings(self, pending: list[tuple[ChunkFacts, int, int]]) -> list[Diagnostic]:
+        """Values with var() that do not fit their property once the sheet's custom properties are put in."""
+        diagnostics = []
+        cache = self._resolved_by_facts
+        values = self._resolver.definition_values
+        fresh: dict[int, _Resolved] = {}
+        for facts, c_line, c_column in pending:
+            cached = cache.get(id(facts))
+            if cached is None or cached[0] is not facts or any(
+                    values(name) != seen for name, seen in cached[2]):  # a custom property it uses changed
+                cached = self._resolve_chunk(facts)
+            fresh[id(facts)] = cached
+            for f_line, f_column, message in cached[1]:
+                diagnostics.append(Diagnostic(
+                    *_abs(f_line, f_column, c_line, c_column), _WARNING, INVALID_VALUE, message))
+        self._resolved_by_facts = fresh
+        return diagnostics
+
+    def _resolve_chunk(self, facts: ChunkFacts) -> _Resolved:
+        found_in_chunk = []
+        self._resolver.consulted = set()
+        for prop, text, f_line, f_column in facts.var_values:
+            found = self._resolver.check(prop, text)
+            if found is None:
+                continue
+            mismatch, resolved = found
+            shown = " ".join(resolved.split())
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            syntax = mismatch.syntax if len(mismatch.syntax) <= 100 else mismatch.syntax[:97] + "..."
+            found_in_chunk.append((
+                f_line, f_column,
+                f"{prop} becomes '{shown}' once its var() are substituted, which does not fit its syntax, so "
+                f"the browser treats it as unset; {prop} takes: {syntax}"))
+        values = self._resolver.definition_values
+        return facts, found_in_chunk, tuple((name, values(name)) for name in self._resolver.consulted)
 
     @staticmethod
     def _missing_assets(pending: list[tuple[ChunkFacts, int, int]], root: Path) -> list[Diagnostic]:

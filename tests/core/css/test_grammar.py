@@ -9,12 +9,12 @@ import time
 import pytest
 import tinycss2
 
-from studio.core.css.grammar import DATA_PATH, grammar
+from studio.core.css.grammar import DATA_PATH, UNRESOLVED, grammar
 
 
 def check(prop: str, value: str) -> bool:
-    """True when the value fits (or cannot be judged)."""
-    return grammar().check(prop, tinycss2.parse_component_value_list(value)) is None
+    """True when the value fits, cannot be judged, or can be only once its var() are resolved."""
+    return grammar().check(prop, tinycss2.parse_component_value_list(value)) in (None, UNRESOLVED)
 
 
 def test_the_vendored_data_is_the_w3c_one_with_its_licence() -> None:
@@ -127,6 +127,11 @@ def test_invalid_values_do_not_fit(prop: str, value: str) -> None:
 )
 def test_what_cannot_be_judged_statically_is_accepted(value: str) -> None:
     assert check("display", value)
+
+
+def test_var_defers_the_verdict_but_other_substitutions_do_not() -> None:
+    assert grammar().check("display", tinycss2.parse_component_value_list("var(--x) flow")) is UNRESOLVED
+    assert grammar().check("display", tinycss2.parse_component_value_list("env(x)")) is None
 
 
 def test_long_and_hostile_values_stay_fast() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.css.incremental import IncrementalLinter
 from studio.core.css.lint import lint_css, lint_path
 from studio.core.css.rules import RULES
 from studio.core.diagnostics import Severity
@@ -272,6 +273,46 @@ def test_messages_point_at_the_offending_token() -> None:
     assert "Did you mean ':hover'?" in d.message
     [d] = lint_css("@media (max-widht: 1px) { a { color: red } }").diagnostics
     assert "Did you mean 'max-width'?" in d.message
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        ":root { --brand: redd } a { color: var(--brand) }",
+        ":root { --w: 10 } a { width: var(--w) }",
+        ":root { --a: var(--b); --b: flexbox } a { display: var(--a) }",
+        "a { color: var(--nope, redd) }",
+        ":root { --t: opacity 2 } a { transition: var(--t) }",
+    ],
+)
+def test_values_with_var_are_judged_once_resolved(css: str) -> None:
+    [d] = [d for d in lint_css(css).diagnostics if d.rule == "invalid-value"]
+    assert "once its var() are substituted" in d.message
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        ":root { --c: red } .dark { --c: 10px } a { color: var(--c) }",  # depends on where it is used
+        ":root { --x: var(--x) } a { color: var(--x) }",  # a cycle: invalid, but not ours to judge
+        ":root { --s: 1px solid } a { border: var(--s) red }",
+        ":root { --w: 10 } a { width: calc(var(--w) * 1px) }",
+        ":root { --c: initial } a { color: var(--c) }",
+        "a { color: var(--undefined) }",  # reported as undefined-variable instead
+    ],
+)
+def test_values_with_var_that_may_be_fine_stay_quiet(css: str) -> None:
+    assert "invalid-value" not in rules_of(css)
+
+
+def test_editing_a_custom_property_updates_the_verdict_incrementally() -> None:
+    linter = IncrementalLinter()
+    base = ":root {\n  --brand: red;\n}\n" + "".join(f".c{n} {{ color: var(--brand) }}\n" for n in range(50))
+    assert linter.lint(base).diagnostics == ()
+    broken = base.replace("--brand: red", "--brand: redd")
+    assert len([d for d in linter.lint(broken).diagnostics if d.rule == "invalid-value"]) == 50
+    assert linter.lint(base).diagnostics == ()
+    assert linter.lint(broken).diagnostics == lint_css(broken).diagnostics
 
 
 def _expectations(path: Path) -> list[tuple[int, str]]:

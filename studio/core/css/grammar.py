@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,12 +386,20 @@ class Grammar:
         self._compiled: dict[str, Matcher | None] = {}
         self._pending: dict[str, list[Matcher]] = {}  # cells for recursive types being compiled
         self._property_cache: dict[str, Matcher | None] = {}
+        # Compiling mutates the caches; the analysis worker and the GUI thread (Fix All) may both lint.
+        self._compile_lock = threading.Lock()
 
     # -- public ------------------------------------------------------------------------------------------
     def property_matcher(self, name: str) -> Matcher | None:
         """The matcher for a property's value, or None when it is unknown or cannot be judged."""
         if name in self._property_cache:
             return self._property_cache[name]
+        with self._compile_lock:
+            if name not in self._property_cache:
+                self._property_cache[name] = self._compile_property(name)
+        return self._property_cache[name]
+
+    def _compile_property(self, name: str) -> Matcher | None:
         matcher: Matcher | None
         syntax = _PROPERTY_PATCHES.get(name) or self.properties.get(name)
         if syntax is None:
@@ -400,7 +409,6 @@ class Grammar:
                 matcher = self._compile(_Parser(syntax).parse())
             except (SyntaxParseError, _Unsupported, RecursionError):
                 matcher = None
-        self._property_cache[name] = matcher
         return matcher
 
     def check(self, name: str, value: Sequence[Any]) -> Mismatch | None:

@@ -144,3 +144,21 @@ def test_long_and_hostile_values_stay_fast() -> None:
     assert not check("transform", deep)
     assert not check("box-shadow", " ".join(["1px"] * 150))  # backtracking is bounded
     assert time.perf_counter() - started < 5
+
+
+def test_compiling_from_two_threads_at_once_is_safe() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from studio.core.css.grammar import Grammar
+
+    data = json.loads(DATA_PATH.read_text(encoding="utf-8"))
+    fresh = Grammar(data)  # nothing compiled yet
+    names = sorted(fresh.properties)
+    value = tinycss2.parse_component_value_list("1px solid red")
+
+    def judge_all(offset: int) -> int:
+        return sum(fresh.check(name, value) is None for name in names[offset:] + names[:offset])
+
+    with ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(judge_all, [0, len(names) // 4, len(names) // 2, 3 * len(names) // 4]))
+    assert len(set(counts)) == 1

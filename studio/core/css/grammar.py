@@ -29,6 +29,7 @@ from studio.core.css.properties import (
     MATH_FUNCTIONS,
     SUBSTITUTION_FUNCTIONS,
 )
+from studio.core.css.values import flat_serialize
 
 DATA_PATH = Path(__file__).with_name("data") / "webref-css.json"
 
@@ -39,6 +40,7 @@ Matcher = Callable[["_Input", int, Cont], bool]
 _INSIGNIFICANT = frozenset({"whitespace", "comment"})
 _MAX_TOKENS = 200  # longer values are not judged (deep backtracking, and never a typo worth the cost)
 _MAX_STEPS = 20_000  # a value whose match takes longer than this is not judged either
+_MAX_FITTING = 100_000
 
 _ANGLE_UNITS = frozenset({"deg", "grad", "rad", "turn"})
 _TIME_UNITS = frozenset({"s", "ms"})
@@ -80,6 +82,63 @@ class _Input(list[Any]):
 
 def significant(tokens: Sequence[Any]) -> list[Any]:
     return [t for t in tokens if t.type not in _INSIGNIFICANT]
+
+
+_HACK = "\x00hack"  # what _simple_signature answers for a value a browser judges by its own rules
+
+
+def _simple_signature(value: Sequence[Any]) -> tuple[list[Any], str | None]:
+    """The significant tokens and their signature in one pass, for values without functions or blocks (most
+    of them); the signature is None when the value has some (then the general path runs), ``_HACK`` for
+    vendor keywords and IE hacks (never judged)."""
+    tokens: list[Any] = []
+    parts: list[str] = []
+    for token in value:
+        kind = token.type
+        if kind == "whitespace" or kind == "comment":
+            continue
+        tokens.append(token)
+        if kind == "ident":
+            word = token.lower_value
+            if (word[:1] == "-" and word[:2] != "--") or word[-1:] == "\t":
+                return tokens, _HACK
+            parts.append(word)
+        elif kind == "dimension":
+            if token.unit[-1:] == "\t":
+                return tokens, _HACK
+            parts.append(token.representation + token.unit)
+        elif kind == "number":
+            parts.append(token.representation)
+        elif kind == "percentage":
+            parts.append(token.representation + "%")
+        elif kind == "hash":
+            if token.value[-1:] == "\t":
+                return tokens, _HACK
+            parts.append("#" + token.value)
+        elif kind == "string":
+            parts.append('"' + token.value)
+        elif kind == "literal":
+            if token.value in ("!", "=", "*", "\\"):
+                return tokens, _HACK
+            parts.append(token.value)
+        else:
+            return tokens, None
+    return tokens, "\x00".join(parts)
+
+
+def _signature(tokens: Sequence[Any]) -> str:
+    """A text that equals another value's exactly when the two match the same way (case as the grammar sees
+    it: keywords case-insensitive, everything else as written)."""
+    parts = []
+    for token in tokens:
+        kind = token.type
+        if kind == "ident":
+            parts.append(token.lower_value)
+        elif kind in ("number", "percentage", "dimension", "literal", "hash", "string"):
+            parts.append(token.serialize())
+        else:
+            parts.append(flat_serialize([token]))
+    return "\x00".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------- parsing
@@ -386,6 +445,7 @@ class Grammar:
         self._compiled: dict[str, Matcher | None] = {}
         self._pending: dict[str, list[Matcher]] = {}  # cells for recursive types being compiled
         self._property_cache: dict[str, Matcher | None] = {}
+        self._fitting: set[tuple[str, str]] = set()  # (property, value signature) known to fit
         # Compiling mutates the caches; the analysis worker and the GUI thread (Fix All) may both lint.
         self._compile_lock = threading.Lock()
 
@@ -420,18 +480,29 @@ class Grammar:
         matcher = self.property_matcher(name)
         if matcher is None:
             return None
-        tokens = significant(value)
-        if not tokens or len(tokens) > _MAX_TOKENS:
+        tokens, signature = _simple_signature(value)
+        if signature is None:  # functions or blocks: the general path
+            tokens = significant(value)
+            if not tokens or len(tokens) > _MAX_TOKENS:
+                return None
+            verdict = _judgeable(tokens)
+            if verdict != _JUDGE:
+                return UNRESOLVED if verdict == _AFTER_VAR else None
+            signature = _signature(tokens)
+        elif not tokens or len(tokens) > _MAX_TOKENS or signature is _HACK:
             return None
-        verdict = _judgeable(tokens)
-        if verdict != _JUDGE:
-            return UNRESOLVED if verdict == _AFTER_VAR else None
         if len(tokens) == 1 and tokens[0].type == "ident" and tokens[0].lower_value in GLOBAL_KEYWORDS:
             return None
+        key = (name, signature)
+        if key in self._fitting:
+            return None  # frameworks repeat values (`display: flex`) thousands of times
         data = _Input(tokens)
         end = len(tokens)
         try:
             if matcher(data, 0, lambda j: j == end):
+                if len(self._fitting) > _MAX_FITTING:
+                    self._fitting.clear()
+                self._fitting.add(key)
                 return None
         except (_GiveUp, RecursionError):
             return None

@@ -154,8 +154,9 @@ class ChunkFacts:
         keyframes_defined: ``@keyframes`` names the chunk defines, where.
         keyframes_used: animation names the chunk's ``animation``/``animation-name`` use, where.
         mentioned: identifiers in custom property values (an animation name may travel through one).
-        definitions: custom property declarations, as (name, value text).
-        var_values: values judged only once their var() are resolved, as (property, value text, line, column).
+        definitions: custom property declarations, as (name, value tokens).
+        var_values: values judged only once their var() are resolved, as (property, value tokens, line,
+            column).
         import_at: where an ``@import`` stands that no other rule of this chunk precedes.
         blocks_imports: True when the chunk holds a rule after which ``@import`` is ignored.
     """
@@ -170,8 +171,8 @@ class ChunkFacts:
     mentioned: frozenset[str] = frozenset()
     import_at: tuple[int, int] | None = None
     blocks_imports: bool = False
-    definitions: tuple[tuple[str, str], ...] = ()
-    var_values: tuple[tuple[str, str, int, int], ...] = ()
+    definitions: tuple[tuple[str, list[Any]], ...] = ()
+    var_values: tuple[tuple[str, list[Any], int, int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -190,8 +191,8 @@ class _Collector:
     keyframes_defined: list[Located] = field(default_factory=list)
     keyframes_used: list[Located] = field(default_factory=list)
     mentioned: set[str] = field(default_factory=set)
-    definitions: list[tuple[str, str]] = field(default_factory=list)
-    var_values: list[tuple[str, str, int, int]] = field(default_factory=list)
+    definitions: list[tuple[str, list[Any]]] = field(default_factory=list)
+    var_values: list[tuple[str, list[Any], int, int]] = field(default_factory=list)
     # Where `//` starts: the parse error it causes is reported as a double-slash comment instead.
     slashes: set[tuple[int, int]] = field(default_factory=set)
     _line_starts: list[int] | None = None
@@ -646,7 +647,7 @@ def _check_declaration(declaration: Any, check_names: bool, out: _Collector, *, 
         for token in declaration.value:
             if token.type == "ident":
                 out.mentioned.add(token.value)
-        out.definitions.append((declaration.name, " ".join(flat_serialize(declaration.value).split())))
+        out.definitions.append((declaration.name, declaration.value))
         return True
     if not check_names:
         return True
@@ -682,7 +683,7 @@ def _check_declaration(declaration: Any, check_names: bool, out: _Collector, *, 
     if mismatch is None:
         return True
     if mismatch is UNRESOLVED:
-        out.var_values.append((name, flat_serialize(value), line, column))
+        out.var_values.append((name, value, line, column))
         return True
     token = mismatch.token
     syntax = mismatch.syntax if len(mismatch.syntax) <= 100 else mismatch.syntax[:97] + "..."
@@ -934,8 +935,8 @@ def _abs(line: int, column: int, chunk_line: int, chunk_column: int) -> tuple[in
 
 
 # A chunk's findings on values with var(), and what they depend on: (the chunk's facts, (line, column,
-# message) findings, (custom property name, its values then) for every custom property consulted).
-_Resolved = tuple[ChunkFacts, list[tuple[int, int, str]], tuple[tuple[str, frozenset[str] | None], ...]]
+# message) findings, the names of every custom property consulted).
+_Resolved = tuple[ChunkFacts, list[tuple[int, int, str]], frozenset[str]]
 
 
 def _abs_fix(fix: Fix, chunk_line: int, chunk_column: int) -> Fix:
@@ -982,6 +983,7 @@ class ChunkEngine:
         self._defining_key: tuple[int, ...] | None = None
         self._defining: list[ChunkFacts] = []
         self._resolved_by_facts: dict[int, _Resolved] = {}
+        self._changed_names: set[str] = set()
         self.analyzed_chunks = 0  # how many chunks the last run had to parse (the rest came from the cache)
 
     def run(self, text: str, chunks: Sequence[Chunk]) -> LintResult:
@@ -1074,26 +1076,27 @@ class ChunkEngine:
         """Collect every custom property's values, unless the chunks defining them are the last run's."""
         key = tuple(id(facts) for facts in defining)
         if key == self._defining_key:
+            self._changed_names = set()
             return
-        definitions: dict[str, set[str]] = {}
+        definitions: dict[str, list[list[Any]]] = {}
         for facts in defining:
             for name, value in facts.definitions:
-                definitions.setdefault(name, set()).add(value)
+                definitions.setdefault(name, []).append(value)
         self._defining_key = key
         self._defining = defining  # keeps the facts alive, so their ids stay theirs
-        self._resolver.begin({name: frozenset(values) for name, values in definitions.items()})
+        self._changed_names = self._resolver.begin(
+            {name: tuple(lists) for name, lists in definitions.items()})
 
     def _resolved_findings(self, pending: list[tuple[ChunkFacts, int, int]]) -> list[Diagnostic]:
         """Values with var() that do not fit their property once the sheet's custom properties are put in."""
         diagnostics = []
         cache = self._resolved_by_facts
-        values = self._resolver.definition_values
+        changed = self._changed_names
         fresh: dict[int, _Resolved] = {}
         for facts, c_line, c_column in pending:
             cached = cache.get(id(facts))
-            if cached is None or cached[0] is not facts or any(
-                    values(name) != seen for name, seen in cached[2]):  # a custom property it uses changed
-                cached = self._resolve_chunk(facts)
+            if cached is None or cached[0] is not facts or (changed and not changed.isdisjoint(cached[2])):
+                cached = self._resolve_chunk(facts)  # new, or a custom property it uses changed
             fresh[id(facts)] = cached
             for f_line, f_column, message in cached[1]:
                 diagnostics.append(Diagnostic(
@@ -1104,8 +1107,8 @@ class ChunkEngine:
     def _resolve_chunk(self, facts: ChunkFacts) -> _Resolved:
         found_in_chunk = []
         self._resolver.consulted = set()
-        for prop, text, f_line, f_column in facts.var_values:
-            found = self._resolver.check(prop, text)
+        for prop, value, f_line, f_column in facts.var_values:
+            found = self._resolver.check(prop, value)
             if found is None:
                 continue
             mismatch, resolved = found
@@ -1116,8 +1119,7 @@ class ChunkEngine:
                 f_line, f_column,
                 f"{prop} becomes '{shown}' once its var() are substituted, which does not fit its syntax, so "
                 f"the browser treats it as unset; {prop} takes: {syntax}"))
-        values = self._resolver.definition_values
-        return facts, found_in_chunk, tuple((name, values(name)) for name in self._resolver.consulted)
+        return facts, found_in_chunk, frozenset(self._resolver.consulted)
 
     @staticmethod
     def _missing_assets(pending: list[tuple[ChunkFacts, int, int]], root: Path) -> list[Diagnostic]:

@@ -10,13 +10,18 @@ judged). Resolutions and verdicts are cached across runs, so re-linting after a 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import tinycss2
 
 from studio.core.css.grammar import UNRESOLVED, Grammar, Mismatch
 from studio.core.css.properties import GLOBAL_KEYWORDS
+from studio.core.css.values import flat_serialize
+
+# A custom property's declarations in this run: name -> the value token lists it is given. Values are
+# serialised only when a var() needs them, so a sheet whose variables are never judged pays nothing.
+Definitions = Mapping[str, tuple[Sequence[Any], ...]]
 
 _MAX_DEPTH = 16  # var() chains and nesting deeper than this are not followed
 _MAX_CACHE = 50_000
@@ -46,28 +51,42 @@ class VarResolver:
 
     def __init__(self, grammar: Grammar) -> None:
         self._grammar = grammar
-        self._definitions: Mapping[str, frozenset[str]] = {}
+        self._definitions: Definitions = {}
+        self._identity: dict[str, tuple[int, ...]] = {}
+        self._values: dict[str, frozenset[str]] = {}
         self._resolved_definitions: dict[str, str | None] = {}
         self._substituted: dict[str, tuple[str | None, frozenset[str]]] = {}
         self._verdicts: dict[tuple[str, str], Mismatch | None] = {}
         self.consulted: set[str] = set()  # every custom property name looked up (callers may clear it)
 
-    def begin(self, definitions: Mapping[str, frozenset[str]]) -> bool:
-        """Start a run with the sheet's custom property definitions (name -> every value it is given);
-        returns True when they differ from the last run's (earlier answers may no longer hold)."""
+    def begin(self, definitions: Definitions) -> set[str]:
+        """Start a run with the sheet's custom property definitions (name -> every value token list it is
+        given, the very lists of the cached chunk facts); returns the names whose values changed since the
+        last run among those any answer depended on.
+
+        Token lists are compared by identity first (an unchanged chunk keeps its facts, so its lists stay the
+        same objects, and ``definitions`` keeps them alive), then by value for those that were looked up.
+        """
         if len(self._verdicts) > _MAX_CACHE:
             self._verdicts.clear()
-        if definitions == self._definitions:
-            return False
+        identity = {name: tuple(map(id, lists)) for name, lists in definitions.items()}
         self._definitions = definitions
-        self._resolved_definitions = {}
-        self._substituted = {}
-        return True
+        if identity == self._identity:
+            return set()
+        suspects = {name for name in identity.keys() | self._identity.keys()
+                    if identity.get(name) != self._identity.get(name)}
+        self._identity = identity
+        before = {name: self._values.pop(name) for name in suspects if name in self._values}
+        changed = {name for name, values in before.items() if self._lookup(name) != values}
+        if changed:
+            self._resolved_definitions = {}
+            self._substituted = {}
+        return changed
 
-    def check(self, prop: str, value_text: str) -> tuple[Mismatch, str] | None:
-        """Where ``value_text`` of ``prop`` stops fitting once substituted, with the substituted text; None
-        when it fits or cannot be resolved."""
-        resolved = self._substitute(value_text, 0, set())
+    def check(self, prop: str, value: Sequence[Any]) -> tuple[Mismatch, str] | None:
+        """Where ``value`` (tokens) of ``prop`` stops fitting once substituted, with the substituted text;
+        None when it fits or cannot be resolved."""
+        resolved = self._substitute(flat_serialize(value), 0, set())
         if resolved is None:
             return None
         key = (prop, resolved)
@@ -81,14 +100,22 @@ class VarResolver:
         return None if verdict is None else (verdict, resolved)
 
     def definition_values(self, name: str) -> frozenset[str] | None:
-        """The values the current run gives ``name`` (None when it is not defined)."""
-        return self._definitions.get(name)
+        """The values the current run gives ``name``, whitespace-normalised (None when it is not defined)."""
+        return self._lookup(name) or None
+
+    def _lookup(self, name: str) -> frozenset[str]:
+        values = self._values.get(name)
+        if values is None:
+            lists = self._definitions.get(name, ())
+            values = frozenset(" ".join(flat_serialize(tokens).split()) for tokens in lists)
+            self._values[name] = values  # remembered even when empty: a later definition is a change
+        return values
 
     def _definition(self, name: str, depth: int, visiting: set[str]) -> str | None:
         self.consulted.add(name)
         if name in self._resolved_definitions:
             return self._resolved_definitions[name]
-        values = self._definitions.get(name)
+        values = self.definition_values(name)
         result: str | None = None
         if values is not None and len(values) == 1 and name not in visiting:
             (value,) = values
@@ -108,10 +135,9 @@ class VarResolver:
             result, consulted = self._substituted[text]
             self.consulted.update(consulted)
             return result
-        definitions = self._definitions
         names = _VAR_NAME.findall(text)
         self.consulted.update(names)
-        if depth > _MAX_DEPTH or any(len(definitions.get(name, ())) > 1 for name in names):
+        if depth > _MAX_DEPTH or any(len(self.definition_values(name) or ()) > 1 for name in names):
             result = None  # a custom property with several values: the value depends on where it is used
         else:
             result = self._serialize(tinycss2.parse_component_value_list(text), depth, visiting)

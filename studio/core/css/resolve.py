@@ -4,32 +4,34 @@ A browser substitutes ``var()`` at computed-value time, and a value that then do
 the declaration "invalid at computed-value time" (the property falls back to ``unset``). We can only know the
 substituted value when the custom property has one value wherever it is defined (the same value in ``:root``
 and a dark scheme is fine; two different values depend on where the element sits, so such a value is not
-judged). Resolutions and verdicts are cached across runs, so re-linting after a keystroke stays cheap.
+judged).
+
+Substitution works on tinycss2 tokens (no text round trip): the definitions' token lists are spliced in, and
+the grammar's own cache of fitting values makes repeated results free. Which custom properties each answer
+consulted is recorded, so after an edit only the answers that depend on a changed definition are redone.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import tinycss2
+from tinycss2.ast import CurlyBracketsBlock, FunctionBlock, ParenthesesBlock, SquareBracketsBlock
 
-from studio.core.css.grammar import UNRESOLVED, Grammar, Mismatch
+from studio.core.css.grammar import UNRESOLVED, Grammar, Mismatch, significant
 from studio.core.css.properties import GLOBAL_KEYWORDS
 from studio.core.css.values import flat_serialize
 
-# A custom property's declarations in this run: name -> the value token lists it is given. Values are
-# serialised only when a var() needs them, so a sheet whose variables are never judged pays nothing.
+# A custom property's declarations in one run: name -> the value token lists it is given (the very lists of
+# the cached chunk facts, so an unchanged chunk gives the same objects run after run).
 Definitions = Mapping[str, tuple[Sequence[Any], ...]]
 
 _MAX_DEPTH = 16  # var() chains and nesting deeper than this are not followed
-_MAX_CACHE = 50_000
-_VAR_NAME = re.compile(r"var\(\s*(--[^\s,)]*)", re.IGNORECASE)
+_BLOCKS = {"() block": ParenthesesBlock, "[] block": SquareBracketsBlock, "{} block": CurlyBracketsBlock}
 
 
 def _var_parts(token: Any) -> tuple[str | None, list[Any] | None]:
-    """(name, fallback tokens or None) of a var() function token."""
+    """(name, fallback tokens or None) of a var() function token; name None when it is malformed."""
     args = token.arguments
     name = None
     for index, arg in enumerate(args):
@@ -46,107 +48,89 @@ def _var_parts(token: Any) -> tuple[str | None, list[Any] | None]:
     return name, None
 
 
+def _has_var(tokens: Sequence[Any]) -> bool:
+    stack = [tokens]
+    while stack:
+        for token in stack.pop():
+            kind = token.type
+            if kind == "function":
+                if token.lower_name == "var":
+                    return True
+                stack.append(token.arguments)
+            elif kind in _BLOCKS:
+                stack.append(token.content)
+    return False
+
+
+def _text(tokens: Sequence[Any]) -> str:
+    return " ".join(flat_serialize(tokens).split())
+
+
+def _same_values(a: tuple[Sequence[Any], ...] | None, b: tuple[Sequence[Any], ...] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return len(a) == len(b) and all(x is y or _text(x) == _text(y) for x, y in zip(a, b, strict=True))
+
+
 class VarResolver:
-    """Resolves ``var()`` against one run's definitions, caching across runs. Not thread-safe."""
+    """Resolves ``var()`` against one run's definitions. Not thread-safe: one per linting engine."""
 
     def __init__(self, grammar: Grammar) -> None:
         self._grammar = grammar
         self._definitions: Definitions = {}
         self._identity: dict[str, tuple[int, ...]] = {}
-        self._values: dict[str, frozenset[str]] = {}
-        self._resolved_definitions: dict[str, str | None] = {}
-        self._substituted: dict[str, tuple[str | None, frozenset[str]]] = {}
-        self._verdicts: dict[tuple[str, str], Mismatch | None] = {}
-        self.consulted: set[str] = set()  # every custom property name looked up (callers may clear it)
+        self._resolved: dict[str, list[Any] | None] = {}  # name -> its fully substituted value
+        self.consulted: set[str] = set()  # every custom property name looked up (callers reset it)
 
     def begin(self, definitions: Definitions) -> set[str]:
-        """Start a run with the sheet's custom property definitions (name -> every value token list it is
-        given, the very lists of the cached chunk facts); returns the names whose values changed since the
-        last run among those any answer depended on.
-
-        Token lists are compared by identity first (an unchanged chunk keeps its facts, so its lists stay the
-        same objects, and ``definitions`` keeps them alive), then by value for those that were looked up.
-        """
-        if len(self._verdicts) > _MAX_CACHE:
-            self._verdicts.clear()
+        """Start a run with the sheet's custom property definitions; returns the names whose values differ
+        from the last run's (answers that consulted them must be redone)."""
         identity = {name: tuple(map(id, lists)) for name, lists in definitions.items()}
+        old = self._definitions
         self._definitions = definitions
         if identity == self._identity:
             return set()
         suspects = {name for name in identity.keys() | self._identity.keys()
                     if identity.get(name) != self._identity.get(name)}
         self._identity = identity
-        before = {name: self._values.pop(name) for name in suspects if name in self._values}
-        changed = {name for name, values in before.items() if self._lookup(name) != values}
+        changed = {name for name in suspects if not _same_values(old.get(name), definitions.get(name))}
         if changed:
-            self._resolved_definitions = {}
-            self._substituted = {}
+            self._resolved = {}
         return changed
 
     def check(self, prop: str, value: Sequence[Any]) -> tuple[Mismatch, str] | None:
         """Where ``value`` (tokens) of ``prop`` stops fitting once substituted, with the substituted text;
         None when it fits or cannot be resolved."""
-        resolved = self._substitute(flat_serialize(value), 0, set())
-        if resolved is None:
+        tokens = self._substitute(value, 0, set())
+        if tokens is None:
             return None
-        key = (prop, resolved)
-        if key in self._verdicts:
-            verdict = self._verdicts[key]
-        else:
-            verdict = self._grammar.check(prop, tinycss2.parse_component_value_list(resolved))
-            if verdict is UNRESOLVED:
-                verdict = None
-            self._verdicts[key] = verdict
-        return None if verdict is None else (verdict, resolved)
+        verdict = self._grammar.check(prop, tokens)
+        if verdict is None or verdict is UNRESOLVED:
+            return None
+        return verdict, flat_serialize(tokens)
 
-    def definition_values(self, name: str) -> frozenset[str] | None:
-        """The values the current run gives ``name``, whitespace-normalised (None when it is not defined)."""
-        return self._lookup(name) or None
-
-    def _lookup(self, name: str) -> frozenset[str]:
-        values = self._values.get(name)
-        if values is None:
-            lists = self._definitions.get(name, ())
-            values = frozenset(" ".join(flat_serialize(tokens).split()) for tokens in lists)
-            self._values[name] = values  # remembered even when empty: a later definition is a change
-        return values
-
-    def _definition(self, name: str, depth: int, visiting: set[str]) -> str | None:
+    def _definition(self, name: str, depth: int, visiting: set[str]) -> list[Any] | None:
+        """The fully substituted value of a custom property with one value, else None."""
         self.consulted.add(name)
-        if name in self._resolved_definitions:
-            return self._resolved_definitions[name]
-        values = self.definition_values(name)
-        result: str | None = None
-        if values is not None and len(values) == 1 and name not in visiting:
-            (value,) = values
-            value = value.strip()
-            if value and value.lower() not in GLOBAL_KEYWORDS:
+        if name in self._resolved:
+            return self._resolved[name]
+        lists = self._definitions.get(name)
+        result: list[Any] | None = None
+        if lists and name not in visiting and all(x is lists[0] or _text(x) == _text(lists[0]) for x in lists):
+            value = significant(lists[0])
+            if value and not (len(value) == 1 and value[0].type == "ident"
+                              and value[0].lower_value in GLOBAL_KEYWORDS):
                 visiting.add(name)
-                result = self._substitute(value, depth + 1, visiting)
+                result = self._substitute(lists[0], depth + 1, visiting)
                 visiting.discard(name)
-        if not visiting:  # only a top-level answer is independent of the chain that asked
-            self._resolved_definitions[name] = result
+        if not visiting:  # an answer inside a chain may be cut short by a cycle: remember only top-level ones
+            self._resolved[name] = result
         return result
 
-    def _substitute(self, text: str, depth: int, visiting: set[str]) -> str | None:
-        if "var(" not in text.lower():
-            return text
-        if depth == 0 and text in self._substituted:
-            result, consulted = self._substituted[text]
-            self.consulted.update(consulted)
-            return result
-        names = _VAR_NAME.findall(text)
-        self.consulted.update(names)
-        if depth > _MAX_DEPTH or any(len(self.definition_values(name) or ()) > 1 for name in names):
-            result = None  # a custom property with several values: the value depends on where it is used
-        else:
-            result = self._serialize(tinycss2.parse_component_value_list(text), depth, visiting)
-        if depth == 0:
-            self._substituted[text] = (result, frozenset(self.consulted))
-        return result
-
-    def _serialize(self, tokens: list[Any], depth: int, visiting: set[str]) -> str | None:
-        parts: list[str] = []
+    def _substitute(self, tokens: Sequence[Any], depth: int, visiting: set[str]) -> list[Any] | None:
+        if depth > _MAX_DEPTH:
+            return None
+        out: list[Any] = []
         for token in tokens:
             kind = token.type
             if kind == "function" and token.lower_name == "var":
@@ -155,25 +139,20 @@ class VarResolver:
                     return None
                 value = self._definition(name, depth, visiting)
                 if value is None and name not in self._definitions and fallback is not None:
-                    value = self._serialize(fallback, depth + 1, visiting)
+                    value = self._substitute(fallback, depth + 1, visiting)
                 if value is None:
                     return None
-                parts.append(value)
-            elif kind == "function":
-                if depth > _MAX_DEPTH:
+                out.extend(value)
+            elif kind == "function" and _has_var(token.arguments):
+                arguments = self._substitute(token.arguments, depth + 1, visiting)
+                if arguments is None:
                     return None
-                inner = self._serialize(token.arguments, depth + 1, visiting)
-                if inner is None:
+                out.append(FunctionBlock(token.source_line, token.source_column, token.name, arguments))
+            elif kind in _BLOCKS and _has_var(token.content):
+                content = self._substitute(token.content, depth + 1, visiting)
+                if content is None:
                     return None
-                parts.append(f"{token.name}({inner})")
-            elif kind in ("() block", "[] block", "{} block"):
-                if depth > _MAX_DEPTH:
-                    return None
-                inner = self._serialize(token.content, depth + 1, visiting)
-                if inner is None:
-                    return None
-                opener = kind[0]
-                parts.append(opener + inner + {"(": ")", "[": "]", "{": "}"}[opener])
+                out.append(_BLOCKS[kind](token.source_line, token.source_column, content))
             else:
-                parts.append(token.serialize())
-        return "".join(parts)
+                out.append(token)
+        return out

@@ -116,7 +116,8 @@ class VarResolver:
             return self._resolved[name]
         lists = self._definitions.get(name)
         result: list[Any] | None = None
-        if lists and name not in visiting and all(x is lists[0] or _text(x) == _text(lists[0]) for x in lists):
+        one_value = bool(lists) and all(x is lists[0] or _text(x) == _text(lists[0]) for x in lists)
+        if lists and one_value and name not in visiting:
             value = significant(lists[0])
             if value and not (len(value) == 1 and value[0].type == "ident"
                               and value[0].lower_value in GLOBAL_KEYWORDS):

@@ -114,10 +114,10 @@ class VarResolver:
         self.consulted.add(name)
         if name in self._resolved:
             return self._resolved[name]
-        lists = self._definitions.get(name)
+        lists = self._definitions.get(name) or ()
         result: list[Any] | None = None
         one_value = bool(lists) and all(x is lists[0] or _text(x) == _text(lists[0]) for x in lists)
-        if lists and one_value and name not in visiting:
+        if one_value and name not in visiting:
             value = significant(lists[0])
             if value and not (len(value) == 1 and value[0].type == "ident"
                               and value[0].lower_value in GLOBAL_KEYWORDS):

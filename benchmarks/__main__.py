@@ -9,6 +9,7 @@ import sys
 
 GROUPS = {
     "studio": "benchmarks.studio",
+    "lint": "benchmarks.lint",
     "publish": "benchmarks.publish",
     "backend": "benchmarks.backend",
     "tokens": "benchmarks.tokens",

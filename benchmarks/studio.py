@@ -17,11 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import tinycss2
-
+from benchmarks.lint import bench_lint
 from benchmarks.stats import median, percentile
-from studio.core.css.incremental import IncrementalLinter
-from studio.core.css.lint import lint_css
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QColor
@@ -35,41 +32,6 @@ PROBE = "getComputedStyle(document.getElementById('probe-primary')).backgroundCo
 
 def _bootstrap() -> str:
     return (CORPUS / "bootstrap.css").read_text(encoding="utf-8")
-
-
-# ----------------------------------------------------------------------------------------- lint
-def bench_lint(repeats: int) -> dict[str, float]:
-    """Full lint ÷ bare tinycss2 parse (interleaved), and incremental re-lint after one keystroke."""
-    text = _bootstrap()
-    parse_s: list[float] = []
-    lint_s: list[float] = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        tinycss2.parse_stylesheet(text)
-        parse_s.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        lint_css(text)
-        lint_s.append(time.perf_counter() - start)
-
-    linter = IncrementalLinter()
-    linter.lint(text)
-    # Keystrokes inside rules: after each `color:` insert a letter into the value, then take it back out.
-    spots = [i + len("color:") for i in range(len(text)) if text.startswith("color:", i)][::37]
-    incremental_ms: list[float] = []
-    current = text
-    for n in range(repeats * 3):
-        pos = spots[n % len(spots)]
-        edited = current[:pos] + "x" + current[pos:] if current is text else text
-        start = time.perf_counter()
-        linter.lint(edited)
-        incremental_ms.append((time.perf_counter() - start) * 1000)
-        current = edited
-    return {
-        "lint_full_ms_bootstrap": round(median(lint_s) * 1000, 1),
-        "tinycss2_parse_ms_bootstrap": round(median(parse_s) * 1000, 1),
-        "lint_full_ratio_bootstrap": round(median(lint_s) / median(parse_s), 2),
-        "lint_incremental_ms_p50_bootstrap": round(median(incremental_ms), 2),
-    }
 
 
 # ----------------------------------------------------------------------------------------- Qt

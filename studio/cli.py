@@ -71,10 +71,27 @@ def resolve_lint_target(path: Path, extra_origins: Sequence[str] = ()) -> LintTa
 
 
 def _cmd_lint(args: argparse.Namespace) -> int:
+    if args.explain:
+        from studio.core.css.rules import RULES, explain
+
+        text = explain(args.explain)
+        if text is None:
+            print(f"themestudio lint: no rule {args.explain!r}; rules: {', '.join(sorted(RULES))}",
+                  file=sys.stderr)
+            return 2
+        print(text, end="")
+        return 0
+    if not args.paths:
+        print("themestudio lint: give at least one PATH (or --explain RULE)", file=sys.stderr)
+        return 2
     reports: list[tuple[Path, LintResult | None, str | None]] = []
     for raw in args.paths:
         try:
             target = resolve_lint_target(Path(raw), args.allow_origin)
+            if args.fix and target.lint_css:
+                from studio.lint_fix import fix_file
+
+                fix_file(target.css_path, target.options)
             result = lint_path(target.css_path, target.options) if target.lint_css else LintResult(())
         except OSError as exc:  # missing, unreadable, too large, a pipe: a clear message, counted as an error
             reports.append((Path(raw), None, str(exc)))
@@ -87,7 +104,11 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         sum(d.severity is Severity.ERROR for d in r.diagnostics) for _, r, _ in reports if r
     )
     warnings = sum(sum(d.severity is Severity.WARNING for d in r.diagnostics) for _, r, _ in reports if r)
-    if args.format == "json":
+    if args.format == "sarif":
+        from studio.core.css.sarif import to_sarif
+
+        print(json.dumps(to_sarif(reports), indent=2))
+    elif args.format == "json":
         out = {
             "files": [
                 {
@@ -153,8 +174,11 @@ def build_parser(lazy: Sequence[str] = tuple(LAZY_COMMANDS)) -> argparse.Argumen
     )
     sub = parser.add_subparsers(dest="command")
     lint = sub.add_parser("lint", help="lint theme folders or CSS files (exit 1 on any error)")
-    lint.add_argument("paths", nargs="+", metavar="PATH")
-    lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.add_argument("paths", nargs="*", metavar="PATH")
+    lint.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    lint.add_argument("--fix", action="store_true",
+                      help="apply the safe fixes first (atomic write), printing each change to stderr")
+    lint.add_argument("--explain", metavar="RULE", help="print what a rule checks and why, then exit")
     lint.add_argument(
         "--allow-origin",
         action="append",

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from PySide6.QtCore import QEvent, QKeyCombination, QObject, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QKeyCombination, QObject, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
+    QHelpEvent,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -24,10 +26,12 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextFormat,
 )
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from studio.core.diagnostics import Diagnostic
 from studio.ui.color_swatches import SwatchCache
 from studio.ui.find_replace import FindReplaceBar, replace_text_in_one_step
+from studio.ui.fix_icon import fix_icon, paint_bulb
 from studio.ui.goto_line import GoToLineBar
 from studio.ui.highlighter import COMMENT, STRING, TOKEN_KIND, URL, CssHighlighter
 
@@ -38,7 +42,7 @@ _BRACKET_RE: Final = re.compile(r"[{}()\[\]]")
 _TOKEN_AT: Final = re.compile(r"[-\w#.%!@]+|\S")
 _BRACKET_SCAN_LIMIT: Final = 50_000  # characters; beyond this a match is not worth the keystroke latency
 _SKIP_KINDS: Final = frozenset({COMMENT, STRING, URL})
-_SEVERITY_RANK: Final = {"error": 2, "warning": 1}
+_SEVERITY_RANK: Final = {"error": 2, "warning": 1, "hint": 0}
 
 _CTRL = Qt.KeyboardModifier.ControlModifier
 _SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -49,8 +53,9 @@ _KEY_REPLACE: Final = QKeyCombination(_CTRL, Qt.Key.Key_H)
 _KEY_GO_TO: Final = QKeyCombination(_CTRL, Qt.Key.Key_G)
 _KEY_NEXT: Final = QKeyCombination(_NONE, Qt.Key.Key_F3)
 _KEY_PREVIOUS: Final = QKeyCombination(_SHIFT, Qt.Key.Key_F3)
+_KEY_QUICK_FIX: Final = QKeyCombination(_CTRL, Qt.Key.Key_Period)
 _EDITOR_KEYS: Final = frozenset({
-    _KEY_TOGGLE_COMMENT, _KEY_FIND, _KEY_REPLACE, _KEY_GO_TO, _KEY_NEXT, _KEY_PREVIOUS,
+    _KEY_TOGGLE_COMMENT, _KEY_FIND, _KEY_REPLACE, _KEY_GO_TO, _KEY_NEXT, _KEY_PREVIOUS, _KEY_QUICK_FIX,
 })
 
 
@@ -82,6 +87,22 @@ class _LineNumberArea(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         self._editor._paint_gutter(event)
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._editor._gutter_clicked(event.position().y()):
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tip = self._editor._gutter_tooltip(event.pos().y())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
 
 class CodeEditor(QPlainTextEdit):
     """A CSS editor widget.
@@ -89,11 +110,16 @@ class CodeEditor(QPlainTextEdit):
     Keys: Tab/Shift+Tab indent/dedent by two spaces, Enter keeps the indentation (one more after ``{``),
     Ctrl+/ toggles a comment, Ctrl+F find, Ctrl+H replace, Ctrl+G go to line, F3 / Shift+F3 next/previous.
 
+    Ctrl+. (or a click on the light bulb in the gutter) offers the safe fixes of the cursor's line.
+
     Signals:
         cursorPositionChangedLineCol(int, int): the cursor moved; 1-based line and column.
+        fix_requested(object): the user chose a quick fix; carries the
+            :class:`~studio.core.diagnostics.Diagnostic` whose fix to apply.
     """
 
     cursorPositionChangedLineCol = Signal(int, int)  # noqa: N815  (Qt signal naming, part of the API)
+    fix_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +131,7 @@ class CodeEditor(QPlainTextEdit):
         self._highlighter = CssHighlighter(self.document(), dark=self._dark)
         self._swatches = SwatchCache()
         self._diagnostics: list[tuple[QTextCursor, str]] = []
+        self._fixes: list[tuple[QTextCursor, Diagnostic]] = []
         self._diagnostic_selections: list[QTextEdit.ExtraSelection] = []
         self._bracket_positions: tuple[int, int] | None = None
 
@@ -260,12 +287,74 @@ class CodeEditor(QPlainTextEdit):
                 sel.cursor = cursor
                 fmt = QTextCharFormat()
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-                fmt.setUnderlineColor(self._colors.error if severity == "error" else self._colors.warning)
+                fmt.setUnderlineColor({"error": self._colors.error, "warning": self._colors.warning}.get(
+                    severity, self._colors.gutter_fg))
                 sel.format = fmt
                 selections.append(sel)
         self._diagnostic_selections = selections
         self._refresh_extra_selections()
         self._gutter.update()
+
+    def set_fixes(self, diagnostics: list[Diagnostic]) -> None:
+        """Offer the fixes of these diagnostics (those without a fix are ignored) from the gutter and Ctrl+.;
+        each follows later edits until the next call, like the marks of :meth:`set_diagnostics`."""
+        doc = self.document()
+        self._fixes = []
+        for d in diagnostics:
+            if d.fix is None or not 1 <= d.line <= doc.blockCount():
+                continue
+            cursor = QTextCursor(doc.findBlockByNumber(d.line - 1))
+            self._fixes.append((cursor, d))
+        self._gutter.update()
+
+    def fixes_on_line(self, line: int) -> list[Diagnostic]:
+        """The diagnostics with a fix on a 1-based line, in column order."""
+        found = [d for cursor, d in self._fixes if cursor.block().blockNumber() + 1 == line]
+        return sorted(found, key=lambda d: d.column)
+
+    def fix_menu(self, line: int) -> QMenu | None:
+        """The quick-fix menu for a line (one action per fix), or None when the line has none."""
+        fixes = self.fixes_on_line(line)
+        if not fixes:
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("quickFixMenu")
+        menu.setToolTipsVisible(True)
+        for d in fixes:
+            assert d.fix is not None
+            action = menu.addAction(fix_icon(), d.fix.description)
+            action.setToolTip(f"[{d.rule}] {d.message}")
+            action.triggered.connect(lambda _checked=False, d=d: self.fix_requested.emit(d))
+        return menu
+
+    def show_fix_menu(self, line: int | None = None) -> bool:
+        """Pop up the quick-fix menu for ``line`` (the cursor's by default) beside it; False when none."""
+        line = self.textCursor().blockNumber() + 1 if line is None else line
+        menu = self.fix_menu(line)
+        if menu is None:
+            return False
+        block = self.document().findBlockByNumber(line - 1)
+        below = self.blockBoundingGeometry(block).translated(self.contentOffset()).bottom()
+        # Below the line, so the line itself stays visible.
+        menu.popup(self._gutter.mapToGlobal(QPoint(self._gutter.width(), round(below))))
+        return True
+
+    def _line_at_gutter_y(self, y: float) -> int | None:
+        for block, geometry in self._visible_blocks(self._gutter.rect()):
+            if geometry.top() <= y < geometry.bottom():
+                return block.blockNumber() + 1
+        return None
+
+    def _gutter_clicked(self, y: float) -> bool:
+        line = self._line_at_gutter_y(y)
+        return line is not None and self.show_fix_menu(line)
+
+    def _gutter_tooltip(self, y: float) -> str:
+        line = self._line_at_gutter_y(y)
+        fixes = self.fixes_on_line(line) if line is not None else []
+        if not fixes:
+            return ""
+        return "Quick fix (click or Ctrl+.): " + "; ".join(d.fix.description for d in fixes if d.fix)
 
     def diagnostic_lines(self) -> dict[int, str]:
         """Current 1-based line -> worst severity of the marks set by :meth:`set_diagnostics`."""
@@ -324,6 +413,9 @@ class CodeEditor(QPlainTextEdit):
             self.find_next()
         elif combo == _KEY_PREVIOUS:
             self.find_previous()
+        elif combo == _KEY_QUICK_FIX:
+            if not self.isReadOnly():
+                self.show_fix_menu()
         elif key == Qt.Key.Key_Escape and (self._find_bar.isVisible() or self._go_to_bar.isVisible()):
             self._find_bar.hide()
             self._go_to_bar.hide()
@@ -583,6 +675,7 @@ class CodeEditor(QPlainTextEdit):
         painter.drawLine(width - 1, event.rect().top(), width - 1, event.rect().bottom())
         current = self.textCursor().blockNumber()
         marks = self.diagnostic_lines() if self._diagnostics else {}
+        fixable = {cursor.block().blockNumber() + 1 for cursor, _ in self._fixes}
         font = self.font()
         bold = self.font()
         bold.setBold(True)
@@ -597,9 +690,12 @@ class CodeEditor(QPlainTextEdit):
             painter.drawText(QRect(0, top, width - 8, line_height),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(number + 1))
             severity = marks.get(number + 1)
-            if severity is not None:
+            if number + 1 in fixable:
+                d = max(10, line_height - 4)
+                paint_bulb(painter, QRectF(2, top + (line_height - d) / 2, d, d))
+            elif severity is not None:
                 d = max(6, line_height // 2 - 1)
-                color = colors.error if severity == "error" else colors.warning
+                color = {"error": colors.error, "warning": colors.warning}.get(severity, colors.gutter_fg)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(color)
                 painter.drawEllipse(QRectF(4, top + (line_height - d) / 2, d, d))

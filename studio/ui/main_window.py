@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.atomic import StorageError
+from studio.core.css.fixes import apply_once, fix_css
 from studio.core.css.lint import LintOptions
 from studio.core.css.structure import StructureTracker
 from studio.core.css.tokens import TokenDefinition, rewrite_token_value
-from studio.core.diagnostics import Severity
+from studio.core.diagnostics import Diagnostic, Severity
 from studio.core.recent import RecentThemes
 from studio.core.starters import create_theme
 from studio.core.theme import Theme, ThemeError
@@ -245,6 +246,9 @@ class StudioWindow(QMainWindow):
         self.analysis.analysed.connect(self._on_analysed)
         self.preview.applied.connect(self._submit_analysis)
         self.problems.activated.connect(self.editor.go_to)
+        self.problems.fix_requested.connect(self.apply_fix)
+        self.problems.fix_all_requested.connect(self.apply_all_fixes)
+        self.editor.fix_requested.connect(self.apply_fix)
         self.tokens.valueEdited.connect(self._on_token_edited)
         self.scheme_box.currentIndexChanged.connect(self._on_scheme_changed)
         self.viewport_box.currentIndexChanged.connect(
@@ -448,15 +452,40 @@ class StudioWindow(QMainWindow):
         self.editor.set_diagnostics(
             [(d.line, d.column, d.severity.value) for d in diagnostics if not d.in_folder]
         )
+        self.editor.set_fixes([d for d in diagnostics if not d.in_folder])
         self.tokens.set_index(analysis.text, analysis.tokens)
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-        warnings = len(diagnostics) - errors
+        warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
         self.counts_label.setText(f"{errors} error(s), {warnings} warning(s)")
         if analysis.text == self.editor.toPlainText() and not self.preview.is_stale():
             # This text was applied: browsers drop a broken declaration or rule and keep the rest, so the
             # preview shows what consumers will see. "Stale" is kept for a render the preview did not take.
             self._set_preview_notice(SYNTAX_NOTICE if analysis.lint.has_syntax_errors else "")
         self.analysed.emit(analysis)
+
+    def apply_fix(self, diagnostic: Diagnostic) -> bool:
+        """Apply one finding's safe fix to the editor as one undo step; False when the text changed since the
+        analysis that found it (the next analysis offers a fresh fix)."""
+        text = self.editor.toPlainText()
+        if self.editor.isReadOnly() or self._last_analysis is None or self._last_analysis.text != text:
+            self.statusBar().showMessage("The text changed since this problem was found; try again.", 5000)
+            return False
+        new_text, fixed = apply_once(text, [diagnostic])
+        if not fixed or diagnostic.fix is None:
+            return False
+        self.editor.replace_all_text(new_text)
+        self.statusBar().showMessage(f"Fixed: {diagnostic.fix.description}", 5000)
+        return True
+
+    def apply_all_fixes(self) -> int:
+        """Apply every safe fix as one undo step; returns how many findings were fixed."""
+        if self.editor.isReadOnly():
+            return 0
+        result = fix_css(self.editor.toPlainText())
+        if result.fixed:
+            self.editor.replace_all_text(result.text)
+            self.statusBar().showMessage(f"Applied {len(result.fixed)} safe fix(es).", 5000)
+        return len(result.fixed)
 
     def _on_token_edited(self, definition: TokenDefinition, new_value: str) -> None:
         text = self.editor.toPlainText()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QStyle,
     QTableView,
     QToolButton,
@@ -19,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.css.rules import RULES
 from studio.core.diagnostics import Diagnostic, Severity
+from studio.ui.fix_icon import fix_icon
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -27,13 +30,17 @@ COLUMNS = ("", "Line:Col", "Rule", "Message")
 SEVERITY_COLUMN, LOCATION_COLUMN, RULE_COLUMN, MESSAGE_COLUMN = range(4)
 
 
-def count_summary(errors: int, warnings: int) -> str:
-    """``"2 errors, 5 warnings"``, with singulars, or ``"No problems"``."""
-    if errors == 0 and warnings == 0:
+def count_summary(errors: int, warnings: int, hints: int = 0) -> str:
+    """``"2 errors, 5 warnings"`` (plus ``", 1 hint"`` when there are hints), with singulars, or
+    ``"No problems"``."""
+    if errors == 0 and warnings == 0 and hints == 0:
         return "No problems"
     error_word = "error" if errors == 1 else "errors"
     warning_word = "warning" if warnings == 1 else "warnings"
-    return f"{errors} {error_word}, {warnings} {warning_word}"
+    summary = f"{errors} {error_word}, {warnings} {warning_word}"
+    if hints:
+        summary += f", {hints} hint" + ("" if hints == 1 else "s")
+    return summary
 
 
 class DiagnosticsModel(QAbstractTableModel):
@@ -47,7 +54,7 @@ class DiagnosticsModel(QAbstractTableModel):
         super().__init__(parent)
         self._all: list[Diagnostic] = []
         self._rows: list[Diagnostic] = []
-        self._shown: set[Severity] = {Severity.ERROR, Severity.WARNING}
+        self._shown: set[Severity] = {Severity.ERROR, Severity.WARNING, Severity.HINT}
         self._sort_column = LOCATION_COLUMN
         self._sort_order = Qt.SortOrder.AscendingOrder
         style = parent.style() if parent is not None else None
@@ -56,7 +63,9 @@ class DiagnosticsModel(QAbstractTableModel):
             self._icons = {
                 Severity.ERROR: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
                 Severity.WARNING: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+                Severity.HINT: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
             }
+        self._fix_icon = fix_icon()
 
     # -- data --------------------------------------------------------------------------------------------
     def set_diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None:
@@ -119,11 +128,15 @@ class DiagnosticsModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DecorationRole and column == SEVERITY_COLUMN:
             return self._icons.get(d.severity)
+        if role == Qt.ItemDataRole.DecorationRole and column == RULE_COLUMN and d.fix is not None:
+            return self._fix_icon
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == SEVERITY_COLUMN:
                 return d.severity.value.capitalize()
             if column == MESSAGE_COLUMN:
                 return d.message
+            if column == RULE_COLUMN and d.fix is not None:
+                return f"{d.rule}: quick fix available ({d.fix.description})"
         if role == Qt.ItemDataRole.AccessibleTextRole and column == SEVERITY_COLUMN:
             return d.severity.value
         if role == Qt.ItemDataRole.TextAlignmentRole and column == LOCATION_COLUMN:
@@ -150,9 +163,14 @@ class ProblemsPanel(QWidget):
     Signals:
         activated(int, int): the user clicked a row or pressed Enter on it; carries the 1-based line and
             column so the main window can move the editor there.
+        fix_requested(object): the user asked to apply one finding's fix; carries the
+            :class:`~studio.core.diagnostics.Diagnostic`.
+        fix_all_requested(): the user asked to apply every safe fix.
     """
 
     activated = Signal(int, int)
+    fix_requested = Signal(object)
+    fix_all_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,10 +189,18 @@ class ProblemsPanel(QWidget):
         self.show_warnings = self._filter_button(
             "Warnings", style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning), "Show warnings")
 
+        self.fix_button = self._action_button(
+            "Quick Fix", "Apply the selected problem's safe fix (one undo step)")
+        self.fix_button.clicked.connect(self._fix_selected)
+        self.fix_all_button = self._action_button("Fix All", "Apply every safe fix (one undo step)")
+        self.fix_all_button.clicked.connect(self.fix_all_requested)
+
         header = QHBoxLayout()
         header.setContentsMargins(6, 4, 6, 2)
         header.addWidget(self.summary)
         header.addStretch(1)
+        header.addWidget(self.fix_button)
+        header.addWidget(self.fix_all_button)
         header.addWidget(self.show_errors)
         header.addWidget(self.show_warnings)
 
@@ -199,10 +225,15 @@ class ProblemsPanel(QWidget):
         hheader.setSectionResizeMode(SEVERITY_COLUMN, QHeaderView.ResizeMode.Fixed)
         hheader.resizeSection(SEVERITY_COLUMN, 28)
         hheader.resizeSection(LOCATION_COLUMN, self.fontMetrics().horizontalAdvance("Line:Col  ") + 24)
-        hheader.resizeSection(RULE_COLUMN, self.fontMetrics().horizontalAdvance("safety/remote-import") + 24)
+        widest_rule = max(self.fontMetrics().horizontalAdvance(rule) for rule in RULES)
+        hheader.resizeSection(RULE_COLUMN, widest_rule + 44)  # room for the fix bulb
         hheader.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(self._emit_activated)
         self.table.activated.connect(self._emit_activated)
+        self.table.selectionModel().currentRowChanged.connect(self._update_fix_buttons)
+        self.model.modelReset.connect(self._update_fix_buttons)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -222,11 +253,63 @@ class ProblemsPanel(QWidget):
         button.toggled.connect(self._apply_filter)
         return button
 
+    def _action_button(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setIcon(fix_icon())
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.setEnabled(False)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        return button
+
     def set_diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None:
         """Show a new complete list of diagnostics (replaces the previous one)."""
         self.model.set_diagnostics(diagnostics)
         errors = sum(1 for d in diagnostics if d.is_error)
-        self.summary.setText(count_summary(errors, len(diagnostics) - errors))
+        hints = sum(1 for d in diagnostics if d.severity is Severity.HINT)
+        self.summary.setText(count_summary(errors, len(diagnostics) - errors - hints, hints))
+        self._update_fix_buttons()
+
+    def selected_diagnostic(self) -> Diagnostic | None:
+        index = self.table.currentIndex()
+        return self.model.diagnostic(index.row()) if index.isValid() else None
+
+    def fixable_count(self) -> int:
+        return sum(1 for d in self.model.all_diagnostics() if d.fix is not None)
+
+    def _update_fix_buttons(self, *_: object) -> None:
+        selected = self.selected_diagnostic()
+        self.fix_button.setEnabled(selected is not None and selected.fix is not None)
+        count = self.fixable_count()
+        self.fix_all_button.setEnabled(count > 0)
+        self.fix_all_button.setText(f"Fix All ({count})" if count else "Fix All")
+
+    def _fix_selected(self) -> None:
+        selected = self.selected_diagnostic()
+        if selected is not None and selected.fix is not None:
+            self.fix_requested.emit(selected)
+
+    def context_menu(self, row: int) -> QMenu:
+        """The right-click menu for a row: its fix (when it has one) and Fix All."""
+        menu = QMenu(self)
+        d = self.model.diagnostic(row)
+        if d.fix is not None:
+            action = menu.addAction(fix_icon(), f"Quick Fix: {d.fix.description}")
+            action.triggered.connect(lambda _checked=False, d=d: self.fix_requested.emit(d))
+        count = self.fixable_count()
+        if count:
+            menu.addAction(fix_icon(), f"Fix All Safe Problems ({count})").triggered.connect(
+                lambda _checked=False: self.fix_all_requested.emit())
+        return menu
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = self.context_menu(index.row())
+        if not menu.isEmpty():
+            menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def set_severity_filter(self, *, errors: bool, warnings: bool) -> None:
         """Choose which severities are listed (the header counts always cover all)."""
@@ -238,7 +321,7 @@ class ProblemsPanel(QWidget):
         if self.show_errors.isChecked():
             shown.add(Severity.ERROR)
         if self.show_warnings.isChecked():
-            shown.add(Severity.WARNING)
+            shown.update((Severity.WARNING, Severity.HINT))
         self.model.set_shown(shown)
 
     def _emit_activated(self, index: QModelIndex) -> None:

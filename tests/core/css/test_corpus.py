@@ -11,10 +11,12 @@ from tests.conftest import CORPUS
 
 # Warnings we looked at and found genuine (upper bounds, so an improvement does not fail the test):
 # Bootstrap leaves three hook variables undefined on purpose; Bulma uses ~470 variables it never defines,
-# repeats five custom properties in :root with new values and writes `padding: auto` nine times.
+# writes `padding: auto` nine times, and redeclares custom properties inside one block (each of its three
+# :root copies sets --bulma-light-l, --bulma-dark-l, --bulma-text-l... twice, so the first values are dead;
+# `.button.is-loading::after` repeats `position: absolute` with !important) — 20 findings, checked by hand.
 EXPECTED_MAX_WARNINGS = {
     "bootstrap.css": {"undefined-variable": 3},
-    "bulma.css": {"undefined-variable": 480, "duplicate-declaration": 15, "invalid-value": 9},
+    "bulma.css": {"undefined-variable": 480, "duplicate-declaration": 20, "invalid-value": 9},
     "normalize.css": {},
 }
 

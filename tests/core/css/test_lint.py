@@ -46,7 +46,7 @@ MODERN = """\
 .x { color: color(display-p3 1 0 0); background-color: #0f08; outline-color: lab(50% 40 59.5);
      caret-color: hwb(194 0% 0%); fill: lch(52.2% 72.2 50); text-decoration-color: oklab(40% 0.1 0.1); }
 .y { width: calc(100% - var(--gutter, 1rem)); height: 100dvh; max-width: min(100%, 60ch);
-     top: anchor(bottom); }
+     top: anchor(bottom); animation: spin 1s linear infinite; }
 """
 
 
@@ -217,8 +217,9 @@ def test_fallback_patterns_are_not_duplicates() -> None:
     assert found(css) == []
 
 
-def test_importance_differs_is_not_a_duplicate() -> None:
-    assert found(".a { color: red; color: red !important }") == []
+def test_a_later_important_copy_makes_the_earlier_dead() -> None:
+    assert found(".a { color: red; color: red !important }") == [(1, 18, W, "duplicate-declaration")]
+    assert found(".a { color: red !important; color: blue }") == []  # the earlier one wins
 
 
 def test_same_property_in_nested_rule_is_not_a_duplicate() -> None:

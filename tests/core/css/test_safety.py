@@ -23,7 +23,7 @@ def found(css: str, options: LintOptions = LintOptions()) -> list[tuple[int, int
 
 def test_remote_import_url_function() -> None:
     assert found('.a { color: red }\n@import url("https://evil.example/x.css");\n') == [
-        (2, 9, E, "safety/remote-import")]
+        (2, 1, W, "import-after-rules"), (2, 9, E, "safety/remote-import")]
 
 
 def test_remote_import_string() -> None:

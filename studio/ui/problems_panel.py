@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.diagnostics import Diagnostic, Severity
+from studio.ui.accessibility import set_name
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -124,8 +125,11 @@ class DiagnosticsModel(QAbstractTableModel):
                 return d.severity.value.capitalize()
             if column == MESSAGE_COLUMN:
                 return d.message
-        if role == Qt.ItemDataRole.AccessibleTextRole and column == SEVERITY_COLUMN:
-            return d.severity.value
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == SEVERITY_COLUMN:
+                return d.severity.value
+            if column == LOCATION_COLUMN:
+                return f"line {d.line}, column {d.column}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == LOCATION_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -201,6 +205,11 @@ class ProblemsPanel(QWidget):
         hheader.resizeSection(LOCATION_COLUMN, self.fontMetrics().horizontalAdvance("Line:Col  ") + 24)
         hheader.resizeSection(RULE_COLUMN, self.fontMetrics().horizontalAdvance("safety/remote-import") + 24)
         hheader.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # Tab leaves the table (arrow keys move between rows); Enter jumps to the problem.
+        self.table.setTabKeyNavigation(False)
+        set_name(self.table, "Problems", "Enter jumps to the selected problem in the editor")
+        self.show_errors.setAccessibleName("Show errors")
+        self.show_warnings.setAccessibleName("Show warnings")
         self.table.clicked.connect(self._emit_activated)
         self.table.activated.connect(self._emit_activated)
 
@@ -222,11 +231,17 @@ class ProblemsPanel(QWidget):
         button.toggled.connect(self._apply_filter)
         return button
 
+    def controls(self) -> list[QWidget]:
+        """The panel's controls in reading order (for the window's Tab order)."""
+        return [self.show_errors, self.show_warnings, self.table]
+
     def set_diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None:
         """Show a new complete list of diagnostics (replaces the previous one)."""
         self.model.set_diagnostics(diagnostics)
         errors = sum(1 for d in diagnostics if d.is_error)
-        self.summary.setText(count_summary(errors, len(diagnostics) - errors))
+        summary = count_summary(errors, len(diagnostics) - errors)
+        self.summary.setText(summary)
+        self.table.setAccessibleDescription(f"{summary}. Enter jumps to the selected problem in the editor")
 
     def set_severity_filter(self, *, errors: bool, warnings: bool) -> None:
         """Choose which severities are listed (the header counts always cover all)."""

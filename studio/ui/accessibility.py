@@ -9,6 +9,7 @@ only when announced: :func:`announce` sends a ``QAccessibleAnnouncementEvent`` (
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Final
 
@@ -16,18 +17,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleInterface
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QMenu, QWidget
 
-_MNEMONIC: Final = re.compile(r"&(?!&)(.)")
+_AMPERSAND: Final = re.compile(r"&(.)")  # "&&" is a literal "&", "&x" makes x the mnemonic
+#: The latest announcements (message, assertive), newest last: what screen readers were told, for the
+#: status history and for tests.
+ANNOUNCED: Final[deque[tuple[str, bool]]] = deque(maxlen=50)
 
 
 def strip_mnemonic(text: str) -> str:
     """Label text as spoken: without the ``&`` of the mnemonic (``&&`` stays one ``&``), trailing colon."""
-    return _MNEMONIC.sub(r"\1", text).replace("&&", "&").strip().rstrip(":").strip()
+    return _AMPERSAND.sub(r"\1", text).strip().rstrip(":").strip()
 
 
 def mnemonic_of(text: str) -> str | None:
     """The Alt+letter of a label or menu text (lower case), or None."""
-    match = _MNEMONIC.search(text)
-    return match.group(1).lower() if match else None
+    return next((m.group(1).lower() for m in _AMPERSAND.finditer(text) if m.group(1) != "&"), None)
 
 
 def set_name(widget: QWidget, name: str, description: str | None = None) -> None:
@@ -48,6 +51,7 @@ def announce(widget: QWidget, message: str, *, assertive: bool = False) -> None:
     """Have screen readers speak ``message`` now (errors ``assertive``: they interrupt)."""
     if not message:
         return
+    ANNOUNCED.append((message, assertive))
     event = QAccessibleAnnouncementEvent(widget, message)
     politeness = QAccessible.AnnouncementPoliteness
     event.setPoliteness(politeness.Assertive if assertive else politeness.Polite)
@@ -73,17 +77,20 @@ def interface(widget: QWidget) -> QAccessibleInterface:
 def accessible_name(widget: QWidget) -> str:
     """The name a screen reader speaks for ``widget``.
 
-    On Linux Qt names a combo box by its current value and leaves its label to the labelled-by relation;
-    for combo boxes this returns the explicit name or the text of the label linked to it.
+    On Linux Qt leaves a field's label to the labelled-by relation (a buddy label), which Orca reads as
+    the name, and names a combo box by its current value: so the explicit name comes first, then the
+    widget's own name (not a combo box's value), then the label linked to it.
     """
-    if isinstance(widget, QComboBox):
-        if widget.accessibleName():
-            return widget.accessibleName()
-        for other, relation in interface(widget).relations(QAccessible.RelationFlag.Label):
-            if relation & QAccessible.RelationFlag.Label:
-                return other.text(QAccessible.Text.Name)
-        return ""
-    return interface(widget).text(QAccessible.Text.Name).strip()
+    if widget.accessibleName():
+        return widget.accessibleName()
+    if not isinstance(widget, QComboBox):
+        name = interface(widget).text(QAccessible.Text.Name).strip()
+        if name:
+            return name
+    for other, relation in interface(widget).relations(QAccessible.RelationFlag.Label):
+        if relation & QAccessible.RelationFlag.Label:
+            return strip_mnemonic(other.text(QAccessible.Text.Name))
+    return ""
 
 
 def takes_focus(widget: QWidget) -> bool:

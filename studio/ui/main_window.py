@@ -146,9 +146,6 @@ class StudioWindow(QMainWindow):
         box.addWidget(self.preview, 1)
 
         self.preview_bar = bar
-        # Tab passes over the page (its gallery holds dozens of links and fields); View → Go to Preview Page
-        # (or a click) enters it, and Tab leaves it again after its last control.
-        self.preview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         set_name(self.preview, "Preview", "The gallery page styled by the theme")
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.editor_pane)

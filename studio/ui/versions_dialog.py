@@ -132,6 +132,7 @@ class DiffTextView(QPlainTextEdit):
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setAccessibleName("Text differences")
         self.highlighter = DiffHighlighter(self.document())
         self.set_diff(diff)
 
@@ -353,6 +354,7 @@ class VersionsDialog(QDialog):
 
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("historyTree")
+        self.tree.setAccessibleName("Versions and draft revisions")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Version", "Date", "Changes"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -183,9 +183,9 @@ class CodeEditor(QPlainTextEdit):
         column = min(max(column, 1), block.length())
         cursor = QTextCursor(block)
         cursor.setPosition(block.position() + column - 1)
+        self.setFocus()  # first: what the caret lands on is announced only to a focused editor
         self.setTextCursor(cursor)
         self.centerCursor()
-        self.setFocus()
 
     def line_column(self) -> tuple[int, int]:
         """The cursor's 1-based (line, column)."""
@@ -286,7 +286,7 @@ class CodeEditor(QPlainTextEdit):
     def _update_caret_diagnostics(self) -> None:
         line = self.textCursor().blockNumber()
         found = sorted(
-            ((cursor.position() - cursor.block().position() + 1, severity, message)
+            ((cursor.selectionStart() - cursor.block().position() + 1, severity, message)
              for cursor, severity, message in self._diagnostics if cursor.block().blockNumber() == line),
             key=lambda d: (-_SEVERITY_RANK.get(d[1], 0), d[0]),
         )

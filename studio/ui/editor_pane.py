@@ -14,7 +14,11 @@ from studio.ui.focus import chain_tab_order
 
 
 class EditorPane(QWidget):
-    """``editor`` above its go-to-line and find/replace bars; focus given to the pane goes to the editor."""
+    """``editor`` above its go-to-line and find/replace bars.
+
+    The pane has no focus proxy on purpose: Qt counts a widget with a proxy as a Tab stop of its own, so the
+    editor would come twice in the window's Tab cycle.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,6 +30,5 @@ class EditorPane(QWidget):
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.editor.go_to_bar())
         layout.addWidget(self.editor.find_bar())
-        self.setFocusProxy(self.editor)
         bars = (self.editor.go_to_bar(), self.editor.find_bar())
         chain_tab_order([self.editor, *bars[0].controls(), *bars[1].controls()])

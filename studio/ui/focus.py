@@ -259,10 +259,10 @@ class PaneNavigator(QObject):
     def pane(self, name: str) -> Pane:
         return next(pane for pane in self.panes if pane.name == name)
 
-    def enter(self, pane: Pane) -> bool:
-        """Focus ``pane``: where the focus was when it left it, else its entry control."""
+    def enter(self, pane: Pane, *, resume: bool = True) -> bool:
+        """Focus ``pane``: where the focus was when it left it (``resume``), else its entry control."""
         last = pane.last
-        if last is not None and shiboken6.isValid(last) and last.isVisible() and last.isEnabled() \
+        if resume and last is not None and shiboken6.isValid(last) and last.isVisible() and last.isEnabled() \
                 and pane.contains(last):
             target: QWidget | None = last
         else:

@@ -202,7 +202,8 @@ class StudioWindow(QMainWindow):
         ])
 
     def focus_pane(self, name: str) -> bool:
-        """Move the focus to a pane ("Editor", "Tokens", "Preview", "Problems", "Reviewer"), showing it."""
+        """Focus the main control of a pane ("Editor", "Tokens", "Preview", "Problems", "Reviewer"), showing
+        the pane first if it is closed (F6 instead resumes where the focus was in the pane)."""
         docks = {"Tokens": self.tokens_dock, "Problems": self.problems_dock}
         if name in docks:
             docks[name].show()
@@ -215,7 +216,7 @@ class StudioWindow(QMainWindow):
         dock = self.findChild(QDockWidget, "reviewDock")
         if name == "Reviewer" and dock is not None:
             dock.show()
-        return self.panes.enter(self.panes.pane(name))
+        return self.panes.enter(self.panes.pane(name), resume=False)
 
     def focus_preview_page(self) -> None:
         """Put the focus into the preview page itself (Tab then walks its controls, and leaves at the end)."""

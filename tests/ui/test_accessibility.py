@@ -71,8 +71,7 @@ def test_dialog_is_usable_by_keyboard_and_screen_reader(
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
-    order = audit(qtbot, dialog)
-    assert len(order) >= 2
+    assert audit(qtbot, dialog)
     labels = [label for label in dialog.findChildren(QLabel)
               if label.isVisible() and mnemonic_of(label.text())]
     letters = [mnemonic_of(label.text()) for label in labels]

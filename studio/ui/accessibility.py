@@ -65,6 +65,17 @@ def show_message(label: QLabel, text: str, *, error: bool = False, style: str = 
     announce(label, text, assertive=error)
 
 
+def show_problem(label: QLabel, text: str, *fields: QWidget) -> None:
+    """Show a validation problem under ``fields``: it becomes their accessible description (read with the
+    field) and is announced when it changes to a new problem (not again on every keystroke)."""
+    if text == label.text():
+        return
+    label.setText(text)
+    for field in fields:
+        field.setAccessibleDescription(text)
+    announce(label, text)
+
+
 # ----------------------------------------------------------------------------------------- audits
 def interface(widget: QWidget) -> QAccessibleInterface:
     """The accessible interface of ``widget`` (what AT-SPI serves for it)."""

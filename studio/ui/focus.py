@@ -70,7 +70,11 @@ class FocusStyle(QProxyStyle):
             super().drawPrimitive(element, option, painter, widget)
             return
         painter.save()
-        pen = QPen(ring_color(option.palette), RING_WIDTH)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        # On a selected row the ring colour may be the selection colour itself: use the selected text's.
+        palette = option.palette
+        color = palette.color(QPalette.ColorRole.HighlightedText) if selected else ring_color(palette)
+        pen = QPen(color, RING_WIDTH)
         pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)

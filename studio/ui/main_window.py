@@ -407,6 +407,7 @@ class StudioWindow(QMainWindow):
         def failed(exc: Exception) -> None:
             self.save_label.setText("Autosave failed")
             self.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
+            announce(self.save_label, f"Autosave failed: {exc}", assertive=True)
 
         run_in_background(lambda: history.autosave(text), done, failed)
 

@@ -50,6 +50,7 @@ from studio.core.history import DraftRevision, VersionRecord
 from studio.core.semver import Version
 from studio.core.textdiff import unified_diff
 from studio.core.theme import Theme
+from studio.ui.accessibility import show_problem
 from studio.ui.background import run_in_background
 from studio.ui.qt_helpers import buddy_label, child_items, selected_children
 
@@ -316,7 +317,7 @@ class CreateVersionDialog(QDialog):
     def _validate(self) -> None:
         self.version_edit.setEnabled(self.explicit_radio.isChecked())
         problem = self.problem()
-        self.problem_label.setText(problem)
+        show_problem(self.problem_label, problem, self.changes_edit, self.version_edit)
         self.ok_button.setEnabled(not problem)
 
     def accept(self) -> None:

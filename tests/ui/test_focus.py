@@ -65,7 +65,8 @@ def _wait_for_problem(qtbot: QtBot, win: StudioWindow) -> int:
 def test_every_control_is_named_and_tab_cycles_the_window(qtbot: QtBot, win: StudioWindow) -> None:
     _wait_for_problem(qtbot, win)  # the Problems table has rows: it must not keep Tab among them
     order = audit(qtbot, win, start=win.tokens.filter_edit)
-    expected = [*win.tokens.controls(), win.editor, win.scheme_box, win.viewport_box, *win.problems.controls()]
+    preview = [win.scheme_box, win.viewport_box]
+    expected = [*win.tokens.controls(), win.editor, *preview, *win.problems.controls()]
     assert order == expected  # left to right, top to bottom: the panes as they sit on screen
     assert "editor" in accessible_name(win.editor)
     assert accessible_name(win.tokens.tree) == "Tokens"
@@ -154,7 +155,8 @@ def test_find_bar_is_tabbable_and_escape_returns(qtbot: QtBot, win: StudioWindow
     qtbot.keyClick(bar.find_edit, Qt.Key.Key_Escape)
     assert not bar.isVisible()
     assert focused() is win.editor
-    names = [accessible_name(w) for w in (bar.regex_check, bar.prev_button, bar.next_button, bar.close_button)]
+    symbols = (bar.regex_check, bar.prev_button, bar.next_button, bar.close_button)
+    names = [accessible_name(w) for w in symbols]
     assert names == ["Regular expression", "Previous match", "Next match", "Close find bar"]
 
 
@@ -163,8 +165,9 @@ def test_problems_by_keyboard_and_caret_diagnostics(qtbot: QtBot, win: StudioWin
     qtbot.keyClick(win.editor, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
     table = win.problems.table
     assert focused() is table
-    row = next(r for r in range(win.problems.model.rowCount()) if "colr" in win.problems.model.diagnostic(r).message)
-    table.setCurrentIndex(win.problems.model.index(row, 0))
+    model = win.problems.model
+    row = next(r for r in range(model.rowCount()) if "colr" in model.diagnostic(r).message)
+    table.setCurrentIndex(model.index(row, 0))
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert focused() is win.editor
     assert win.editor.line_column()[0] == line
@@ -182,7 +185,8 @@ def test_tokens_by_keyboard(qtbot: QtBot, win: StudioWindow) -> None:
     assert focused() is panel.tree
     panel.tree.setCurrentItem(item)
     swatch = item.data(SWATCH_COLUMN, Qt.ItemDataRole.AccessibleTextRole)
-    assert swatch.endswith(", #2f5bd3") and "blue" in swatch  # the colour in words, then its hex
+    assert swatch.endswith(", #2f5bd3")  # the colour in words, then its hex
+    assert "blue" in swatch
     qtbot.keyClick(panel.tree, Qt.Key.Key_F2)
     assert panel.tree.state() == QAbstractItemView.State.EditingState
     editor = focused()
@@ -206,7 +210,8 @@ def test_tokens_by_keyboard(qtbot: QtBot, win: StudioWindow) -> None:
     assert dialog.currentColor() == QColor("#aa0000")
     qtbot.waitUntil(lambda: panel.contrast.topLevelItemCount() > 0, timeout=5000)
     badge = panel.contrast.topLevelItem(0).data(BADGE_COLUMN, Qt.ItemDataRole.AccessibleTextRole)
-    assert "WCAG" in badge and ":1" in badge
+    assert "WCAG" in badge
+    assert ":1" in badge
     win.editor.undo()
 
 
@@ -215,7 +220,8 @@ def test_tokens_by_keyboard(qtbot: QtBot, win: StudioWindow) -> None:
 def test_menus_have_unique_mnemonics_and_f10_opens_them(qtbot: QtBot, win: StudioWindow) -> None:
     bar = win.menuBar()
     titles = [mnemonic_of(a.text()) for a in bar.actions()]
-    assert None not in titles and len(set(titles)) == len(titles)
+    assert None not in titles
+    assert len(set(titles)) == len(titles)
     for top in bar.actions():
         menu = top.menu()
         assert isinstance(menu, QMenu)

@@ -19,6 +19,7 @@ from studio.core.profiles import Profile
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
 from studio.ui.preview import PreviewView
+from studio.ui.accessibility import unnamed_controls
 from studio.ui.review_panel import ReviewPanel, ReviewWindow
 from tests.adapters.test_backend_client import LiveBackend, keyless_store, running_backend
 from tests.backend.helpers import Actor, make_actor
@@ -135,6 +136,7 @@ def test_reviewer_lists_opens_exact_bytes_with_preview_and_approves(
 
     window = open_draft(qtbot, panel, draft_id)
     window.show()
+    assert unnamed_controls([window, panel]) == []  # what a screen reader gets: every control is named
     # The read-only editor holds exactly the submitted bytes (checked against the sha256 on the way).
     assert window.editor.toPlainText().encode() == css
     assert window.editor.isReadOnly()

@@ -112,6 +112,7 @@ class StudioWindow(QMainWindow):
         install_review_actions(self)
         self._wire()
         install_focus_indicators()
+        self.editor.setFocus()  # the window opens with the focus in the editor, not the first Tab stop
         self.resize(1440, 900)
         self._restore_geometry()
         self._update_title()

@@ -79,8 +79,8 @@ def spoken_name(node: Any) -> str:
 
 
 def describe(node: Any) -> dict[str, str]:
-    return {"role": node.get_role_name(), "name": (node.get_name() or "").strip(), "spoken": spoken_name(node),
-            "description": (node.get_description() or "").strip()}
+    return {"role": node.get_role_name(), "name": (node.get_name() or "").strip(),
+            "spoken": spoken_name(node), "description": (node.get_description() or "").strip()}
 
 
 class FocusTracker:
@@ -99,7 +99,8 @@ class FocusTracker:
 
 
 def key(*keys: str) -> None:
-    subprocess.run(["xdotool", "key", "--clearmodifiers", *keys], check=True, env={**os.environ, "DISPLAY": DISPLAY})
+    env = {**os.environ, "DISPLAY": DISPLAY}
+    subprocess.run(["xdotool", "key", "--clearmodifiers", *keys], check=True, env=env)
     pump(0.6)
 
 

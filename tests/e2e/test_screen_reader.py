@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -42,10 +43,8 @@ def test_a_screen_reader_hears_names_focus_moves_and_announcements(tmp_path: Pat
     try:
         out, err = proc.communicate(timeout=150)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     lines = [line for line in out.splitlines() if line.startswith("{")]
     assert lines, err[-3000:]
     heard = json.loads(lines[-1])

@@ -18,8 +18,8 @@ from studio.adapters.review import ReviewService
 from studio.core.profiles import Profile
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
-from studio.ui.preview import PreviewView
 from studio.ui.accessibility import unnamed_controls
+from studio.ui.preview import PreviewView
 from studio.ui.review_panel import ReviewPanel, ReviewWindow
 from tests.adapters.test_backend_client import LiveBackend, keyless_store, running_backend
 from tests.backend.helpers import Actor, make_actor

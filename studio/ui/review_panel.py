@@ -42,6 +42,7 @@ from studio.core.profiles import Profile
 from studio.ui.accessibility import link_label, set_name, show_message
 from studio.ui.background import run_in_background
 from studio.ui.editor_pane import EditorPane
+from studio.ui.focus import chain_tab_order
 from studio.ui.preview import PreviewView, folder_url
 from studio.ui.versions_dialog import DiffTextView, TokenChangesTable, format_time
 
@@ -352,6 +353,7 @@ class ReviewPanel(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addLayout(bottom)
 
+        chain_tab_order([self.profile_box, self.refresh_button, self.tree, self.open_button])
         self.refresh_button.clicked.connect(self.refresh)
         self.open_button.clicked.connect(self.open_selected)
         self.tree.itemSelectionChanged.connect(self._update_buttons)

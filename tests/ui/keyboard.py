@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import itertools
+
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -44,11 +46,33 @@ def tab_cycle(qtbot: QtBot, start: QWidget, *, backwards: bool = False, limit: i
     raise AssertionError(f"Tab did not come back to the start within {limit} presses")
 
 
-def audit(qtbot: QtBot, root: QWidget, start: QWidget | None = None) -> list[QWidget]:
+def reading_order_breaks(window: QWidget, order: list[QWidget]) -> list[str]:
+    """Steps of a Tab cycle that go back up the window, other than into a new column on the right.
+
+    The cycle is read from its top-left control, so its one wrap-around (bottom → top) is not a step.
+    """
+    def place(widget: QWidget) -> QRect:
+        return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+    first = min(range(len(order)), key=lambda i: (place(order[i]).top(), place(order[i]).left()))
+    order = order[first:] + order[:first]
+    breaks = []
+    for before, after in itertools.pairwise(order):
+        a, b = place(before), place(after)
+        if b.top() < a.top() - 4 and b.left() <= a.right():
+            breaks.append(f"{type(before).__name__} {before.accessibleName()!r} → "
+                          f"{type(after).__name__} {after.accessibleName()!r}")
+    return breaks
+
+
+def audit(
+    qtbot: QtBot, root: QWidget, start: QWidget | None = None, *, reading_order: bool = True
+) -> list[QWidget]:
     """Check ``root`` (shown) like a keyboard and screen-reader user; returns the Tab order.
 
     Every focusable control has a name that is words; Tab reaches every one of them and comes back to the
-    start; Shift+Tab walks the same cycle backwards.
+    start, in reading order (``reading_order``: for one-column forms and dialogs; a window of panes checks
+    its own order); Shift+Tab walks the same cycle backwards.
     """
     unnamed = unnamed_controls([root])
     assert unnamed == [], f"controls without an accessible name: {unnamed}"
@@ -61,6 +85,8 @@ def audit(qtbot: QtBot, root: QWidget, start: QWidget | None = None) -> list[QWi
     must_reach = [w for w in controls if not (isinstance(w, QRadioButton) and not w.isChecked())]
     missing = [f"{type(w).__name__} {w.accessibleName()!r}" for w in must_reach if w not in forward]
     assert missing == [], f"Tab never reaches these controls: {missing}"
+    breaks = reading_order_breaks(root, forward) if reading_order else []
+    assert breaks == [], f"Tab goes against the reading order: {breaks}"
     backward = tab_cycle(qtbot, first, backwards=True)
     assert backward == [first, *reversed(forward[1:])], "Shift+Tab does not walk the Tab order backwards"
     return forward

@@ -357,8 +357,7 @@ class ReviewPanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.open_button.clicked.connect(self.open_selected)
         self.tree.itemSelectionChanged.connect(self._update_buttons)
-        self.tree.itemDoubleClicked.connect(lambda *_: self.open_selected())
-        self.tree.itemActivated.connect(lambda *_: self.open_selected())  # Enter, as a double click
+        self.tree.itemActivated.connect(lambda *_: self.open_selected())  # double click or Enter
         self.profile_box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.destroyed.connect(self.services.close)
         self._update_buttons()

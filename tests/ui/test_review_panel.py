@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from studio.adapters.profile_services import ProfileServices
@@ -105,11 +106,15 @@ def make_panel(
     return panel
 
 
-def open_draft(qtbot: QtBot, panel: ReviewPanel, draft_id: str) -> ReviewWindow:
+def open_draft(qtbot: QtBot, panel: ReviewPanel, draft_id: str, *, by_keyboard: bool = False) -> ReviewWindow:
     panel.select(draft_id)
     assert panel.open_button.isEnabled()
     with qtbot.waitSignal(panel.opened, timeout=15_000) as opened:
-        panel.open_button.click()
+        if by_keyboard:  # Enter on the selected row, as a keyboard-only reviewer does
+            panel.tree.setFocus()
+            qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
+        else:
+            panel.open_button.click()
     window = opened.args[0]
     assert isinstance(window, ReviewWindow)
     qtbot.addWidget(window)
@@ -134,7 +139,7 @@ def test_reviewer_lists_opens_exact_bytes_with_preview_and_approves(
     assert item.text(4) == "in review"
     assert item.text(3)  # submitted at, local time
 
-    window = open_draft(qtbot, panel, draft_id)
+    window = open_draft(qtbot, panel, draft_id, by_keyboard=True)
     window.show()
     assert unnamed_controls([window, panel]) == []  # what a screen reader gets: every control is named
     # The read-only editor holds exactly the submitted bytes (checked against the sha256 on the way).

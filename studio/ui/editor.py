@@ -1,16 +1,18 @@
 """The CSS code editor: line numbers with diagnostic markers, highlighting, colour swatches, find/replace.
 
 Built on QPlainTextEdit (fast for 300 KB stylesheets) following Qt's classic CodeEditor example: the gutter
-is a child widget in the left viewport margin, the read-only banner sits in the top margin and the
-find/go-to bars in the bottom margin, so none of them covers text.
+is a child widget in the left viewport margin and the read-only banner sits in the top margin, so neither
+covers text. The find/go-to bars belong to the editor but are laid out below it by :class:`EditorPane`, as
+its siblings: inside a text edit that keeps Tab for indentation, Tab could not move between their fields.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
-from PySide6.QtCore import QEvent, QKeyCombination, QObject, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
@@ -57,6 +59,7 @@ _KEY_QUICK_FIX: Final = QKeyCombination(_CTRL, Qt.Key.Key_Period)
 _EDITOR_KEYS: Final = frozenset({
     _KEY_TOGGLE_COMMENT, _KEY_FIND, _KEY_REPLACE, _KEY_GO_TO, _KEY_NEXT, _KEY_PREVIOUS, _KEY_QUICK_FIX,
 })
+ACCESSIBLE_NAME: Final = "CSS editor"
 
 
 class _EditorColors:
@@ -108,7 +111,8 @@ class CodeEditor(QPlainTextEdit):
     """A CSS editor widget.
 
     Keys: Tab/Shift+Tab indent/dedent by two spaces, Enter keeps the indentation (one more after ``{``),
-    Ctrl+/ toggles a comment, Ctrl+F find, Ctrl+H replace, Ctrl+G go to line, F3 / Shift+F3 next/previous.
+    Ctrl+/ toggles a comment, Ctrl+F find, Ctrl+H replace, Ctrl+G go to line, F3 / Shift+F3 next/previous,
+    Ctrl+Tab / Ctrl+Shift+Tab move the focus out of the editor (Tab itself indents).
 
     Ctrl+. (or a click on the light bulb in the gutter) offers the safe fixes of the cursor's line.
 
@@ -116,10 +120,13 @@ class CodeEditor(QPlainTextEdit):
         cursorPositionChangedLineCol(int, int): the cursor moved; 1-based line and column.
         fix_requested(object): the user chose a quick fix; carries the
             :class:`~studio.core.diagnostics.Diagnostic` whose fix to apply.
+        caretDiagnosticsChanged(str): the problems on the caret's line, in words ("" when none); also the
+            editor's accessible description, so a screen reader reads them with the editor.
     """
 
     cursorPositionChangedLineCol = Signal(int, int)  # noqa: N815  (Qt signal naming, part of the API)
     fix_requested = Signal(object)
+    caretDiagnosticsChanged = Signal(str)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -130,8 +137,10 @@ class CodeEditor(QPlainTextEdit):
         self._colors = _EditorColors(self._dark)
         self._highlighter = CssHighlighter(self.document(), dark=self._dark)
         self._swatches = SwatchCache()
-        self._diagnostics: list[tuple[QTextCursor, str]] = []
+        self._diagnostics: list[tuple[QTextCursor, str, str]] = []
         self._fixes: list[tuple[QTextCursor, Diagnostic]] = []
+        self._caret_diagnostics = ""
+        self.setAccessibleName(ACCESSIBLE_NAME)
         self._diagnostic_selections: list[QTextEdit.ExtraSelection] = []
         self._bracket_positions: tuple[int, int] | None = None
 
@@ -147,9 +156,6 @@ class CodeEditor(QPlainTextEdit):
         self._find_bar.hide()
         self._go_to_bar = GoToLineBar(self.go_to, self)
         self._go_to_bar.hide()
-        self._bars = (self._find_bar, self._go_to_bar)
-        for bar in self._bars:
-            bar.installEventFilter(self)
         self._go_to_bar.closed.connect(self.setFocus)
 
         self.blockCountChanged.connect(self._on_block_count_changed)
@@ -165,11 +171,11 @@ class CodeEditor(QPlainTextEdit):
         return self._highlighter
 
     def find_bar(self) -> FindReplaceBar:
-        """The find/replace bar (shown at the bottom of the editor by Ctrl+F / Ctrl+H)."""
+        """The find/replace bar (Ctrl+F / Ctrl+H), laid out below the editor by ``EditorPane``."""
         return self._find_bar
 
     def go_to_bar(self) -> GoToLineBar:
-        """The go-to-line bar (shown at the bottom of the editor by Ctrl+G)."""
+        """The go-to-line bar (Ctrl+G), laid out below the editor by ``EditorPane``."""
         return self._go_to_bar
 
     def set_dark(self, dark: bool) -> None:
@@ -187,9 +193,11 @@ class CodeEditor(QPlainTextEdit):
         self.setReadOnly(text is not None)
         if text is None:
             self._banner.hide()
+            self.setAccessibleName(ACCESSIBLE_NAME)
         else:
             self._banner.setText(text)
             self._banner.show()
+            self.setAccessibleName(f"{ACCESSIBLE_NAME}, read-only: {text}")
         self._update_margins()
 
     def read_only_banner(self) -> str | None:
@@ -202,9 +210,9 @@ class CodeEditor(QPlainTextEdit):
         column = min(max(column, 1), block.length())
         cursor = QTextCursor(block)
         cursor.setPosition(block.position() + column - 1)
+        self.setFocus()  # first: what the caret lands on is announced only to a focused editor
         self.setTextCursor(cursor)
         self.centerCursor()
-        self.setFocus()
 
     def line_column(self) -> tuple[int, int]:
         """The cursor's 1-based (line, column)."""
@@ -257,17 +265,20 @@ class CodeEditor(QPlainTextEdit):
             reselect.setPosition(end_pos, QTextCursor.MoveMode.KeepAnchor)
             self.setTextCursor(reselect)
 
-    def set_diagnostics(self, marks: list[tuple[int, int, str]]) -> None:
-        """Mark problems: (1-based line, 1-based column, "error" | "warning").
+    def set_diagnostics(self, marks: Sequence[tuple[int, int, str]], messages: Sequence[str] = ()) -> None:
+        """Mark problems: (1-based line, 1-based column, "error" | "warning"), with ``messages`` in order.
 
         Each gets a wavy underline from the column to the end of the token there and a dot in the gutter;
-        the marks follow later edits until the next call.
+        the marks follow later edits until the next call. The messages of the caret's line become the
+        editor's accessible description (see ``caretDiagnosticsChanged``).
         """
+        texts = list(messages) + [""] * (len(marks) - len(messages))
         doc = self.document()
         self._diagnostics = []
         selections: list[QTextEdit.ExtraSelection] = []
         # Paint warnings first so an error on the same token wins.
-        for line, column, severity in sorted(marks, key=lambda m: _SEVERITY_RANK.get(m[2], 0)):
+        ranked = sorted(zip(marks, texts, strict=True), key=lambda m: _SEVERITY_RANK.get(m[0][2], 0))
+        for (line, column, severity), message in ranked:
             if not 1 <= line <= doc.blockCount():
                 continue
             block = doc.findBlockByNumber(line - 1)
@@ -281,7 +292,7 @@ class CodeEditor(QPlainTextEdit):
             cursor = QTextCursor(block)
             cursor.setPosition(block.position() + token_start)
             cursor.setPosition(block.position() + token_end, QTextCursor.MoveMode.KeepAnchor)
-            self._diagnostics.append((cursor, severity))
+            self._diagnostics.append((cursor, severity, message))
             if token_end > token_start:
                 sel = QTextEdit.ExtraSelection()
                 sel.cursor = cursor
@@ -294,6 +305,26 @@ class CodeEditor(QPlainTextEdit):
         self._diagnostic_selections = selections
         self._refresh_extra_selections()
         self._gutter.update()
+        self._update_caret_diagnostics()
+
+    def caret_diagnostics(self) -> str:
+        """The problems on the caret's line in words, e.g. "Line 3: error at column 5: Unknown property"."""
+        return self._caret_diagnostics
+
+    def _update_caret_diagnostics(self) -> None:
+        line = self.textCursor().blockNumber()
+        found = sorted(
+            ((cursor.selectionStart() - cursor.block().position() + 1, severity, message)
+             for cursor, severity, message in self._diagnostics if cursor.block().blockNumber() == line),
+            key=lambda d: (-_SEVERITY_RANK.get(d[1], 0), d[0]),
+        )
+        parts = [f"{severity} at column {column}" + (f": {message}" if message else "")
+                 for column, severity, message in found]
+        text = f"Line {line + 1}: " + "; ".join(parts) if parts else ""
+        if text != self._caret_diagnostics:
+            self._caret_diagnostics = text
+            self.setAccessibleDescription(text)
+            self.caretDiagnosticsChanged.emit(text)
 
     def set_fixes(self, diagnostics: list[Diagnostic]) -> None:
         """Offer the fixes of these diagnostics (those without a fix are ignored) from the gutter and Ctrl+.;
@@ -359,7 +390,7 @@ class CodeEditor(QPlainTextEdit):
     def diagnostic_lines(self) -> dict[int, str]:
         """Current 1-based line -> worst severity of the marks set by :meth:`set_diagnostics`."""
         lines: dict[int, str] = {}
-        for cursor, severity in self._diagnostics:
+        for cursor, severity, _message in self._diagnostics:
             line = cursor.block().blockNumber() + 1
             if _SEVERITY_RANK.get(severity, 0) > _SEVERITY_RANK.get(lines.get(line, ""), -1):
                 lines[line] = severity
@@ -401,7 +432,10 @@ class CodeEditor(QPlainTextEdit):
         combo = event.keyCombination()
         key = event.key()
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if combo == _KEY_TOGGLE_COMMENT:
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and mods & _CTRL:
+            # Tab indents, so Ctrl+Tab is the way out (as in Qt's own text edits' documentation and IDEs).
+            QWidget.focusNextPrevChild(self, key == Qt.Key.Key_Tab and not mods & _SHIFT)
+        elif combo == _KEY_TOGGLE_COMMENT:
             self.toggle_comment()
         elif combo == _KEY_FIND:
             self.show_find(replace=False)
@@ -520,6 +554,8 @@ class CodeEditor(QPlainTextEdit):
         line, column = self.line_column()
         self._bracket_positions = self._find_bracket_pair()
         self._refresh_extra_selections()
+        if self._diagnostics or self._caret_diagnostics:
+            self._update_caret_diagnostics()
         self.cursorPositionChangedLineCol.emit(line, column)
 
     def _refresh_extra_selections(self) -> None:
@@ -611,13 +647,9 @@ class CodeEditor(QPlainTextEdit):
         digits = max(3, len(str(max(1, self.blockCount()))))
         return 14 + self.fontMetrics().horizontalAdvance("9") * digits + 8
 
-    def _bottom_bars(self) -> list[QWidget]:
-        return [bar for bar in (self._go_to_bar, self._find_bar) if not bar.isHidden()]
-
     def _update_margins(self) -> None:
         top = self._banner.sizeHint().height() if not self._banner.isHidden() else 0
-        bottom = sum(bar.sizeHint().height() for bar in self._bottom_bars())
-        self.setViewportMargins(self.line_number_area_width(), top, 0, bottom)
+        self.setViewportMargins(self.line_number_area_width(), top, 0, 0)
         self._layout_children()
 
     def _layout_children(self) -> None:
@@ -626,11 +658,6 @@ class CodeEditor(QPlainTextEdit):
         self._gutter.setGeometry(QRect(cr.left(), vp.top(), self.line_number_area_width(), vp.height()))
         if not self._banner.isHidden():
             self._banner.setGeometry(QRect(cr.left(), cr.top(), cr.width(), vp.top() - cr.top()))
-        y = vp.bottom() + 1
-        for bar in self._bottom_bars():
-            h = bar.sizeHint().height()
-            bar.setGeometry(QRect(cr.left(), y, cr.width(), h))
-            y += h
 
     def _on_block_count_changed(self, _count: int) -> None:
         self._update_margins()
@@ -638,12 +665,6 @@ class CodeEditor(QPlainTextEdit):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._layout_children()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # QPlainTextEdit filters its own children's events from inside __init__, before the bars exist.
-        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide) and watched in self.__dict__.get("_bars", ()):
-            self._update_margins()
-        return super().eventFilter(watched, event)
 
     def _on_update_request(self, rect: QRect, dy: int) -> None:
         if dy:

@@ -13,6 +13,7 @@ from typing import Final
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from studio.ui.accessibility import announce
 
 _ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
 _MAX_MATCHES: Final = 100_000
@@ -54,17 +57,21 @@ class Utf16Index:
         return lo
 
 
-def tool_button(text: str, tip: str) -> QToolButton:
-    """A text tool button with a tooltip (the bars' buttons)."""
+def tool_button(text: str, tip: str, name: str | None = None) -> QToolButton:
+    """A text tool button with a tooltip (the bars' buttons); ``name`` is what a screen reader says when
+    the text is a symbol ("✕" is read as nothing useful). Buttons take Tab focus, unlike Qt's default."""
     button = QToolButton()
     button.setText(text)
     button.setToolTip(tip)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    button.setAccessibleName(name or text)
     return button
 
 
-def _check_box(text: str, tip: str) -> QCheckBox:
+def _check_box(text: str, tip: str, name: str) -> QCheckBox:
     box = QCheckBox(text)
     box.setToolTip(tip)
+    box.setAccessibleName(name)
     return box
 
 
@@ -144,18 +151,22 @@ class FindReplaceBar(QWidget):
         self.setAutoFillBackground(True)
 
         self.find_edit = QLineEdit(placeholderText="Find", clearButtonEnabled=True)
+        self.find_edit.setAccessibleName("Find")
         self.replace_edit = QLineEdit(placeholderText="Replace", clearButtonEnabled=True)
-        self.case_check = _check_box("Aa", "Match case")
-        self.word_check = _check_box("Word", "Whole word (a hyphen counts as part of a word)")
-        self.regex_check = _check_box(".*", "Regular expression (Python syntax; \\1 in the replacement)")
+        self.replace_edit.setAccessibleName("Replace with")
+        self.case_check = _check_box("Aa", "Match case", "Match case")
+        self.word_check = _check_box("Word", "Whole word (a hyphen counts as part of a word)", "Whole word")
+        self.regex_check = _check_box(".*", "Regular expression (Python syntax; \\1 in the replacement)",
+                                      "Regular expression")
         self.count_label = QLabel("")
         self.count_label.setMinimumWidth(90)
-        self.prev_button = tool_button("↑", "Previous match (Shift+F3)")
-        self.next_button = tool_button("↓", "Next match (F3)")
+        self.prev_button = tool_button("↑", "Previous match (Shift+F3)", "Previous match")
+        self.next_button = tool_button("↓", "Next match (F3)", "Next match")
         self.replace_button = tool_button("Replace", "Replace this match and find the next (Enter)")
         self.replace_all_button = tool_button("Replace all", "Replace every match (one undo step)")
-        self.close_button = tool_button("✕", "Close (Esc)")
+        self.close_button = tool_button("✕", "Close (Esc)", "Close find bar")
         self.close_button.setAutoRaise(True)
+        self.setAccessibleName("Find and replace")
 
         find_row = QHBoxLayout()
         for w in (self.find_edit, self.case_check, self.word_check, self.regex_check, self.count_label,
@@ -190,6 +201,12 @@ class FindReplaceBar(QWidget):
         self._recount_timer.setInterval(150)
         self._recount_timer.timeout.connect(self._on_document_changed)
         edit.document().contentsChanged.connect(self._recount_timer.start)
+
+    def controls(self) -> list[QWidget]:
+        """The bar's controls in reading order (the Tab order the editor pane sets)."""
+        return [self.find_edit, self.case_check, self.word_check, self.regex_check, self.prev_button,
+                self.next_button, self.close_button, self.replace_edit, self.replace_button,
+                self.replace_all_button]
 
     # ---- opening and closing -------------------------------------------------------------------------
 
@@ -398,6 +415,13 @@ class FindReplaceBar(QWidget):
             self._update_count()
 
     def _update_count(self) -> None:
+        before = self.count_label.text()
+        self._show_count()
+        focused = QApplication.focusWidget()
+        if self.count_label.text() != before and focused is not None and self.isAncestorOf(focused):
+            announce(self.count_label, self.count_label.text())
+
+    def _show_count(self) -> None:
         if not self.find_edit.text():
             self.count_label.setText("")
             self.find_edit.setStyleSheet("")

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from studio.ui.accessibility import link_label
 from studio.ui.find_replace import tool_button
 
 _LINE_COLUMN: Final = re.compile(r"\s*(\d+)\s*(?:[:,.]\s*(\d+)\s*)?")
@@ -41,16 +42,20 @@ class GoToLineBar(QWidget):
         self.setAutoFillBackground(True)
         self.line_edit = QLineEdit(placeholderText="line[:column]")
         self.hint_label = QLabel("")
-        close_button = tool_button("✕", "Close (Esc)")
+        self.close_button = close_button = tool_button("✕", "Close (Esc)", "Close go to line bar")
         close_button.setAutoRaise(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(QLabel("Go to line:"))
+        layout.addWidget(link_label(QLabel("Go to &line:"), self.line_edit))
         layout.addWidget(self.line_edit, 1)
         layout.addWidget(self.hint_label)
         layout.addWidget(close_button)
         self.line_edit.returnPressed.connect(self.accept)
         close_button.clicked.connect(self.close_bar)
+
+    def controls(self) -> list[QWidget]:
+        """The bar's controls in reading order."""
+        return [self.line_edit, self.close_button]
 
     def open_bar(self, current_line: int, line_count: int) -> None:
         """Show the bar with the current line filled in and selected."""

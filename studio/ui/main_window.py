@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,9 +39,11 @@ from studio.core.diagnostics import Diagnostic, Severity
 from studio.core.recent import RecentThemes
 from studio.core.starters import create_theme
 from studio.core.theme import Theme, ThemeError
+from studio.ui.accessibility import announce, link_label, set_name
 from studio.ui.analysis import Analysis, AnalysisService
 from studio.ui.background import run_in_background
-from studio.ui.editor import CodeEditor
+from studio.ui.editor_pane import EditorPane
+from studio.ui.focus import EscapeToEditor, Pane, PaneNavigator, chain_tab_order, install_focus_indicators
 from studio.ui.manifest_dialog import ManifestDialog
 from studio.ui.new_theme_dialog import NewThemeDialog
 from studio.ui.preview import PreviewView, Scheme, folder_url
@@ -94,13 +96,15 @@ class StudioWindow(QMainWindow):
         self._last_analysis: Analysis | None = None
         self._structure = StructureTracker()
         self._viewers: list[VersionViewer] = []
+        self._announced_line: int | None = None
         self.recent = RecentThemes()
         self.sandbox: Sandbox | None = None  # the local SeaweedFS, once app.py has started it
         self.local_servers: list[ServerRecord] = []  # what app.py runs locally (status bar, Help → About)
         self._server_notes: list[str] = []
         self._closing_unattended = False
 
-        self.editor = CodeEditor(self)
+        self.editor_pane = EditorPane(self)
+        self.editor = self.editor_pane.editor
         self.preview = PreviewView(self)
         self.problems = ProblemsPanel(self)
         self.tokens = TokenPanel(self)
@@ -113,10 +117,13 @@ class StudioWindow(QMainWindow):
         self._analysis_timer.timeout.connect(self._submit_analysis)
 
         self._build_layout()
+        self._build_navigation()
         self._build_actions()
         install_review_actions(self)
         install_token_actions(self)
         self._wire()
+        install_focus_indicators()
+        self.editor.setFocus()  # the window opens with the focus in the editor, not the first Tab stop
         self.resize(1440, 900)
         self._restore_geometry()
         self._update_title()
@@ -146,16 +153,18 @@ class StudioWindow(QMainWindow):
         self.stale_label.setWordWrap(True)
         self.stale_label.setVisible(False)
         self.stale_label.setStyleSheet("background: #fff4ce; color: #3d2e00; padding: 4px 8px;")  # 11.6:1
-        bar.addWidget(QLabel(" Scheme ", bar))
+        bar.addWidget(link_label(QLabel(" S&cheme: ", bar), self.scheme_box, "Colour scheme of the preview"))
         bar.addWidget(self.scheme_box)
-        bar.addWidget(QLabel("  Viewport ", bar))
+        bar.addWidget(link_label(QLabel("  View&port: ", bar), self.viewport_box, "Width of the preview"))
         bar.addWidget(self.viewport_box)
         box.addWidget(bar)
         box.addWidget(self.stale_label)
         box.addWidget(self.preview, 1)
 
+        self.preview_bar = bar
+        set_name(self.preview, "Preview", "The gallery page styled by the theme")
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.editor_pane)
         self.splitter.addWidget(preview_box)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
@@ -184,6 +193,53 @@ class StudioWindow(QMainWindow):
         sb.addPermanentWidget(self.position_label)
         sb.addPermanentWidget(self.save_label)
 
+    def _build_navigation(self) -> None:
+        """F6 panes, Esc back to the editor, and a Tab order that follows the layout (left to right)."""
+
+        def dock_widget(name: str) -> QWidget | None:
+            dock = self.findChild(QDockWidget, name)
+            return dock if dock is not None and not dock.isHidden() else None
+
+        def reviewer_entry() -> QWidget | None:
+            dock = self.findChild(QDockWidget, "reviewDock")
+            panel = dock.widget() if dock is not None else None
+            return panel.findChild(QWidget, "draftsTree") if panel is not None else None
+
+        self.panes = PaneNavigator(self, [
+            Pane("Editor", lambda: self.editor_pane, lambda: self.editor),
+            Pane("Tokens", lambda: dock_widget("tokensDock"), lambda: self.tokens.tree),
+            Pane("Preview", lambda: self.preview_bar, lambda: self.scheme_box),
+            Pane("Problems", lambda: dock_widget("problemsDock"), lambda: self.problems.table),
+            Pane("Reviewer", lambda: dock_widget("reviewDock"), reviewer_entry),
+        ])
+        self.escape_to_editor = EscapeToEditor(self.editor, [self, self.problems_dock, self.tokens_dock])
+        chain_tab_order([
+            *self.tokens.controls(), self.editor,
+            *self.editor.go_to_bar().controls(), *self.editor.find_bar().controls(),
+            self.scheme_box, self.viewport_box, *self.problems.controls(),
+        ])
+
+    def focus_pane(self, name: str) -> bool:
+        """Focus the main control of a pane ("Editor", "Tokens", "Preview", "Problems", "Reviewer"), showing
+        the pane first if it is closed (F6 instead resumes where the focus was in the pane)."""
+        docks = {"Tokens": self.tokens_dock, "Problems": self.problems_dock}
+        if name in docks:
+            docks[name].show()
+            docks[name].raise_()
+        if name == "Reviewer" and self.findChild(QDockWidget, "reviewDock") is None:
+            actions = self.findChild(QObject, "reviewActions")
+            reviewer = getattr(actions, "reviewer_action", None)
+            if isinstance(reviewer, QAction):
+                reviewer.setChecked(True)
+        dock = self.findChild(QDockWidget, "reviewDock")
+        if name == "Reviewer" and dock is not None:
+            dock.show()
+        return self.panes.enter(self.panes.pane(name), resume=False)
+
+    def focus_preview_page(self) -> None:
+        """Put the focus into the preview page itself (Tab then walks its controls, and leaves at the end)."""
+        self.preview.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def _action(
         self,
         text: str,
@@ -210,7 +266,7 @@ class StudioWindow(QMainWindow):
         file_menu.addSeparator()
         self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
         file_menu.addAction(self.save_action)
-        file_menu.addAction(self._action("Theme &Settings…", self.edit_manifest, "Ctrl+,"))
+        file_menu.addAction(self._action("Theme Se&ttings…", self.edit_manifest, "Ctrl+,"))
         file_menu.addAction(self._action("Publishing &Profiles…", self.show_profiles))
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
@@ -220,7 +276,7 @@ class StudioWindow(QMainWindow):
         edit.addAction(self._action("&Redo", self.editor.redo, QKeySequence.StandardKey.Redo))
         edit.addSeparator()
         edit.addAction(self._action("&Find…", self.editor.show_find, "Ctrl+F"))
-        edit.addAction(self._action("&Replace…", lambda: self.editor.show_find(replace=True), "Ctrl+H"))
+        edit.addAction(self._action("R&eplace…", lambda: self.editor.show_find(replace=True), "Ctrl+H"))
         edit.addAction(self._action("&Go to Line…", self.editor.show_go_to_line, "Ctrl+G"))
         edit.addAction(self._action("Toggle &Comment", self.editor.toggle_comment, "Ctrl+/"))
 
@@ -230,19 +286,41 @@ class StudioWindow(QMainWindow):
         theme.addAction(self._action("&Publish…", self.show_publish, "Ctrl+Shift+P"))
 
         view = menu.addMenu("&View")
+        self.problems_dock.toggleViewAction().setText("&Problems Panel")
+        self.tokens_dock.toggleViewAction().setText("&Tokens Panel")
         view.addAction(self.problems_dock.toggleViewAction())
         view.addAction(self.tokens_dock.toggleViewAction())
         view.addSeparator()
-        view.addAction(self._action("Cycle Preview Scheme", self._cycle_scheme, "Ctrl+Shift+D"))
+        view.addAction(self._action("Next Pa&ne", lambda: self.panes.cycle(1), "F6"))
+        view.addAction(self._action("Previous Pan&e", lambda: self.panes.cycle(-1), "Shift+F6"))
+        for number, (text, pane) in enumerate(
+            (("Go to E&ditor", "Editor"), ("Go to T&okens", "Tokens"), ("Go to Pre&view Controls", "Preview"),
+             ("Go to Pro&blems", "Problems"), ("Go to Reviewer Dr&afts", "Reviewer")),
+            start=1,
+        ):
+            view.addAction(self._action(text, functools.partial(self.focus_pane, pane), f"Alt+{number}"))
+        view.addAction(self._action("Go to Preview Pa&ge", self.focus_preview_page, "Alt+6"))
+        view.addSeparator()
+        view.addAction(self._action("&Cycle Preview Scheme", self._cycle_scheme, "Ctrl+Shift+D"))
 
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("&About ThemeSystem Studio", self.show_about))
+        # F10 opens the menu bar, as in GTK and KDE applications (Alt alone does it on some platforms only).
+        self.addAction(self._action("Menu Bar", self._open_menu_bar, "F10"))
+
+    def _open_menu_bar(self) -> None:
+        bar = self.menuBar()
+        first = next((a for a in bar.actions() if a.isVisible() and a.menu() is not None), None)
+        if first is not None:
+            bar.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            bar.setActiveAction(first)
 
     def _wire(self) -> None:
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.cursorPositionChangedLineCol.connect(
             lambda line, col: self.position_label.setText(f"Ln {line}, Col {col}")
         )
+        self.editor.caretDiagnosticsChanged.connect(self._on_caret_diagnostics)
         self.analysis.analysed.connect(self._on_analysed)
         self.preview.applied.connect(self._submit_analysis)
         self.problems.activated.connect(self.editor.go_to)
@@ -353,6 +431,7 @@ class StudioWindow(QMainWindow):
         def failed(exc: Exception) -> None:
             self.save_label.setText("Autosave failed")
             self.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
+            announce(self.save_label, f"Autosave failed: {exc}", assertive=True)
 
         run_in_background(lambda: history.autosave(text), done, failed)
 
@@ -438,21 +517,35 @@ class StudioWindow(QMainWindow):
             self.analysis.submit(text)
 
     def _set_stale(self, stale: bool) -> None:
+        was_stale = self.preview.is_stale()
         self.preview.set_stale(stale)
         self._set_preview_notice(STALE_NOTICE if stale else "")
+        if stale != was_stale:
+            announce(self.stale_label, "Preview stale: close the open block or comment to update it." if stale
+                     else "Preview up to date.")
 
     def _set_preview_notice(self, text: str) -> None:
         self.stale_label.setText(text)
         self.stale_label.setVisible(bool(text))
 
+    def _on_caret_diagnostics(self, text: str) -> None:
+        """Say the problems of a line when the caret arrives on it (not again while typing on it)."""
+        self.statusBar().showMessage(text, 10000) if text else self.statusBar().clearMessage()
+        line = self.editor.line_column()[0] if text else None
+        if text and line != self._announced_line and self.editor.hasFocus():
+            announce(self.editor, text)
+        self._announced_line = line
+
     def _on_analysed(self, analysis: Analysis) -> None:
         self._last_analysis = analysis
         diagnostics = list(analysis.diagnostics)
         self.problems.set_diagnostics(diagnostics)
+        in_text = [d for d in diagnostics if not d.in_folder]  # folder problems have no place in the text
         self.editor.set_diagnostics(
-            [(d.line, d.column, d.severity.value) for d in diagnostics if not d.in_folder]
+            [(d.line, d.column, d.severity.value) for d in in_text],
+            [f"{d.message} ({d.rule})" for d in in_text],
         )
-        self.editor.set_fixes([d for d in diagnostics if not d.in_folder])
+        self.editor.set_fixes(in_text)
         self.tokens.set_index(analysis.text, analysis.tokens)
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
         warnings = sum(d.severity is Severity.WARNING for d in diagnostics)

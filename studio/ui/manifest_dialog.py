@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.manifest import Manifest
+from studio.ui.accessibility import show_problem
 
 ERROR_STYLE = "color: #c92a2a;"
 HINT_STYLE = "color: #5c6370;"
@@ -102,9 +103,11 @@ class ManifestDialog(QDialog):
              "One per line: trusted origins (https://host[:port]) the theme may @import or url() from; "
              "lint reports them as warnings instead of errors."),
         ]
+        self._fields: dict[str, QWidget] = {}
         for field, label, widget, hint in rows:
             label_widget = QLabel(label)
             label_widget.setBuddy(self.id_edit if field == "id" else widget)
+            self._fields[field] = self.id_edit if field == "id" else widget
             form.addRow(label_widget, self._field_box(field, widget, hint))
 
         self.buttons = QDialogButtonBox(
@@ -175,7 +178,7 @@ class ManifestDialog(QDialog):
         self.errors = self.manifest().validate()
         for field, label in self.error_labels.items():
             message = self.errors.get(field, "")
-            label.setText(message)
+            show_problem(label, message, self._fields[field])
             label.setVisible(bool(message))
         self.id_note.setVisible(self.id_edit.text() != self._original.id and "id" not in self.errors)
         self.ok_button.setEnabled(not self.errors)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from studio.core.manifest import MAX_NAME_LENGTH
 from studio.core.paths import user_data_dir
 from studio.core.starters import Starter, list_starters
+from studio.ui.accessibility import show_problem
 from studio.ui.qt_helpers import buddy_label
 
 _STARTER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -235,7 +236,7 @@ class NewThemeDialog(QDialog):
 
     def _validate(self) -> None:
         problem = self.problem()
-        self.problem_label.setText(problem)
+        show_problem(self.problem_label, problem, self.name_edit, self.dest_edit)
         self.ok_button.setEnabled(not problem)
 
     def accept(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QChildEvent, QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtWebEngineCore import (
     QWebEnginePage,
     QWebEngineProfile,
@@ -166,6 +166,13 @@ class PreviewView(QWebEngineView):
         # The profile must outlive its page: as the page's child it is deleted after ~QWebEnginePage ran.
         profile.setParent(page)
         self.setPage(page)
+        # Tab passes over the page (its gallery holds dozens of links and fields, and Chromium takes Tab
+        # asynchronously); a click or the main window's View → Go to Preview Page enters it, and Tab leaves it
+        # again after its last control.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setAccessibleName("Preview")
+        for child in self.findChildren(QWidget):
+            self._adopt(child)
         self._loaded = False
         self._loading = False
         self._in_flight = False
@@ -181,6 +188,18 @@ class PreviewView(QWebEngineView):
         page.loadFinished.connect(self._on_load_finished)
         self._base_url = base_url if base_url is not None else folder_url(gallery_dir())
         self._load_gallery()
+
+    @staticmethod
+    def _adopt(child: QWidget) -> None:
+        """The widget that shows the page (made by QtWebEngine, sometimes only once shown) and takes focus."""
+        child.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        child.setAccessibleName("Preview page")
+
+    def childEvent(self, event: QChildEvent) -> None:
+        super().childEvent(event)
+        child = event.child()
+        if event.type() == QEvent.Type.ChildPolished and isinstance(child, QWidget):
+            self._adopt(child)
 
     # -- public API -----------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.css.rules import RULES
 from studio.core.diagnostics import Diagnostic, Severity
+from studio.ui.accessibility import set_name
 from studio.ui.fix_icon import fix_icon
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -137,8 +138,11 @@ class DiagnosticsModel(QAbstractTableModel):
                 return d.message
             if column == RULE_COLUMN and d.fix is not None:
                 return f"{d.rule}: quick fix available ({d.fix.description})"
-        if role == Qt.ItemDataRole.AccessibleTextRole and column == SEVERITY_COLUMN:
-            return d.severity.value
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == SEVERITY_COLUMN:
+                return d.severity.value
+            if column == LOCATION_COLUMN:
+                return f"line {d.line}, column {d.column}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == LOCATION_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -228,6 +232,11 @@ class ProblemsPanel(QWidget):
         widest_rule = max(self.fontMetrics().horizontalAdvance(rule) for rule in RULES)
         hheader.resizeSection(RULE_COLUMN, widest_rule + 44)  # room for the fix bulb
         hheader.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # Tab leaves the table (arrow keys move between rows); Enter jumps to the problem.
+        self.table.setTabKeyNavigation(False)
+        set_name(self.table, "Problems", "Enter jumps to the selected problem in the editor")
+        self.show_errors.setAccessibleName("Show errors")
+        self.show_warnings.setAccessibleName("Show warnings")
         self.table.clicked.connect(self._emit_activated)
         self.table.activated.connect(self._emit_activated)
         self.table.selectionModel().currentRowChanged.connect(self._update_fix_buttons)
@@ -263,12 +272,18 @@ class ProblemsPanel(QWidget):
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         return button
 
+    def controls(self) -> list[QWidget]:
+        """The panel's controls in reading order (for the window's Tab order)."""
+        return [self.fix_button, self.fix_all_button, self.show_errors, self.show_warnings, self.table]
+
     def set_diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None:
         """Show a new complete list of diagnostics (replaces the previous one)."""
         self.model.set_diagnostics(diagnostics)
         errors = sum(1 for d in diagnostics if d.is_error)
         hints = sum(1 for d in diagnostics if d.severity is Severity.HINT)
-        self.summary.setText(count_summary(errors, len(diagnostics) - errors - hints, hints))
+        summary = count_summary(errors, len(diagnostics) - errors - hints, hints)
+        self.summary.setText(summary)
+        self.table.setAccessibleDescription(f"{summary}. Enter jumps to the selected problem in the editor")
         self._update_fix_buttons()
 
     def selected_diagnostic(self) -> Diagnostic | None:

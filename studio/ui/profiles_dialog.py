@@ -40,6 +40,7 @@ from studio.core.profiles import (
     make_profile,
     now_utc,
 )
+from studio.ui.accessibility import link_label, show_message
 from studio.ui.background import run_in_background
 
 ERROR_STYLE = "color: #c92a2a;"
@@ -85,6 +86,7 @@ class ProfilesDialog(QDialog):
         self.check_results: list[CheckResult] = []
 
         self.profile_list = QListWidget()
+        self.profile_list.setAccessibleName("Profiles")
         self.profile_list.currentItemChanged.connect(lambda *_: self._show_selected())
         self.new_button = QPushButton("New")
         self.new_button.clicked.connect(self._new_profile)
@@ -147,7 +149,7 @@ class ProfilesDialog(QDialog):
         form.addRow("CDN endpoint id", self.cdn_id_edit)
         form.addRow("Backend URL", self.backend_edit)
         form.addRow("Credentials", self.mode_combo)
-        form.addRow("Access key id", key_row)
+        form.addRow(link_label(QLabel("Access key id"), self.access_key_edit), key_row)
         form.addRow("Key created", self.key_created_label)
         for name, edit in self.secret_edits.items():
             form.addRow(_SECRET_LABELS[name], edit)
@@ -156,6 +158,7 @@ class ProfilesDialog(QDialog):
         self.status_label.setWordWrap(True)
         self.results_list = QListWidget()
         self.results_list.setObjectName("checkResults")
+        self.results_list.setAccessibleName("Check results")
         self.results_list.setWordWrap(True)
         self.test_button = QPushButton("Test")
         self.test_button.clicked.connect(self._test)
@@ -174,7 +177,7 @@ class ProfilesDialog(QDialog):
         right.addWidget(self.local_banner)
         right.addWidget(self.rotation_banner)
         right.addLayout(form)
-        right.addWidget(QLabel("Checks"))
+        right.addWidget(link_label(QLabel("Checks"), self.results_list))
         right.addWidget(self.results_list, 1)
         right.addWidget(self.status_label)
         right.addLayout(buttons)
@@ -414,9 +417,7 @@ class ProfilesDialog(QDialog):
         self._error(str(exc))
 
     def _error(self, message: str) -> None:
-        self.status_label.setStyleSheet(ERROR_STYLE)
-        self.status_label.setText(message)
+        show_message(self.status_label, message, error=True, style=ERROR_STYLE)
 
     def _info(self, message: str) -> None:
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(message)
+        show_message(self.status_label, message)

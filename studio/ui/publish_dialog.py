@@ -60,6 +60,7 @@ from studio.core.profiles import Profile, ProfileError, ProfileStore
 from studio.core.publish_plan import PlanError, PublishPlan, plan_release
 from studio.core.semver import Version
 from studio.core.theme import Theme
+from studio.ui.accessibility import announce, link_label, set_name
 from studio.ui.background import run_in_background
 
 BUMPS = ("patch", "minor", "major")
@@ -231,7 +232,7 @@ class PublishDialog(QDialog):
                     "Local sandbox on this machine (SeaweedFS); nothing leaves it.",
                     Qt.ItemDataRole.ToolTipRole,
                 )
-        form.addRow("Profile:", self.profile_box)
+        form.addRow("&Profile:", self.profile_box)
 
         version_row = QHBoxLayout()
         self.bump_group = QButtonGroup(page)
@@ -246,12 +247,13 @@ class PublishDialog(QDialog):
         self.version_edit = QLineEdit(page)
         self.version_edit.setPlaceholderText(self.theme.manifest.version)
         self.version_edit.setMaximumWidth(140)
+        set_name(self.version_edit, "Exact version")
         self.version_edit.textEdited.connect(lambda _t: self.exact_radio.setChecked(True))
         version_row.addWidget(self.exact_radio)
         version_row.addWidget(self.version_edit)
         version_row.addStretch(1)
         self.bump_buttons["patch"].setChecked(True)
-        form.addRow("Version:", version_row)
+        form.addRow(link_label(QLabel("&Version:", page), self.bump_buttons["patch"]), version_row)
         hint = QLabel(
             "Bumps count from the last published release "
             f"(a first release uses {self.theme.manifest.version}).",
@@ -264,7 +266,8 @@ class PublishDialog(QDialog):
         self.changes_edit = QPlainTextEdit(page)
         self.changes_edit.setPlaceholderText("What changed in this release (shown to users of the theme)")
         self.changes_edit.setMaximumHeight(120)
-        form.addRow("Changes:", self.changes_edit)
+        self.changes_edit.setTabChangesFocus(True)  # prose, not code: Tab moves on to the next field
+        form.addRow("&Changes:", self.changes_edit)
         self.preview_check = QCheckBox("Render and publish the preview image", page)
         self.preview_check.setChecked(render_preview)
         form.addRow("", self.preview_check)
@@ -306,7 +309,9 @@ class PublishDialog(QDialog):
         self.plan_view.setReadOnly(True)
         self.plan_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.plan_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        set_name(self.plan_view, "Release plan")
         self.lint_list = QListWidget(page)
+        set_name(self.lint_list, "Lint errors that block publishing")
         self.lint_list.setVisible(False)
         self.lint_list.setWordWrap(True)  # a problem's message says what to do: show all of it
         self.lint_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -366,6 +371,7 @@ class PublishDialog(QDialog):
             edit = QLineEdit(page)
             edit.setReadOnly(True)
             copy = QPushButton("Copy", page)
+            set_name(copy, f"Copy {label.rstrip(':').lower()} URL")
             copy.clicked.connect(lambda _c=False, e=edit: self.copy_url(e.text()))
             row.addWidget(edit, 1)
             row.addWidget(copy)
@@ -509,9 +515,11 @@ class PublishDialog(QDialog):
             self.plan_view.setPlainText("")
             self.publish_button.setEnabled(False)
             self.pages.setCurrentIndex(1)
+            announce(self.review_title, self.review_title.text(), assertive=True)
             return
         title, text = describe_error(exc, self.target.profile if self.target else None)
         self.setup_message.setText(f"{title}: {text}")
+        announce(self.setup_message, self.setup_message.text(), assertive=True)
         self.pages.setCurrentIndex(0)
 
     # ------------------------------------------------------------------ publish
@@ -646,6 +654,8 @@ class PublishDialog(QDialog):
             self.again_button.setVisible(not conflict)
             self.summary_back.setVisible(True)
         self.pages.setCurrentIndex(3)
+        announce(self.summary_title, f"{self.summary_title.text()}. {self.summary_text.text()}",
+                 assertive=exc is not None)
 
     def _set_urls(self, css: str, latest: str, preview: str) -> None:
         for name, url in (("css", css), ("latest", latest), ("preview", preview)):

@@ -37,6 +37,7 @@ from studio.core.history import VersionRecord
 from studio.core.profiles import Profile
 from studio.core.textdiff import unified_diff
 from studio.core.theme import Theme
+from studio.ui.accessibility import link_label, set_name, show_message
 from studio.ui.qt_helpers import child_items, selected_children
 from studio.ui.review_panel import (
     ERROR_STYLE,
@@ -110,6 +111,7 @@ class ReleasesDialog(QDialog):
             self.profile_box.addItem(profile.label, profile)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("releasesTree")
+        set_name(self.tree, "Releases and local versions")
         self.tree.setColumnCount(len(self.COLUMNS))
         self.tree.setHeaderLabels(list(self.COLUMNS))
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -140,7 +142,7 @@ class ReleasesDialog(QDialog):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Profile:"))
+        top.addWidget(link_label(QLabel("&Profile:"), self.profile_box))
         top.addWidget(self.profile_box, 1)
         top.addWidget(self.refresh_button)
         side = QVBoxLayout()
@@ -384,8 +386,7 @@ class ReleasesDialog(QDialog):
         self.failed.emit(message)
 
     def _show(self, text: str, *, error: bool = False, ok: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE if ok else "")
+        show_message(self.status, text, error=error, style=ERROR_STYLE if error else OK_STYLE if ok else "")
 
 
 def _sort_key(entry: ReleaseEntry) -> tuple[str, int]:

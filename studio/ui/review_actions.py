@@ -62,7 +62,7 @@ class ReviewActions(QObject):
         self.review_dock: QDockWidget | None = None
         self.error_box: QMessageBox | None = None
 
-        self.submit_action = QAction("Submit for &Review…", window)
+        self.submit_action = QAction("S&ubmit for Review…", window)
         self.submit_action.triggered.connect(self.submit_for_review)
         self.releases_action = QAction("&Releases…", window)
         self.releases_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
@@ -142,6 +142,9 @@ class ReviewActions(QObject):
             panel = ReviewPanel(profiles, self._connect, theme_root_for=self._theme_root)
             dock = QDockWidget("Reviewer Mode — drafts awaiting review", self.window)
             dock.setObjectName("reviewDock")
+            escape = getattr(self.window, "escape_to_editor", None)
+            if escape is not None:
+                escape.watch(dock)  # Esc inside the dock returns to the editor, as in the other docks
             dock.setWidget(panel)
             dock.visibilityChanged.connect(self._dock_visibility)
             self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)

@@ -39,8 +39,10 @@ from studio.adapters.profile_services import ProfileServices, ProfileServicesErr
 from studio.adapters.review import FetchedDraft
 from studio.core.drafts import DraftError, DraftReview
 from studio.core.profiles import Profile
+from studio.ui.accessibility import link_label, set_name, show_message
 from studio.ui.background import run_in_background
-from studio.ui.editor import CodeEditor
+from studio.ui.editor_pane import EditorPane
+from studio.ui.focus import chain_tab_order
 from studio.ui.preview import PreviewView, folder_url
 from studio.ui.versions_dialog import DiffTextView, TokenChangesTable, format_time
 
@@ -185,7 +187,8 @@ class ReviewWindow(QMainWindow):
         title = f"{row.theme_name} — draft revision {d.revision}"
         self.setWindowTitle(f"Review: {title} (read-only) — ThemeSystem Studio")
 
-        self.editor = CodeEditor(self)
+        self.editor_pane = EditorPane(self)
+        self.editor = self.editor_pane.editor
         self.editor.setPlainText(review.css)
         self.editor.set_read_only_banner(
             f"{title} by {row.author} — read-only; sha256 {d.sha256[:16]}…, {d.size} bytes, exactly as it "
@@ -210,6 +213,8 @@ class ReviewWindow(QMainWindow):
         self.comment_edit.setPlaceholderText("Comment for the author (required to request changes)…")
         self.comment_edit.setTabChangesFocus(True)
         self.comment_edit.setMaximumHeight(80)
+        set_name(self.comment_edit, "Comment for the author")
+        set_name(self.diff_view, "Stylesheet differences")
         self.approve_button = QPushButton("Approve")
         self.changes_button = QPushButton("Request Changes")
         self.status = QLabel(f"Status: {status_label(d.status)}")
@@ -219,7 +224,7 @@ class ReviewWindow(QMainWindow):
         self.changes_button.clicked.connect(self.request_changes)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.editor)
+        splitter.addWidget(self.editor_pane)
         splitter.addWidget(self.tabs)
         splitter.setSizes([560, 640])
         buttons = QHBoxLayout()
@@ -277,8 +282,7 @@ class ReviewWindow(QMainWindow):
         self.comment_edit.setReadOnly(not open_for_decision)
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        show_message(self.status, text, error=error, style=ERROR_STYLE if error else "")
 
 
 # -------------------------------------------------------------------------------------------- the panel
@@ -322,6 +326,7 @@ class ReviewPanel(QWidget):
         self.open_button = QPushButton("Open…")
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("draftsTree")
+        set_name(self.tree, "Drafts awaiting review", "Enter opens the selected draft")
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
@@ -337,7 +342,7 @@ class ReviewPanel(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Profile:"))
+        top.addWidget(link_label(QLabel("Pr&ofile:"), self.profile_box))
         top.addWidget(self.profile_box, 1)
         top.addWidget(self.refresh_button)
         bottom = QHBoxLayout()
@@ -348,10 +353,11 @@ class ReviewPanel(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addLayout(bottom)
 
+        chain_tab_order([self.profile_box, self.refresh_button, self.tree, self.open_button])
         self.refresh_button.clicked.connect(self.refresh)
         self.open_button.clicked.connect(self.open_selected)
         self.tree.itemSelectionChanged.connect(self._update_buttons)
-        self.tree.itemDoubleClicked.connect(lambda *_: self.open_selected())
+        self.tree.itemActivated.connect(lambda *_: self.open_selected())  # double click or Enter
         self.profile_box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.destroyed.connect(self.services.close)
         self._update_buttons()
@@ -471,5 +477,4 @@ class ReviewPanel(QWidget):
         self._show(f"{name} revision {record.revision}: {status_label(record.status)}.")
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        show_message(self.status, text, error=error, style=ERROR_STYLE if error else "")

@@ -27,6 +27,7 @@ from studio.adapters.backend_client import DraftRecord
 from studio.core.drafts import DraftError, DraftSubmission, prepare_submission
 from studio.core.profiles import Profile
 from studio.core.theme import Theme
+from studio.ui.accessibility import set_name, show_message
 from studio.ui.review_panel import ERROR_STYLE, OK_STYLE, Connect, describe_error, run_for, status_label
 
 MAX_LISTED_DIAGNOSTICS = 50
@@ -70,6 +71,7 @@ class SubmitReviewDialog(QDialog):
         self.lint_label.setWordWrap(True)
         self.diagnostics = QListWidget(self)
         self.diagnostics.setObjectName("lintErrors")
+        set_name(self.diagnostics, "Lint errors")
         self.diagnostics.hide()
         self.digest_label = QLabel("…")
         self.digest_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -87,7 +89,7 @@ class SubmitReviewDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Theme:", QLabel(f"{theme.manifest.name} ({theme.manifest.id})"))
-        form.addRow("Profile:", self.profile_box)
+        form.addRow("&Profile:", self.profile_box)
         form.addRow("Lint:", self.lint_label)
         form.addRow("sha256:", self.digest_label)
         form.addRow("Size:", self.size_label)
@@ -138,8 +140,7 @@ class SubmitReviewDialog(QDialog):
 
     def _not_prepared(self, exc: Exception) -> None:
         self.problem = str(exc)
-        self.lint_label.setText(f"✗ {exc}")
-        self.lint_label.setStyleSheet(ERROR_STYLE)
+        show_message(self.lint_label, f"✗ {exc}", error=True, style=ERROR_STYLE)
         self.digest_label.setText("—")
         self.size_label.setText("—")
         diagnostics = getattr(exc, "diagnostics", ()) if isinstance(exc, DraftError) else ()
@@ -188,5 +189,4 @@ class SubmitReviewDialog(QDialog):
         self.profile_box.setEnabled(not self._busy)
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        show_message(self.status, text, error=error, style=ERROR_STYLE if error else "")

@@ -6,9 +6,11 @@ whose next analysis comes back through :meth:`TokenPanel.set_index`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import shiboken6
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QKeySequence, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QColorDialog,
@@ -27,9 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.css.color_words import describe_color
 from studio.core.css.colors import RGBA, parse_color
 from studio.core.css.contrast import ContrastCheck, contrast_pairs
 from studio.core.css.tokens import TokenDefinition, TokenIndex, index_tokens
+from studio.ui.accessibility import link_label, set_name
 from studio.ui.background import run_in_background
 from studio.ui.qt_helpers import child_items
 
@@ -165,11 +169,12 @@ class TokenPanel(QWidget):
         self.filter_edit.setPlaceholderText("Filter tokens…")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._apply_filter)
+        set_name(self.filter_edit, "Filter tokens", "Shows only tokens whose name or value contains the text")
         top = QHBoxLayout()
         top.setContentsMargins(6, 4, 6, 4)
         top.addWidget(self.filter_edit, 1)
-        scheme_label = QLabel("Scheme:")
-        scheme_label.setBuddy(self.scheme_box)
+        scheme_label = link_label(QLabel("Sche&me:"), self.scheme_box)
+        set_name(self.scheme_box, "Tokens scheme", "Which colour scheme var() references resolve in")
         top.addWidget(scheme_label)
         top.addWidget(self.scheme_box)
 
@@ -199,6 +204,13 @@ class TokenPanel(QWidget):
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.itemClicked.connect(self._on_item_clicked)
         self.tree.itemActivated.connect(self._on_item_clicked)
+        set_name(self.tree, "Tokens", "F2 or Enter edits the value of the selected token; Space picks "
+                                      "its colour; the context menu (Menu key) lists both")
+        # Row actions by keyboard: shortcuts apply while the tree (not a cell editor) has the focus.
+        edit_keys = ("F2", "Return", "Enter")
+        self.edit_action = self._tree_action("&Edit Value", edit_keys, self.edit_current_value)
+        self.pick_action = self._tree_action("&Pick Colour…", ("Space",), self.pick_current_color)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.tree.itemExpanded.connect(self._on_expanded)
         self.tree.itemCollapsed.connect(self._on_collapsed)
 
@@ -217,6 +229,7 @@ class TokenPanel(QWidget):
         self.contrast.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.contrast.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.contrast.setIndentation(0)
+        set_name(self.contrast, "Contrast checks", "Text and background token pairs with their WCAG grade")
         cheader = self.contrast.header()
         cheader.setStretchLastSection(False)
         cheader.setSectionResizeMode(FG_COLUMN, QHeaderView.ResizeMode.Stretch)
@@ -245,6 +258,34 @@ class TokenPanel(QWidget):
         layout.setSpacing(0)
         layout.addLayout(top)
         layout.addWidget(self.splitter)
+
+    def _tree_action(self, text: str, keys: tuple[str, ...], slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self.tree)
+        action.setShortcuts([QKeySequence(key) for key in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)
+        self.tree.addAction(action)
+        return action
+
+    def controls(self) -> list[QWidget]:
+        """The panel's controls in reading order (for the window's Tab order)."""
+        return [self.filter_edit, self.scheme_box, self.tree, self.contrast]
+
+    def edit_current_value(self) -> bool:
+        """Open the value editor of the selected token row (F2 / Enter); False on a scope row."""
+        item = self.tree.currentItem()
+        if item is None or item.parent() is None:
+            return False
+        self.tree.editItem(item, VALUE_COLUMN)
+        return True
+
+    def pick_current_color(self) -> bool:
+        """Open the colour picker for the selected token row (Space); False when it is not a colour."""
+        item = self.tree.currentItem()
+        if item is None or item.parent() is None or self.swatch_color(item) is None:
+            return False
+        self._pick_color(item)
+        return True
 
     # ----------------------------------------------------------------- public API
     def set_source(self, text: str) -> None:
@@ -406,7 +447,7 @@ class TokenPanel(QWidget):
         item.setText(NAME_COLUMN, definition.name)
         item.setToolTip(NAME_COLUMN, f"{definition.name}\nline {definition.line}, column {definition.column}")
         item.setText(VALUE_COLUMN, definition.value)
-        item.setToolTip(VALUE_COLUMN, f"{definition.value}\nDouble-click to edit")
+        item.setToolTip(VALUE_COLUMN, f"{definition.value}\nDouble-click (or F2) to edit")
         shown = resolved if resolved is not None else "(unresolved)"
         # Repeating a literal value adds only noise: the column speaks when var() substitution happened.
         item.setText(RESOLVED_COLUMN, "" if shown == definition.value else shown)
@@ -444,9 +485,12 @@ class TokenPanel(QWidget):
         if color is None or argb is None:
             item.setIcon(SWATCH_COLUMN, QIcon())
             item.setToolTip(SWATCH_COLUMN, "")
+            item.setData(SWATCH_COLUMN, Qt.ItemDataRole.AccessibleTextRole, "no colour")
             return
         item.setIcon(SWATCH_COLUMN, self._swatch_icon(argb, color))
-        item.setToolTip(SWATCH_COLUMN, f"{color.name(QColor.NameFormat.HexRgb)} — click to pick a colour")
+        hex_rgb = color.name(QColor.NameFormat.HexRgb)
+        item.setToolTip(SWATCH_COLUMN, f"{hex_rgb} — click (or Space) to pick a colour")
+        item.setData(SWATCH_COLUMN, Qt.ItemDataRole.AccessibleTextRole, color_in_words(color))
 
     def _swatch_icon(self, argb: str, color: QColor, size: int = _SWATCH_SIZE) -> QIcon:
         key = f"{argb}/{size}"
@@ -499,10 +543,16 @@ class TokenPanel(QWidget):
             if color is not None:
                 qcolor = rgba_to_qcolor(color)
                 item.setIcon(column, self._swatch_icon(qcolor.name(QColor.NameFormat.HexArgb), qcolor, 12))
+            spoken = name if color is None else f"{name}, {color_in_words(rgba_to_qcolor(color))}"
+            item.setData(column, Qt.ItemDataRole.AccessibleTextRole, spoken)
         item.setText(RATIO_COLUMN, f"{check.ratio:.2f}")
+        item.setData(RATIO_COLUMN, Qt.ItemDataRole.AccessibleTextRole, f"contrast {check.ratio:.2f} to 1")
         item.setTextAlignment(RATIO_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setText(BADGE_COLUMN, check.badge)
         item.setToolTip(BADGE_COLUMN, _badge_tip(check.badge))
+        tip = _badge_tip(check.badge)
+        spoken_badge = f"{check.badge}: {tip[:1].lower()}{tip[1:]}"
+        item.setData(BADGE_COLUMN, Qt.ItemDataRole.AccessibleTextRole, spoken_badge)
         return item
 
     # ----------------------------------------------------------------- user actions
@@ -586,6 +636,13 @@ class TokenPanel(QWidget):
                     return item
                 seen += 1
         return None
+
+
+def color_in_words(color: QColor) -> str:
+    """What a screen reader says for a swatch: the colour in words, then its hex ("dark blue, #0b1f4d")."""
+    words = describe_color(RGBA(color.redF(), color.greenF(), color.blueF(), color.alphaF()))
+    hex_name = color.name(QColor.NameFormat.HexArgb if color.alpha() < 255 else QColor.NameFormat.HexRgb)
+    return f"{words}, {hex_name}"
 
 
 def _badge_tip(badge: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
 
-from studio.ui.editor import CodeEditor
+from studio.ui.editor_pane import EditorPane
 from studio.ui.preview import PreviewView, folder_url
 
 
@@ -18,7 +18,8 @@ class VersionViewer(QMainWindow):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"{title} (read-only) — ThemeSystem Studio")
-        self.editor = CodeEditor(self)
+        self.editor_pane = EditorPane(self)
+        self.editor = self.editor_pane.editor
         self.editor.setPlainText(css)
         self.editor.set_read_only_banner(f"{title} — read-only. Use “Restore into new draft” to edit it.")
         self.preview = PreviewView(self)
@@ -26,7 +27,7 @@ class VersionViewer(QMainWindow):
             self.preview.set_base_url(folder_url(theme_root))
         self.preview.apply_css(css)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.editor)
+        splitter.addWidget(self.editor_pane)
         splitter.addWidget(self.preview)
         self.setCentralWidget(splitter)
         self.resize(1200, 800)

@@ -50,6 +50,7 @@ from studio.core.history import DraftRevision, VersionRecord
 from studio.core.semver import Version
 from studio.core.textdiff import unified_diff
 from studio.core.theme import Theme
+from studio.ui.accessibility import show_problem
 from studio.ui.background import run_in_background
 from studio.ui.qt_helpers import buddy_label, child_items, selected_children
 
@@ -132,6 +133,7 @@ class DiffTextView(QPlainTextEdit):
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setAccessibleName("Text differences")
         self.highlighter = DiffHighlighter(self.document())
         self.set_diff(diff)
 
@@ -315,7 +317,7 @@ class CreateVersionDialog(QDialog):
     def _validate(self) -> None:
         self.version_edit.setEnabled(self.explicit_radio.isChecked())
         problem = self.problem()
-        self.problem_label.setText(problem)
+        show_problem(self.problem_label, problem, self.changes_edit, self.version_edit)
         self.ok_button.setEnabled(not problem)
 
     def accept(self) -> None:
@@ -353,6 +355,7 @@ class VersionsDialog(QDialog):
 
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("historyTree")
+        self.tree.setAccessibleName("Versions and draft revisions")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Version", "Date", "Changes"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

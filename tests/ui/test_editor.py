@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -9,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from studio.ui.editor import CodeEditor
+from studio.ui.editor_pane import EditorPane
 
 CSS = """\
 :root {
@@ -24,14 +27,16 @@ CSS = """\
 
 
 @pytest.fixture
-def editor(qtbot: QtBot) -> CodeEditor:
-    widget = CodeEditor()
-    qtbot.addWidget(widget)
-    widget.resize(640, 400)
+def editor(qtbot: QtBot) -> Iterator[CodeEditor]:
+    pane = EditorPane()  # held here while the test runs: the editor's parent
+    widget = pane.editor
+    qtbot.addWidget(pane)
+    pane.resize(640, 400)
     widget.setPlainText(CSS)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    pane.show()
+    qtbot.waitExposed(pane)
+    yield widget
+    pane.close()
 
 
 def _put_cursor(editor: CodeEditor, line: int, column: int) -> None:
@@ -222,7 +227,7 @@ def test_find_shortcuts_open_bar_and_f3_steps(editor: CodeEditor, qtbot: QtBot) 
     bar = editor.find_bar()
     assert bar.isVisible()
     assert not bar.is_replace_visible()
-    assert editor.viewportMargins().bottom() > 0  # the bar does not cover text
+    assert bar.geometry().top() > editor.geometry().bottom()  # below the text, not over it
     qtbot.keyClicks(bar.find_edit, "brand")
     assert bar.match_count() == (1, 2)
     assert bar.count_label.text() == "1 of 2"
@@ -233,7 +238,7 @@ def test_find_shortcuts_open_bar_and_f3_steps(editor: CodeEditor, qtbot: QtBot) 
     assert editor.line_column()[0] == 2
     qtbot.keyClick(bar.find_edit, Qt.Key.Key_Escape)
     assert not bar.isVisible()
-    assert editor.viewportMargins().bottom() == 0
+    assert editor.hasFocus()
     qtbot.keyClick(editor, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     assert bar.isVisible()
     assert bar.is_replace_visible()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from studio.ui.editor import CodeEditor
+from studio.ui.editor_pane import EditorPane
 from studio.ui.find_replace import FindReplaceBar, Utf16Index, replace_text_in_one_step
 from studio.ui.goto_line import parse_line_column
 
@@ -19,14 +22,16 @@ CSS = """\
 
 
 @pytest.fixture
-def editor(qtbot: QtBot) -> CodeEditor:
-    widget = CodeEditor()
-    qtbot.addWidget(widget)
+def editor(qtbot: QtBot) -> Iterator[CodeEditor]:
+    pane = EditorPane()  # held here while the test runs: the editor's parent
+    widget = pane.editor
+    qtbot.addWidget(pane)
     widget.setPlainText(CSS)
-    widget.show()
-    qtbot.waitExposed(widget)
+    pane.show()
+    qtbot.waitExposed(pane)
     widget.show_find(replace=True)
-    return widget
+    yield widget
+    pane.close()
 
 
 def _search(bar: FindReplaceBar, text: str, *, case: bool = False, word: bool = False,

@@ -21,6 +21,7 @@ from studio.core.profiles import Profile, make_profile
 from studio.core.publish_plan import plan_release
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
+from studio.ui.accessibility import ANNOUNCED
 from studio.ui.publish_dialog import PublishDialog, PublishTarget, profile_target
 from tests.adapters.keyring_service import SecretServiceSession
 from tests.adapters.test_backend_client import LiveBackend, running_backend
@@ -263,6 +264,7 @@ def test_read_only_key_is_access_denied_with_what_to_do(
     outcome = _publish(qtbot, dialog)
     assert not isinstance(outcome, PublishResult)
     assert dialog.summary_title.text() == "Access denied"
+    assert ANNOUNCED[-1] == (f"Access denied. {dialog.summary_text.text()}", True)  # spoken at once
     assert "themestudio profiles test ci-readonly" in dialog.summary_text.text()
     assert seaweed.readonly_secret_key not in dialog.summary_text.text()
     _shot(dialog, "denied")
@@ -368,6 +370,7 @@ def test_backend_grants_profile_publishes_with_no_key_on_the_desktop(
     assert outcome.mode == "grant"
     assert outcome.registered
     assert "through backend grants" in dialog.summary_title.text()
+    assert ANNOUNCED[-1] == (f"{dialog.summary_title.text()}. {dialog.summary_text.text()}", False)  # spoken
     assert outcome.latest_moved  # the backend, which holds the bucket key, moved the alias
     latest_url, latest_copy = dialog.url_rows["latest"]
     assert latest_url.text().endswith(f"/themes-published/{theme.manifest.id}/latest/theme.css")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from studio.adapters.profile_services import ProfileServices
@@ -18,6 +19,7 @@ from studio.adapters.review import ReviewService
 from studio.core.profiles import Profile
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
+from studio.ui.accessibility import unnamed_controls
 from studio.ui.preview import PreviewView
 from studio.ui.review_panel import ReviewPanel, ReviewWindow
 from tests.adapters.test_backend_client import LiveBackend, keyless_store, running_backend
@@ -104,11 +106,15 @@ def make_panel(
     return panel
 
 
-def open_draft(qtbot: QtBot, panel: ReviewPanel, draft_id: str) -> ReviewWindow:
+def open_draft(qtbot: QtBot, panel: ReviewPanel, draft_id: str, *, by_keyboard: bool = False) -> ReviewWindow:
     panel.select(draft_id)
     assert panel.open_button.isEnabled()
     with qtbot.waitSignal(panel.opened, timeout=15_000) as opened:
-        panel.open_button.click()
+        if by_keyboard:  # Enter on the selected row, as a keyboard-only reviewer does
+            panel.tree.setFocus()
+            qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
+        else:
+            panel.open_button.click()
     window = opened.args[0]
     assert isinstance(window, ReviewWindow)
     qtbot.addWidget(window)
@@ -133,8 +139,9 @@ def test_reviewer_lists_opens_exact_bytes_with_preview_and_approves(
     assert item.text(4) == "in review"
     assert item.text(3)  # submitted at, local time
 
-    window = open_draft(qtbot, panel, draft_id)
+    window = open_draft(qtbot, panel, draft_id, by_keyboard=True)
     window.show()
+    assert unnamed_controls([window, panel]) == []  # what a screen reader gets: every control is named
     # The read-only editor holds exactly the submitted bytes (checked against the sha256 on the way).
     assert window.editor.toPlainText().encode() == css
     assert window.editor.isReadOnly()

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from backend.signing import raw_key
+
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
 _REDIS_SCHEMES = {"redis", "rediss", "unix"}
 
@@ -64,13 +66,40 @@ class Settings(BaseSettings):
     redis_timeout_s: float = Field(default=0.5, gt=0, validation_alias=AliasChoices("REDIS_TIMEOUT_S"))
     auth_fail_limit: int = Field(default=20, ge=1, validation_alias=AliasChoices("AUTH_FAIL_LIMIT"))
     auth_fail_window_s: int = Field(default=60, ge=1, validation_alias=AliasChoices("AUTH_FAIL_WINDOW_S"))
+    release_max_bytes: int = Field(
+        default=25 * 1_048_576, ge=1024, validation_alias=AliasChoices("RELEASE_MAX_BYTES")
+    )
+    release_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("RELEASE_ALLOWED_ORIGINS")
+    )
+    signing_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SIGNING_KEY"))
+    signing_retired_public_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("SIGNING_RETIRED_PUBLIC_KEYS")
+    )
     bench_ceiling: bool = Field(default=False, validation_alias=AliasChoices("THEMESYSTEM_BENCH_CEILING"))
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator(
+        "cors_origins", "release_allowed_origins", "signing_retired_public_keys", mode="before"
+    )
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("signing_key")
+    @classmethod
+    def _check_signing_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        raw_key(value.get_secret_value())  # the message never holds the value
+        return value
+
+    @field_validator("signing_retired_public_keys")
+    @classmethod
+    def _check_retired_keys(cls, value: list[str]) -> list[str]:
+        for item in value:
+            raw_key(item)
         return value
 
     @field_validator("database_url")

@@ -18,12 +18,13 @@ from starlette.middleware.cors import CORSMiddleware
 from backend.api.deps import Services
 from backend.api.errors import ApiError
 from backend.api.middleware import EdgeMiddleware
-from backend.api.routes import analytics, drafts, grants, health, themes, user_themes, versions
+from backend.api.routes import analytics, drafts, grants, health, keys, themes, user_themes, versions
 from backend.cache import Cache, make_client
 from backend.config import Settings, load_settings
 from backend.db.pool import open_pool, purge_broken
 from backend.metrics import Metrics
 from backend.security import FailedAuthLimiter
+from backend.signing import Signer
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,8 @@ async def _data_error(_: Request, exc: Exception) -> JSONResponse:
 def create_app(settings: Settings) -> FastAPI:
     """A configured app; the pool, Redis client and storage signer open in its lifespan."""
     metrics = Metrics()
+    signing_key = settings.signing_key.get_secret_value() if settings.signing_key is not None else None
+    signer = Signer.from_settings(signing_key, settings.signing_retired_public_keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -122,7 +125,9 @@ def create_app(settings: Settings) -> FastAPI:
         limiter = FailedAuthLimiter(
             cache, limit=settings.auth_fail_limit, window_s=settings.auth_fail_window_s
         )
-        app.state.services = Services(settings, pool, cache, metrics, limiter, build_storage(settings))
+        app.state.services = Services(
+            settings, pool, cache, metrics, limiter, build_storage(settings), signer
+        )
         try:
             yield
         finally:
@@ -142,7 +147,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(PoolTimeout, _database_unavailable)
     app.add_exception_handler(psycopg.DataError, _data_error)
 
-    for module in (themes, versions, drafts, grants, user_themes, analytics):
+    for module in (themes, versions, drafts, grants, user_themes, analytics, keys):
         app.include_router(module.router)
     app.include_router(health.router)
     if settings.bench_ceiling:

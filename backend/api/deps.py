@@ -17,6 +17,7 @@ from backend.db.pool import Pool
 from backend.db.users import Principal, authenticate
 from backend.metrics import Metrics
 from backend.security import FailedAuthLimiter
+from backend.signing import Signer
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Services:
     metrics: Metrics
     limiter: FailedAuthLimiter
     storage: Any  # backend.storage.ObjectStorage when configured, else None
+    signer: Signer  # signs release manifests; ephemeral when SIGNING_KEY is unset
 
 
 async def get_services(request: Request) -> Services:

@@ -74,14 +74,43 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def version_body(version: str, data: bytes = b":root{--a:1}", theme_id: UUID | str = "x") -> dict[str, Any]:
-    return {
-        "version": version,
-        "changes": f"release {version}",
-        "sha256": sha(data),
-        "size": len(data),
-        "css_url": f"https://cdn.example.test/themes-published/{theme_id}/{version}/theme.css",
-    }
+def version_body(version: str, data: bytes = b":root{--a:1}") -> dict[str, Any]:
+    """What a client registers: no URL, only the version and theme.css's digest and size."""
+    return {"version": version, "changes": f"release {version}", "sha256": sha(data), "size": len(data)}
+
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+CSS_TYPE = "text/css; charset=utf-8"
+
+
+def stage_release(
+    s3: Any,
+    bucket: str,
+    theme_id: UUID | str,
+    version: str,
+    css: bytes = b":root{--a:1}",
+    assets: dict[str, tuple[bytes, str]] | None = None,
+) -> None:
+    """Put a release in the bucket as a key-mode publisher does (bucket key, the studio's headers).
+
+    Args:
+        s3: a boto3 client with the bucket key (``SeaweedS3.client()``).
+        assets: ``assets/...`` path → (bytes, Content-Type); stored with ``Content-Disposition: attachment``.
+    """
+    prefix = f"themes-published/{theme_id}/{version}/"
+    for path, (data, content_type) in (assets or {}).items():
+        s3.put_object(
+            Bucket=bucket, Key=prefix + path, Body=data, ContentType=content_type, CacheControl=IMMUTABLE,
+            ContentDisposition="attachment", Metadata=_meta(theme_id, version, data),
+        )
+    s3.put_object(
+        Bucket=bucket, Key=prefix + "theme.css", Body=css, ContentType=CSS_TYPE, CacheControl=IMMUTABLE,
+        Metadata=_meta(theme_id, version, css),
+    )
+
+
+def _meta(theme_id: UUID | str, version: str, data: bytes) -> dict[str, str]:
+    return {"theme-id": str(theme_id), "version": version, "sha256": sha(data)}
 
 
 def free_port() -> int:

@@ -91,11 +91,11 @@ async def small_api(
         update={"release_max_bytes": 4096}
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://api.test"
-        ) as http:
-            yield http
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test") as http,
+    ):
+        yield http
 
 
 async def test_made_up_digest_with_nothing_uploaded_registers_nothing(
@@ -219,11 +219,11 @@ async def test_storage_down_registers_nothing_and_retry_succeeds(
         update={"spaces_endpoint": f"http://127.0.0.1:{free_port()}"}
     )
     app = create_app(down)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://api.test"
-        ) as http:
-            r = await register(http, author, theme, "1.0.0", b":root{--a:1}")
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test") as http,
+    ):
+        r = await register(http, author, theme, "1.0.0", b":root{--a:1}")
     assert (r.status_code, r.json()["error"]) == (503, "storage_unavailable")
     assert await registered(api, author, theme) == []
     r = await register(api, author, theme, "1.0.0", b":root{--a:1}")

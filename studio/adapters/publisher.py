@@ -59,6 +59,7 @@ from studio.adapters.object_store import (
 )
 from studio.core.publish_plan import (
     LATEST_CACHE,
+    MANIFEST_NAME,
     PREVIEWS_PREFIX,
     PUBLISHED_PREFIX,
     PlannedObject,
@@ -402,8 +403,10 @@ class Publisher:
     # ------------------------------------------------------------------ steps
     def _check_existing(self, plan: PublishPlan) -> dict[str, ObjectInfo]:
         """Compare whatever is already under the version's prefix with the plan; refuse any difference."""
-        objects, _ = self.store.list_objects(version_prefix(plan.theme_id, plan.version))
-        present = {info.key: info for info in objects}
+        prefix = version_prefix(plan.theme_id, plan.version)
+        objects, _ = self.store.list_objects(prefix)
+        # The backend writes the signed manifest beside a registered release; it is not one of our files.
+        present = {info.key: info for info in objects if info.key != prefix + MANIFEST_NAME}
         if not present:
             return {}
         planned = {obj.key: obj for obj in plan.objects}

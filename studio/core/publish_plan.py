@@ -30,6 +30,8 @@ from studio.core.theme import ASSETS_NAME, CSS_NAME, Theme
 PUBLISHED_PREFIX = "themes-published"
 PREVIEWS_PREFIX = "themes-previews"
 LATEST = "latest"
+#: The backend's signed release manifest beside a release's files (never uploaded by the studio).
+MANIFEST_NAME = "manifest.json"
 #: Versioned keys are never overwritten, so caches may keep them forever.
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 #: The ``latest`` alias moves; CDN edges and browsers re-check it within a minute.

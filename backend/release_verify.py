@@ -23,6 +23,7 @@ from uuid import UUID
 
 from backend.storage import ListedObject, ObjectStorage, StoredObject
 from studio.core.css.lint import MAX_STYLESHEET_BYTES, LintOptions, lint_bytes
+from studio.core.css.safety import REMOTE_IMPORT, REMOTE_URL
 from studio.core.diagnostics import Severity
 from studio.core.release_assets import (
     ASSET_DISPOSITION,
@@ -34,6 +35,11 @@ from studio.core.release_assets import (
 )
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# theme.toml's allowed_origins is the author's word; the service trusts only its operator's list.
+_REMOTE_NOTE = (
+    " The service does not read allowed_origins from theme.toml: it accepts only the origins its operator "
+    "lists in RELEASE_ALLOWED_ORIGINS."
+)
 CSS_TYPES = frozenset({"text/css", "text/css; charset=utf-8"})
 MANIFEST_NAME = "manifest.json"
 _WORKERS = 8
@@ -244,7 +250,10 @@ def _check_css(
     result = lint_bytes(data, LintOptions(allowed_origins=allowed_origins))
     for d in result.diagnostics:
         if d.severity is Severity.ERROR:
-            findings.append(Finding(d.rule, d.message, line=d.line, key=item.key, remove=True))
+            message = d.message
+            if d.rule in (REMOTE_IMPORT, REMOTE_URL):
+                message += _REMOTE_NOTE
+            findings.append(Finding(d.rule, message, line=d.line, key=item.key, remove=True))
     entry = ManifestObject(item.key, len(data), digest, stored.content_type)
     warnings = sum(1 for d in result.diagnostics if d.severity is Severity.WARNING)
     return _Check(findings, entry, data, warnings)

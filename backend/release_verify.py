@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from backend.storage import ListedObject, ObjectStorage, StoredObject
+from backend.storage import ObjectStorage, StoredObject
 from studio.core.css.lint import MAX_STYLESHEET_BYTES, LintOptions, lint_bytes
 from studio.core.css.safety import REMOTE_IMPORT, REMOTE_URL
 from studio.core.diagnostics import Severity
@@ -44,6 +45,7 @@ CSS_TYPES = frozenset({"text/css", "text/css; charset=utf-8"})
 MANIFEST_NAME = "manifest.json"
 _WORKERS = 8
 _MAX_FINDINGS = 200
+_MAX_OBJECTS = 10_000
 
 
 def release_prefix(theme_id: UUID | str, version: str) -> str:
@@ -107,6 +109,14 @@ class VerifiedRelease:
     warnings: int
 
 
+@dataclass(frozen=True)
+class _Item:
+    """One object of the release as listed: its key and size."""
+
+    key: str
+    size: int
+
+
 @dataclass
 class _Check:
     """One object's verdict."""
@@ -135,10 +145,14 @@ def verify_release(
     """
     prefix = release_prefix(theme_id, version)
     css_key = prefix + "theme.css"
-    listed = [item for item in storage.list_objects(prefix) if item.key != prefix + MANIFEST_NAME]
+    listed = [
+        _Item(item.key, item.size)
+        for item in itertools.islice(storage.list_objects(prefix), _MAX_OBJECTS)
+        if item.key != prefix + MANIFEST_NAME
+    ]
     preview = storage.head_object(preview_key(theme_id, version))
     if preview is not None:
-        listed.append(ListedObject(preview.key, preview.size))
+        listed.append(_Item(preview.key, preview.size))
     findings: list[Finding] = []
     if not any(item.key == css_key for item in listed):
         findings.append(
@@ -158,7 +172,7 @@ def verify_release(
     if findings:
         raise VerificationFailedError(findings)
 
-    def job(item: ListedObject) -> Callable[[], _Check]:
+    def job(item: _Item) -> Callable[[], _Check]:
         relative = item.key[len(prefix) :] if item.key.startswith(prefix) else ""
         if item.key == css_key:
             return lambda: _check_css(storage, item, sha256, size, allowed_origins)
@@ -218,7 +232,7 @@ def _common(stored: StoredObject, data: bytes, digest: str, name: str) -> list[F
 
 
 def _check_css(
-    storage: ObjectStorage, item: ListedObject, sha256: str, size: int, allowed_origins: tuple[str, ...]
+    storage: ObjectStorage, item: _Item, sha256: str, size: int, allowed_origins: tuple[str, ...]
 ) -> _Check:
     got = storage.get_object(item.key, max_bytes=MAX_STYLESHEET_BYTES)
     if got is None:
@@ -259,7 +273,7 @@ def _check_css(
     return _Check(findings, entry, data, warnings)
 
 
-def _check_binary(storage: ObjectStorage, item: ListedObject, relative: str, max_bytes: int) -> _Check:
+def _check_binary(storage: ObjectStorage, item: _Item, relative: str, max_bytes: int) -> _Check:
     """An asset (``relative`` = ``assets/...``) or the preview PNG (``relative`` = ``""``)."""
     name = relative or "preview.png"
     expected = "image/png" if not relative else asset_content_type(relative)

@@ -24,6 +24,7 @@ import base64
 import ipaddress
 import re
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -99,6 +100,15 @@ class UploadGrant:
 
 
 @dataclass(frozen=True)
+class ListedObject:
+    """One entry of a bucket listing."""
+
+    key: str
+    size: int
+    last_modified: datetime
+
+
+@dataclass(frozen=True)
 class StoredObject:
     """What a HEAD of an object tells: enough to verify an upload against its grant."""
 
@@ -109,14 +119,6 @@ class StoredObject:
     metadata: dict[str, str]
     content_disposition: str = ""
     content_encoding: str = ""
-
-
-@dataclass(frozen=True)
-class ListedObject:
-    """One key of a listing and its size."""
-
-    key: str
-    size: int
 
 
 def addressing_style(endpoint: str) -> Literal["path", "virtual"]:
@@ -309,27 +311,6 @@ class ObjectStorage:
             raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
         return _stored(key, answer), data
 
-    def list_objects(self, prefix: str, *, limit: int = 10_000) -> list[ListedObject]:
-        """Every key under ``prefix`` with its size (at most ``limit``, then the listing stops).
-
-        Raises:
-            StorageError: the store refused or failed.
-        """
-        _check_key(prefix)
-        found: list[ListedObject] = []
-        try:
-            pages = self._client.get_paginator("list_objects_v2").paginate(
-                Bucket=self._config.bucket, Prefix=prefix
-            )
-            for page in pages:
-                for item in page.get("Contents", []):
-                    found.append(ListedObject(str(item["Key"]), int(item.get("Size", 0))))
-                    if len(found) >= limit:
-                        return found
-        except (BotoCoreError, ClientError) as exc:
-            raise StorageError(f"LIST {prefix!r} failed: {_describe(exc)}") from None
-        return found
-
     def put_object(
         self, key: str, body: bytes, *, content_type: str, cache_control: str, metadata: dict[str, str]
     ) -> None:
@@ -399,6 +380,36 @@ class ObjectStorage:
             self._client.delete_object(Bucket=self._config.bucket, Key=key)
         except (BotoCoreError, ClientError) as exc:
             raise StorageError(f"DELETE {key!r} failed: {_describe(exc)}") from None
+
+    def has_objects(self, prefix: str) -> bool:
+        """Whether any object's key starts with ``prefix`` (one LIST of at most one key).
+
+        Raises:
+            StorageError: the store refused or failed.
+        """
+        _check_key(prefix)
+        try:
+            page = self._client.list_objects_v2(Bucket=self._config.bucket, Prefix=prefix, MaxKeys=1)
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"LIST {prefix!r} failed: {_describe(exc)}") from None
+        return bool(page.get("Contents"))
+
+    def list_objects(self, prefix: str) -> Iterator[ListedObject]:
+        """Every object under ``prefix`` with its size and LastModified, page by page (1,000 keys a page).
+
+        Raises:
+            StorageError: the store refused or failed (possibly after some objects were yielded).
+        """
+        _check_key(prefix)
+        try:
+            pages = self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self._config.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield ListedObject(str(item["Key"]), int(item["Size"]), item["LastModified"])
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"LIST {prefix!r} failed: {_describe(exc)}") from None
 
     def check(self) -> bool:
         """Return whether the bucket answers a signed HEAD with our key. Never raises."""

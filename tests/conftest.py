@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.local_servers import LocalServers
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # QSettings (window geometry) and anything else XDG-based must not touch the real user's config.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="themestudio-xdg-")
@@ -25,6 +27,25 @@ faulthandler.register(signal.SIGUSR1, all_threads=True)
 pytest_plugins = ["tests.backend.seaweed", "tests.adapters.keyring_service", "tests.adapters.fake_do_api"]
 
 REPO = Path(__file__).resolve().parents[1]
+_SERVERS = LocalServers()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any fixture or test module reads DATABASE_URL / REDIS_URL.
+    _SERVERS.ensure()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _SERVERS.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    started = ", ".join(_SERVERS.started)
+    return (
+        f"throwaway servers: {started}" if started else "servers: the configured or local PostgreSQL, Redis"
+    )
+
+
 CORPUS = REPO / "tests" / "data" / "corpus"  # Bootstrap, Bulma, normalize.css (MIT), vendored
 
 

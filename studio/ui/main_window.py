@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -47,17 +47,23 @@ from studio.ui.preview import PreviewView, Scheme, folder_url
 from studio.ui.problems_panel import ProblemsPanel
 from studio.ui.recovery_dialog import RecoveryDialog
 from studio.ui.review_actions import install_review_actions
+from studio.ui.token_actions import install_token_actions
 from studio.ui.token_panel import TokenPanel
 from studio.ui.version_viewer import VersionViewer
 from studio.ui.versions_dialog import VersionsDialog
 
 if TYPE_CHECKING:
     from studio.adapters.sandbox import Sandbox
+    from studio.adapters.server_lock import ServerRecord
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 700  # "within a second of the last edit", with room for the write itself
 ANALYSIS_FALLBACK_MS = 150  # start analysis anyway if the preview has not confirmed by then
+# An unclosed block or comment would swallow the rest of the sheet: the preview keeps its last good render.
+STALE_NOTICE = "⚠ Stale: showing the last good render; close the open block or comment to update"
+# Any other syntax error is applied: browsers skip the broken declaration or rule, as consumers' will.
+SYNTAX_NOTICE = "⚠ Syntax error: the preview shows the sheet as browsers read it, skipping the broken part"
 SCHEMES: tuple[tuple[str, Scheme | None], ...] = (("Auto", None), ("Light", "light"), ("Dark", "dark"))
 VIEWPORTS: tuple[tuple[str, int | None], ...] = (
     ("Full width", None),
@@ -89,6 +95,9 @@ class StudioWindow(QMainWindow):
         self._viewers: list[VersionViewer] = []
         self.recent = RecentThemes()
         self.sandbox: Sandbox | None = None  # the local SeaweedFS, once app.py has started it
+        self.local_servers: list[ServerRecord] = []  # what app.py runs locally (status bar, Help → About)
+        self._server_notes: list[str] = []
+        self._closing_unattended = False
 
         self.editor = CodeEditor(self)
         self.preview = PreviewView(self)
@@ -105,6 +114,7 @@ class StudioWindow(QMainWindow):
         self._build_layout()
         self._build_actions()
         install_review_actions(self)
+        install_token_actions(self)
         self._wire()
         self.resize(1440, 900)
         self._restore_geometry()
@@ -129,14 +139,18 @@ class StudioWindow(QMainWindow):
         for label, width in VIEWPORTS:
             self.viewport_box.addItem(label, width)
         self.viewport_box.setToolTip("Preview width")
-        self.stale_label = QLabel("", bar)
+        # Its own line under the toolbar: in the toolbar it went into the overflow menu at common widths.
+        self.stale_label = QLabel("", preview_box)
         self.stale_label.setObjectName("staleLabel")
+        self.stale_label.setWordWrap(True)
+        self.stale_label.setVisible(False)
+        self.stale_label.setStyleSheet("background: #fff4ce; color: #3d2e00; padding: 4px 8px;")  # 11.6:1
         bar.addWidget(QLabel(" Scheme ", bar))
         bar.addWidget(self.scheme_box)
         bar.addWidget(QLabel("  Viewport ", bar))
         bar.addWidget(self.viewport_box)
-        bar.addWidget(self.stale_label)
         box.addWidget(bar)
+        box.addWidget(self.stale_label)
         box.addWidget(self.preview, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -161,8 +175,10 @@ class StudioWindow(QMainWindow):
         self.counts_label = QLabel("")
         self.save_label = QLabel("")
         self.backend_label = QLabel("")
+        self.servers_label = QLabel("")
         sb = self.statusBar()
         sb.addPermanentWidget(self.backend_label)
+        sb.addPermanentWidget(self.servers_label)
         sb.addPermanentWidget(self.counts_label)
         sb.addPermanentWidget(self.position_label)
         sb.addPermanentWidget(self.save_label)
@@ -217,6 +233,9 @@ class StudioWindow(QMainWindow):
         view.addAction(self.tokens_dock.toggleViewAction())
         view.addSeparator()
         view.addAction(self._action("Cycle Preview Scheme", self._cycle_scheme, "Ctrl+Shift+D"))
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&About ThemeSystem Studio", self.show_about))
 
     def _wire(self) -> None:
         self.editor.textChanged.connect(self._on_text_changed)
@@ -351,8 +370,19 @@ class StudioWindow(QMainWindow):
             return True
         return False
 
+    def close_unattended(self) -> None:
+        """Close as File → Quit does, without asking (a signal: logout, shutdown, ``kill``): unsaved edits go
+        to the autosave journal now, and the next launch offers them back."""
+        if self.theme is not None and self.is_modified():
+            try:
+                self.theme.history.autosave(self._file_form(self.editor.toPlainText()))
+            except (StorageError, OSError) as exc:
+                log.warning("autosave at exit failed: %s", exc)
+        self._closing_unattended = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._confirm_discard():
+        if not self._closing_unattended and not self._confirm_discard():
             event.ignore()
             return
         self._autosave_timer.stop()
@@ -405,19 +435,27 @@ class StudioWindow(QMainWindow):
 
     def _set_stale(self, stale: bool) -> None:
         self.preview.set_stale(stale)
-        self.stale_label.setText("  ⚠ Stale: fix the syntax error to update" if stale else "")
+        self._set_preview_notice(STALE_NOTICE if stale else "")
+
+    def _set_preview_notice(self, text: str) -> None:
+        self.stale_label.setText(text)
+        self.stale_label.setVisible(bool(text))
 
     def _on_analysed(self, analysis: Analysis) -> None:
         self._last_analysis = analysis
-        diagnostics = list(analysis.lint.diagnostics)
+        diagnostics = list(analysis.diagnostics)
         self.problems.set_diagnostics(diagnostics)
-        self.editor.set_diagnostics([(d.line, d.column, d.severity.value) for d in diagnostics])
+        self.editor.set_diagnostics(
+            [(d.line, d.column, d.severity.value) for d in diagnostics if not d.in_folder]
+        )
         self.tokens.set_index(analysis.text, analysis.tokens)
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
         warnings = len(diagnostics) - errors
         self.counts_label.setText(f"{errors} error(s), {warnings} warning(s)")
-        if analysis.lint.has_syntax_errors and analysis.text == self.editor.toPlainText():
-            self._set_stale(True)
+        if analysis.text == self.editor.toPlainText() and not self.preview.is_stale():
+            # This text was applied: browsers drop a broken declaration or rule and keep the rest, so the
+            # preview shows what consumers will see. "Stale" is kept for a render the preview did not take.
+            self._set_preview_notice(SYNTAX_NOTICE if analysis.lint.has_syntax_errors else "")
         self.analysed.emit(analysis)
 
     def _on_token_edited(self, definition: TokenDefinition, new_value: str) -> None:
@@ -499,6 +537,20 @@ class StudioWindow(QMainWindow):
         self.backend_label.setText(text)
         self.backend_label.setToolTip(detail)
 
+    def set_local_servers(self, servers: list[ServerRecord], notes: list[str] | None = None) -> None:
+        """Which local servers run (PID, address, log): in the status bar and Help → About."""
+        from studio.ui.about_dialog import servers_detail, servers_summary
+
+        self.local_servers = list(servers)
+        self._server_notes = list(notes or [])
+        self.servers_label.setText(servers_summary(servers))
+        self.servers_label.setToolTip("\n".join([servers_detail(servers), *self._server_notes]).strip())
+
+    def show_about(self) -> None:
+        from studio.ui.about_dialog import AboutDialog
+
+        AboutDialog(self.local_servers, self._server_notes, self).exec()
+
     def _editor_form(self, file_text: str) -> str:
         return file_text.replace("\r\n", "\n")
 
@@ -541,9 +593,27 @@ def exit_after_first_paint(window: StudioWindow) -> None:
     if not os.environ.get("THEMESTUDIO_EXIT_AFTER_PAINT"):
         return
 
-    def painted(_generation: int) -> None:
-        window.preview.grab()
-        print("first-preview-painted", flush=True)
-        QApplication.quit()
+    def applied(_generation: int) -> None:
+        window.preview.applied.disconnect(applied)
+        check()
 
-    window.preview.applied.connect(painted)
+    def check() -> None:
+        # Pixels, not the JS callback: the stylesheet is applied before the compositor has drawn it.
+        if gallery_painted(window.preview.grab().toImage()):
+            print("first-preview-painted", flush=True)
+            QApplication.quit()
+        else:
+            QTimer.singleShot(4, check)
+
+    window.preview.applied.connect(applied)
+
+
+def gallery_painted(image: QImage) -> bool:
+    """True once the preview shows a page with content: a blank or single-colour surface has few colours."""
+    if image.isNull():
+        return False
+    step_x, step_y = max(1, image.width() // 24), max(1, image.height() // 24)
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), step_x) for y in range(0, image.height(), step_y)
+    }
+    return len(colours) >= 8

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import uuid
 from pathlib import Path
@@ -104,7 +105,9 @@ def test_cli_publishes_to_the_running_sandbox_as_the_local_profile(
     sandbox = Sandbox(save_secret=keyring_saver())
     sandbox.start()
     # As the studio does: the bundled backend on the sandbox, its author token in the keyring, its URL noted.
-    backend = LocalBackend(tmp_path / "backend", database=f"publish_local_{uuid.uuid4().hex[:8]}")
+    servers = (os.environ["DATABASE_URL"], os.environ["REDIS_URL"])  # the run's (tests/local_servers.py)
+    database = f"publish_local_{uuid.uuid4().hex[:8]}"
+    backend = LocalBackend(tmp_path / "backend", database=database, server_urls=servers)
     backend.storage_env = sandbox.backend_env()
     try:
         url = backend.start()

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QTextCursor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QImage, QTextCursor
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from studio.core.diagnostics import Diagnostic, Severity
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
-from studio.ui.main_window import StudioWindow
+from studio.ui.main_window import StudioWindow, gallery_painted
 from studio.ui.recovery_dialog import RecoveryDialog
 
 PRIMARY_BG = "getComputedStyle(document.getElementById('probe-primary')).backgroundColor"
@@ -122,13 +122,45 @@ def test_syntax_error_keeps_last_good_render_marked_stale(qtbot: QtBot, window: 
     window.editor.setTextCursor(cursor)
     window.editor.insertPlainText(".broken { color: red;\n")
     qtbot.waitUntil(window.preview.is_stale, timeout=5000)
-    assert "Stale" in window.stale_label.text()
+    assert "Stale: showing the last good render" in window.stale_label.text()
     assert window.preview.applied_generation == good
     assert js(qtbot, window, PRIMARY_BG) == "rgb(0, 255, 0)"
     assert js(qtbot, window, "!document.getElementById('stale-banner').hidden") is True
 
     window.editor.undo()
     qtbot.waitUntil(lambda: not window.preview.is_stale(), timeout=5000)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "expected_blue_on"),
+    [
+        (".probe-x { color red; }\n", "#probe-primary"),  # missing colon: only that declaration is dropped
+        ("}\n", "#probe-primary"),  # unmatched }: swallows the next rule's prelude, the rest applies
+        ('.probe-x { content: "broken\n; }\n', "#probe-primary"),  # broken string: its declaration goes
+    ],
+)
+def test_recoverable_syntax_errors_are_applied_not_stale(
+    qtbot: QtBot, window: StudioWindow, mistake: str, expected_blue_on: str
+) -> None:
+    """Browsers recover from these per declaration or rule, so the preview takes them and says so."""
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    window.editor.setTextCursor(cursor)
+    window.editor.insertPlainText(f"\n{mistake}\n.z {{}}\n{expected_blue_on} {{ outline-color: #0000ff }}\n")
+    wait_for_rule(qtbot, window, "syntax")
+    qtbot.waitUntil(lambda: "Syntax error" in window.stale_label.text(), timeout=5000)
+    assert not window.preview.is_stale()
+    assert js(qtbot, window, "!document.getElementById('stale-banner').hidden") is False
+    probe = f"getComputedStyle(document.querySelector('{expected_blue_on}')).outlineColor"
+    qtbot.waitUntil(lambda: js(qtbot, window, probe) == "rgb(0, 0, 255)", timeout=5000)
+
+
+def test_gallery_painted_tells_a_blank_surface_from_the_gallery(qtbot: QtBot, window: StudioWindow) -> None:
+    blank = QImage(800, 600, QImage.Format.Format_RGB32)
+    blank.fill(QColor("white"))
+    assert not gallery_painted(blank)
+    assert not gallery_painted(QImage())
+    qtbot.waitUntil(lambda: gallery_painted(window.preview.grab().toImage()), timeout=5000)
 
 
 def test_clicking_a_problem_jumps_to_it(qtbot: QtBot, window: StudioWindow) -> None:
@@ -144,6 +176,55 @@ def test_clicking_a_problem_jumps_to_it(qtbot: QtBot, window: StudioWindow) -> N
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
     assert window.editor.line_column() == (found.line, found.column)
+
+
+def test_folder_problems_show_in_problems_and_do_not_jump(
+    qtbot: QtBot, window: StudioWindow, theme: Theme
+) -> None:
+    (theme.assets_dir / "logo final.png").write_bytes(b"x")
+    (theme.assets_dir / "key.pem").symlink_to("/etc/hostname")
+    window.editor.insertPlainText("/* edited */\n")  # any edit re-checks the folder
+    found = wait_for_rule(qtbot, window, "theme-files/symlink")
+    assert found.severity is Severity.ERROR
+    assert wait_for_rule(qtbot, window, "theme-files/asset-name").line == 0
+    model, table = window.problems.model, window.problems.table
+    row = next(r for r in range(model.rowCount()) if model.diagnostic(r) == found)
+    assert model.index(row, 1).data() == "folder"
+    assert "2 error(s)" in window.counts_label.text()
+    window.problems_dock.resize(1400, 220)
+    window.grab().save("/tmp/main-window-folder-problems.png")
+    window.editor.go_to(3, 1)
+    index = model.index(row, 3)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
+    assert window.editor.line_column() == (3, 1)  # no place in the text to go to
+
+
+def test_a_5000_deep_theme_toml_is_a_clear_message_not_a_crash(qtbot: QtBot, tmp_path: Path) -> None:
+    theme = create_theme(tmp_path / "deep", "light", "Deep")
+    theme.manifest_path.write_text('id = "x"\nname = "n"\nx = ' + "[" * 5000 + "]" * 5000 + "\n")
+    win = StudioWindow()
+    win.resize(900, 600)
+    win.show()
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        box.grab().save("/tmp/main-window-deep-toml.png")
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    try:
+        assert win.open_theme(theme.root) is False
+    finally:
+        win.close()
+        win.deleteLater()
+    assert len(seen) == 1
+    assert "unreadable theme.toml" in seen[0]
+    assert "more than 64 levels deep (line 3)" in seen[0]
 
 
 def test_token_edit_rewrites_only_that_declaration(qtbot: QtBot, window: StudioWindow) -> None:
@@ -179,7 +260,7 @@ def test_autosave_then_crash_then_restore(qtbot: QtBot, theme: Theme) -> None:
         prepare_qt_environment()
         from PySide6.QtCore import Qt, QTimer
         from studio.ui.app import create_application
-        from studio.ui.main_window import StudioWindow
+        from studio.ui.main_window import StudioWindow, gallery_painted
         app = create_application([])
         win = StudioWindow()
         win.show()

@@ -19,6 +19,8 @@ from pathlib import PurePosixPath
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from studio.core.theme_files import MAX_ASSET_DEPTH, SEGMENT
+
 #: Extension → the one Content-Type an asset with it is stored with.
 ASSET_CONTENT_TYPES: dict[str, str] = {
     ".woff2": "font/woff2",
@@ -60,17 +62,18 @@ _FORBIDDEN_ELEMENTS = frozenset(
     }
 )
 _URL_ATTRIBUTES = frozenset({"href", _XLINK_HREF, "src"})
-_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$")
 _CSS_URL = re.compile(r"url\s*\(|@import|expression\s*\(|javascript:", re.IGNORECASE)
 
 
 def safe_asset_path(path: str) -> bool:
-    """``assets/<name>`` with up to 5 segments of letters, digits, ``.``, ``_``, ``-`` (no leading dot)."""
+    """``assets/<name>``: the studio's folder rule (:data:`studio.core.theme_files.SEGMENT`, at most
+    :data:`~studio.core.theme_files.MAX_ASSET_DEPTH` segments), which the backend's grants and verification
+    apply too, so a lint-clean theme is always grantable."""
     parts = path.split("/")
     return (
-        2 <= len(parts) <= 6
-        and parts[0] == "assets"
-        and all(len(p) <= 100 and _SEGMENT.match(p) for p in parts[1:])
+        parts[0] == "assets"
+        and 1 <= len(parts) - 1 <= MAX_ASSET_DEPTH
+        and all(SEGMENT.match(p) for p in parts[1:])
     )
 
 

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from backend.signing import raw_key
+
 _PG_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
 _REDIS_SCHEMES = {"redis", "rediss", "unix"}
 
@@ -86,9 +88,25 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9-]{1,64}$",
         validation_alias=AliasChoices("CLIENT_IP_HEADER"),
     )
+    release_max_bytes: int = Field(
+        default=25 * 1_048_576, ge=1024, validation_alias=AliasChoices("RELEASE_MAX_BYTES")
+    )
+    release_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("RELEASE_ALLOWED_ORIGINS")
+    )
+    signing_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SIGNING_KEY"))
+    signing_retired_public_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("SIGNING_RETIRED_PUBLIC_KEYS")
+    )
     bench_ceiling: bool = Field(default=False, validation_alias=AliasChoices("THEMESYSTEM_BENCH_CEILING"))
 
-    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
+    @field_validator(
+        "cors_origins",
+        "forwarded_allow_ips",
+        "release_allowed_origins",
+        "signing_retired_public_keys",
+        mode="before",
+    )
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -110,6 +128,21 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_header(cls, value: str) -> str:
         return value.lower()
+
+    @field_validator("signing_key")
+    @classmethod
+    def _check_signing_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        raw_key(value.get_secret_value())  # the message never holds the value
+        return value
+
+    @field_validator("signing_retired_public_keys")
+    @classmethod
+    def _check_retired_keys(cls, value: list[str]) -> list[str]:
+        for item in value:
+            raw_key(item)
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -117,6 +117,8 @@ class StoredObject:
     content_type: str
     cache_control: str
     metadata: dict[str, str]
+    content_disposition: str = ""
+    content_encoding: str = ""
 
 
 def addressing_style(endpoint: str) -> Literal["path", "virtual"]:
@@ -178,6 +180,7 @@ class ObjectStorage:
         size: int | None = None,
         sha256: str | None = None,
         if_none_match: bool = False,
+        content_disposition: str = "",
     ) -> UploadGrant:
         """Grant an upload of exactly one object.
 
@@ -194,6 +197,8 @@ class ObjectStorage:
             if_none_match: PUT only: sign ``If-None-Match: *`` so the grant can create the key, never
                 overwrite it (412 when it exists). A POST policy cannot express this: refused without
                 ``size``.
+            content_disposition: PUT only: a ``Content-Disposition`` the store keeps and serves
+                (``attachment`` for release assets, so a navigation to one never renders it).
 
         Returns:
             The grant; ``headers`` (PUT) or ``fields`` (POST) must be sent exactly.
@@ -208,6 +213,8 @@ class ObjectStorage:
         )
         if if_none_match and size is None:
             raise ValueError("if_none_match needs a presigned PUT (a known size)")
+        if content_disposition and (size is None or not _header_safe(content_disposition)):
+            raise ValueError("content_disposition needs a presigned PUT and an ASCII header value")
         expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=expires_in)
         if size is None:
             return self._grant_post(key, content_type, max_bytes, meta, cache_control, expires_in, expires_at)
@@ -232,6 +239,9 @@ class ObjectStorage:
         if if_none_match:
             params["IfNoneMatch"] = "*"
             headers["If-None-Match"] = "*"
+        if content_disposition:
+            params["ContentDisposition"] = content_disposition
+            headers["Content-Disposition"] = content_disposition
         url = self._sign("put_object", params, expires_in)
         return UploadGrant(
             key=key,
@@ -277,13 +287,53 @@ class ObjectStorage:
             raise StorageError(f"HEAD {key!r} failed: {_describe(exc)}") from None
         except BotoCoreError as exc:
             raise StorageError(f"HEAD {key!r} failed: {_describe(exc)}") from None
-        return StoredObject(
-            key=key,
-            size=int(head.get("ContentLength", 0)),
-            content_type=str(head.get("ContentType", "")),
-            cache_control=str(head.get("CacheControl", "")),
-            metadata={str(k): str(v) for k, v in head.get("Metadata", {}).items()},
-        )
+        return _stored(key, head)
+
+    def get_object(self, key: str, *, max_bytes: int) -> tuple[StoredObject, bytes] | None:
+        """GET ``key`` with the bucket key: its headers and at most ``max_bytes`` of its body; None if absent.
+
+        The body is read only up to ``max_bytes + 1`` bytes, so a huge object cannot exhaust memory; a caller
+        sees it is too large from ``StoredObject.size``.
+
+        Raises:
+            StorageError: the store refused or failed.
+        """
+        _check_key(key)
+        try:
+            answer = self._client.get_object(Bucket=self._config.bucket, Key=key)
+            with answer["Body"] as body:
+                data: bytes = body.read(max_bytes + 1)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
+        except BotoCoreError as exc:
+            raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
+        return _stored(key, answer), data
+
+    def put_object(
+        self, key: str, body: bytes, *, content_type: str, cache_control: str, metadata: dict[str, str]
+    ) -> None:
+        """Write ``key`` with the bucket key (the service's own objects: release manifests).
+
+        Raises:
+            ValueError: invalid key or header values.
+            StorageError: the store refused or failed.
+        """
+        _check_key(key)
+        if not content_type or not _header_safe(content_type) or not _header_safe(cache_control):
+            raise ValueError("content_type and cache_control must be ASCII header values")
+        try:
+            self._client.put_object(
+                Bucket=self._config.bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type,
+                CacheControl=cache_control,
+                Metadata=dict(metadata),
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"PUT {key!r} failed: {_describe(exc)}") from None
 
     def copy_object(
         self,
@@ -451,6 +501,18 @@ class ObjectStorage:
             if meta.setdefault("sha256", sha256) != sha256:
                 raise ValueError("metadata sha256 differs from the sha256 argument")
         return meta
+
+
+def _stored(key: str, head: dict[str, Any]) -> StoredObject:
+    return StoredObject(
+        key=key,
+        size=int(head.get("ContentLength", 0)),
+        content_type=str(head.get("ContentType", "")),
+        cache_control=str(head.get("CacheControl", "")),
+        metadata={str(k): str(v) for k, v in head.get("Metadata", {}).items()},
+        content_disposition=str(head.get("ContentDisposition", "")),
+        content_encoding=str(head.get("ContentEncoding", "")),
+    )
 
 
 def _check_key(key: str) -> None:

@@ -148,13 +148,23 @@ def bench_upload(server: SeaweedS3, work: Path, repeats: int) -> dict[str, Any]:
 
 
 def bench_single_release(server: SeaweedS3, work: Path, repeats: int) -> dict[str, Any]:
-    """Lint → plan → render → upload → verify → latest → register for a 50 KB theme.css, warm process."""
+    """Lint → plan → render → upload → verify → register (the backend verifies, signs, moves latest) for a
+    50 KB theme.css, warm process."""
     from studio.ui.preview_render import render_preview_png
 
     def render(css: str, out: Path, root: Path) -> None:
         render_preview_png(css, out, width=1280, height=900, base_dir=root)
 
     backend = LocalBackend(work / "backend", database=f"bench_publish_{uuid.uuid4().hex[:8]}")
+    # The backend verifies each release in the bucket before registering it: it needs the bucket key.
+    backend.storage_env = {
+        "SPACES_ENDPOINT": server.endpoint,
+        "SPACES_REGION": server.region,
+        "SPACES_BUCKET": server.bucket,
+        "SPACES_KEY": server.access_key,
+        "SPACES_SECRET": server.secret_key,
+        "CDN_BASE_URL": f"{server.endpoint}/{server.bucket}",
+    }
     url = backend.start()
     assert backend.token is not None
     client = BackendClient(url, backend.token)
@@ -162,7 +172,7 @@ def bench_single_release(server: SeaweedS3, work: Path, repeats: int) -> dict[st
         S3Location(server.endpoint, server.region, server.bucket),
         S3Credentials(server.access_key, server.secret_key),
     )
-    publisher = Publisher(store, render_preview=render, register=client.register_version)
+    publisher = Publisher(store, render_preview=render, register=client.register_release)
     theme = create_theme(work / "single", "light", "Single")
     client.create_theme(theme.manifest.id, theme.manifest.name)
     for old in theme.assets_dir.iterdir():

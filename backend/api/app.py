@@ -20,7 +20,7 @@ from backend.api.client_address import ClientAddressMiddleware
 from backend.api.deps import Services
 from backend.api.errors import ApiError
 from backend.api.middleware import EdgeMiddleware
-from backend.api.routes import analytics, drafts, grants, health, themes, user_themes, versions
+from backend.api.routes import analytics, drafts, grants, health, keys, themes, user_themes, versions
 from backend.cache import Cache, make_client
 from backend.cache_outbox import drain_forever
 from backend.config import Settings, load_settings
@@ -28,6 +28,7 @@ from backend.db.pool import open_pool, purge_broken, saturated
 from backend.metrics import Metrics
 from backend.ratelimit import WindowCounters
 from backend.security import FailedAuthLimiter
+from backend.signing import Signer
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,8 @@ async def _data_error(_: Request, exc: Exception) -> JSONResponse:
 def create_app(settings: Settings) -> FastAPI:
     """A configured app; the pool, Redis client and storage signer open in its lifespan."""
     metrics = Metrics()
+    signing_key = settings.signing_key.get_secret_value() if settings.signing_key is not None else None
+    signer = Signer.from_settings(signing_key, settings.signing_retired_public_keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -139,7 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
         events = WindowCounters(cache, window_s=settings.analytics_window_s, name="events")
         app.state.services = Services(
-            settings, pool, cache, metrics, limiter, build_storage(settings), events
+            settings, pool, cache, metrics, limiter, build_storage(settings), events, signer
         )
         stop = asyncio.Event()
         drainer = asyncio.get_running_loop().create_task(
@@ -168,7 +171,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(psycopg.DataError, _data_error)
 
-    for module in (themes, versions, drafts, grants, user_themes, analytics):
+    for module in (themes, versions, drafts, grants, user_themes, analytics, keys):
         app.include_router(module.router)
     app.include_router(health.router)
     if settings.bench_ceiling:

@@ -25,6 +25,7 @@ from backend.db.users import Principal, authenticate
 from backend.metrics import Metrics
 from backend.ratelimit import WindowCounters
 from backend.security import FailedAuthLimiter, token_prefix
+from backend.signing import Signer
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Services:
     limiter: FailedAuthLimiter
     storage: Any  # backend.storage.ObjectStorage when configured, else None
     event_counters: WindowCounters  # analytics ingest limits (per token, per address)
+    signer: Signer  # signs release manifests; ephemeral when SIGNING_KEY is unset
 
 
 async def get_services(request: Request) -> Services:

@@ -51,6 +51,9 @@ class ThemeUpdate(Strict):
     author_url: HttpUrl | None = None
     tags: list[Tag] | None = Field(default=None, max_length=20)
     published: bool | None = None
+    review_required: bool | None = Field(
+        default=None, description="Releases must carry an approved draft with the same theme.css sha256."
+    )
 
 
 class ThemeSummary(BaseModel):
@@ -64,6 +67,7 @@ class ThemeSummary(BaseModel):
     version: str | None
     css_url: str | None
     published: bool
+    review_required: bool
     created_at: datetime
     updated_at: datetime
 
@@ -78,11 +82,15 @@ class ThemePage(BaseModel):
 
 
 class VersionCreate(Strict):
+    """A release to verify and register. No URLs: the server derives every key and URL from its layout."""
+
     version: SemVer
     changes: Annotated[str, StringConstraints(max_length=10_000)] = ""
-    sha256: Sha256
-    size: int = Field(ge=0, le=1 << 40)
-    css_url: HttpUrl
+    sha256: Sha256 = Field(description="sha256 of the uploaded theme.css; the server checks the stored one.")
+    size: int = Field(ge=0, le=1 << 40, description="Byte size of the uploaded theme.css.")
+    draft_id: UUID | None = Field(
+        default=None, description="An approved draft of this theme with the same theme.css sha256."
+    )
 
 
 class VersionPublic(BaseModel):
@@ -96,6 +104,9 @@ class VersionPublic(BaseModel):
     published_by: UUID | None
     yanked_at: datetime | None
     created_at: datetime
+    sri: str | None = Field(description="sha384 of the verified theme.css, for <link integrity>.")
+    manifest_key: str | None = Field(description="The signed release manifest (None before verification).")
+    draft_id: UUID | None = None
 
 
 class LatestAliasPublic(BaseModel):
@@ -106,6 +117,39 @@ class LatestAliasPublic(BaseModel):
     key: str
     url: str
     message: str
+
+
+class ReleasePublic(VersionPublic):
+    """A registered release: the version, its SRI and manifest, and what registering did to ``latest``."""
+
+    manifest_url: str | None = None
+    latest_alias: LatestAliasPublic
+
+
+class Finding(BaseModel):
+    """Why verification refused a release (``line`` for theme.css lint findings)."""
+
+    rule: str
+    message: str
+    line: int | None
+    key: str | None
+
+
+class VerificationFailed(BaseModel):
+    error: Literal["verification_failed"]
+    message: str
+    findings: list[Finding]
+
+
+class SigningKey(BaseModel):
+    keyid: str
+    alg: Literal["Ed25519"]
+    public_key: str = Field(description="Standard base64 of the raw 32-byte public key.")
+    status: Literal["active", "retired"]
+
+
+class SigningKeys(BaseModel):
+    keys: list[SigningKey]
 
 
 class YankPublic(VersionPublic):

@@ -87,3 +87,13 @@ async def transition(
         (to_state, reviewer_id, comment, draft_id, sources),
     )
     return await cur.fetchone()
+
+
+async def get_review(conn: AsyncConnection[DictRow], draft_id: UUID) -> dict[str, Any] | None:
+    """A draft with its reviewer's name (``reviewer``), for pinning a release to an approved draft."""
+    cur = await conn.execute(
+        f"SELECT {', '.join('d.' + c.strip() for c in _COLUMNS.split(','))}, u.name AS reviewer "
+        "FROM drafts d LEFT JOIN users u ON u.id = d.reviewer_id WHERE d.id = %s",
+        (draft_id,),
+    )
+    return await cur.fetchone()

@@ -12,7 +12,7 @@ from psycopg.rows import DictRow
 
 _COLUMNS = (
     "t.id, t.name, t.description, t.author_id, t.author, t.author_url, t.tags, t.version, t.css_url, "
-    "t.published, t.created_at, t.updated_at"
+    "t.published, t.review_required, t.created_at, t.updated_at"
 )
 
 _AVAILABLE = """COALESCE((SELECT array_agg(v.version ORDER BY v.created_at DESC, v.id DESC)
@@ -137,9 +137,15 @@ async def create_theme(
 
 
 async def update_theme(conn: AsyncConnection[DictRow], theme_id: UUID, changes: dict[str, Any]) -> bool:
-    """Apply metadata changes (only known columns); bumps updated_at. False when the theme is gone."""
-    allowed = {"name", "description", "author_url", "tags", "published"}
+    """Apply metadata changes (only known columns); bumps updated_at. False when the theme is gone.
+
+    Unpublishing marks the theme ``withdrawn`` (registering a version does not publish it again);
+    publishing clears it.
+    """
+    allowed = {"name", "description", "author_url", "tags", "published", "review_required"}
     fields = {k: v for k, v in changes.items() if k in allowed}
+    if "published" in fields:
+        fields["withdrawn"] = not fields["published"]
     assignments = ", ".join(f"{name} = %({name})s" for name in fields)
     sql = (
         "UPDATE themes SET "

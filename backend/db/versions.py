@@ -13,7 +13,8 @@ from psycopg.rows import DictRow
 from backend.semver import Version
 
 _VERSION_COLUMNS = (
-    "id, theme_id, version, changes, sha256, size, css_url, published_by, yanked_at, created_at"
+    "id, theme_id, version, changes, sha256, size, css_url, published_by, yanked_at, created_at, "
+    "sri, manifest_key, draft_id"
 )
 
 
@@ -51,12 +52,17 @@ async def register(
     size: int,
     css_url: str,
     published_by: UUID,
+    sri: str,
+    manifest_key: str,
+    manifest: str,
+    draft_id: UUID | None,
 ) -> Registration:
-    """Register a release in one transaction.
+    """Register a verified release in one transaction.
 
     The theme row is locked first (FOR UPDATE), so concurrent registrations for one theme — from any number of
     app instances — run one after the other: the second sees the first's row and answers EXISTS or CONFLICT.
-    The UNIQUE(theme_id, version) constraint backs this up with ON CONFLICT DO NOTHING.
+    The UNIQUE(theme_id, version) constraint backs this up with ON CONFLICT DO NOTHING. The theme becomes
+    published unless its author withdrew it (``PATCH published=false`` sticks).
     """
     async with conn.transaction():
         cur = await conn.execute("SELECT id FROM themes WHERE id = %s FOR UPDATE", (theme_id,))
@@ -74,16 +80,20 @@ async def register(
         if latest is not None and version <= latest:
             return Registration(Outcome.NOT_GREATER, latest=str(latest))
         cur = await conn.execute(
-            "INSERT INTO theme_versions (theme_id, version, changes, sha256, size, css_url, published_by) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (theme_id, version) DO NOTHING "
+            "INSERT INTO theme_versions (theme_id, version, changes, sha256, size, css_url, published_by, "
+            "sri, manifest_key, manifest, draft_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (theme_id, version) DO NOTHING "
             f"RETURNING {_VERSION_COLUMNS}",
-            (theme_id, version.text, changes, sha256, size, css_url, published_by),
+            (
+                theme_id, version.text, changes, sha256, size, css_url, published_by,
+                sri, manifest_key, manifest, draft_id,
+            ),
         )
         record = await cur.fetchone()
         if record is None:  # unreachable while the row lock holds; kept as the constraint's second line
             return Registration(Outcome.CONFLICT)
         await conn.execute(
-            "UPDATE themes SET version = %s, css_url = %s, published = true, updated_at = now() "
+            "UPDATE themes SET version = %s, css_url = %s, published = NOT withdrawn, updated_at = now() "
             "WHERE id = %s",
             (version.text, css_url, theme_id),
         )
@@ -101,6 +111,13 @@ async def find_version(conn: AsyncConnection[DictRow], theme_id: UUID, version: 
         (theme_id, version),
     )
     return await cur.fetchone()
+
+
+async def stored_manifest(conn: AsyncConnection[DictRow], version_id: UUID) -> str | None:
+    """The signed manifest envelope (JSON text) registered with a version, None for older versions."""
+    cur = await conn.execute("SELECT manifest FROM theme_versions WHERE id = %s", (version_id,))
+    row = await cur.fetchone()
+    return None if row is None else row["manifest"]
 
 
 async def yank(conn: AsyncConnection[DictRow], theme_id: UUID, version: str) -> dict[str, Any] | None:
@@ -122,7 +139,8 @@ async def yank(conn: AsyncConnection[DictRow], theme_id: UUID, version: str) -> 
         live = await cur.fetchall()
         newest = max(live, key=lambda row: Version(row["version"]), default=None)
         await conn.execute(
-            "UPDATE themes SET version = %s, css_url = %s, published = %s, updated_at = now() WHERE id = %s",
+            "UPDATE themes SET version = %s, css_url = %s, published = %s AND NOT withdrawn, "
+            "updated_at = now() WHERE id = %s",
             (
                 newest["version"] if newest else None,
                 newest["css_url"] if newest else None,

@@ -16,7 +16,15 @@ from studio.adapters.object_store import PutRequest
 from studio.adapters.publisher import GrantedFile, Registration
 from studio.core.manifest import Manifest
 
-__all__ = ["BackendClient", "BackendError", "DraftRecord", "GrantedFile", "RegisteredVersion"]
+__all__ = [
+    "BackendClient",
+    "BackendError",
+    "DraftRecord",
+    "Finding",
+    "GrantedFile",
+    "RegisteredVersion",
+    "VerificationFailedError",
+]
 
 DraftStatus = Literal["draft", "in_review", "approved", "changes_requested"]
 
@@ -28,14 +36,67 @@ class BackendError(Exception):
         super().__init__(message)
         self.code = code
         self.status = status
+        self.findings: list[Finding] = []
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason the backend refused a release: rule id, sentence, line of theme.css, object key."""
+
+    rule: str
+    message: str
+    line: int | None = None
+    key: str | None = None
+
+    def describe(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        name = f"{self.key.rsplit('/', 1)[-1]} " if self.key else ""
+        return f"{name}{where}{self.rule}: {self.message}".strip()
+
+
+class VerificationFailedError(BackendError):
+    """The backend verified the uploaded release and refused it; nothing was registered.
+
+    ``findings`` say what and where; ``str()`` lists them with what to do.
+    """
+
+    def __init__(self, version: str, findings: list[Finding]) -> None:
+        lines = [f"  - {f.describe()}" for f in findings[:20]]
+        if len(findings) > 20:
+            lines.append(f"  … and {len(findings) - 20} more")
+        super().__init__(
+            f"The backend verified release {version} and refused it; nothing was registered and latest was "
+            "not moved. Fix these in the theme, then publish the same version again (the backend removed "
+            "the refused files):\n" + "\n".join(lines),
+            "verification_failed",
+            422,
+        )
+        self.findings = findings
 
 
 @dataclass(frozen=True)
 class RegisteredVersion:
-    """A registration the backend accepted: ``created`` is False for a safe retry (same bytes, HTTP 200)."""
+    """A registration the backend accepted: ``created`` is False for a safe retry (same bytes, HTTP 200).
+
+    The backend verified the stored release, signed its manifest and moved ``latest`` (``latest_alias``).
+    """
 
     record: dict[str, Any]
     created: bool
+
+    @property
+    def latest_moved(self) -> bool:
+        """True when ``latest`` serves this release now (moved by this call, or already)."""
+        alias = self.record.get("latest_alias")
+        return isinstance(alias, dict) and alias.get("action") in ("moved", "unchanged")
+
+    @property
+    def latest_message(self) -> str:
+        """What the backend said about ``latest`` when it did not move (a newer release holds it)."""
+        alias = self.record.get("latest_alias")
+        if self.latest_moved or not isinstance(alias, dict):
+            return ""
+        return str(alias.get("message", ""))
 
 
 @dataclass(frozen=True)
@@ -152,19 +213,29 @@ class BackendClient:
     def register_release(self, registration: Registration) -> RegisteredVersion:
         """Register a release and say whether it is new (201) or was already registered (200, same bytes).
 
+        The backend reads the stored release itself (no URL is sent): it checks theme.css's size and sha256,
+        lints it, checks every asset, then registers, signs the manifest and moves ``latest``.
+
         Raises:
+            VerificationFailedError: the backend refused the stored release (findings attached).
             BackendError: 409 with a message that says what to do, auth failures, unreachable.
         """
-        body = {
+        body: dict[str, Any] = {
             "version": registration.version,
             "changes": registration.changes,
             "sha256": registration.sha256,
             "size": registration.size,
-            "css_url": registration.css_url,
         }
+        if registration.draft_id:
+            body["draft_id"] = registration.draft_id
         try:
             response = self._send("POST", f"/themes/{registration.theme_id}/versions", body, "registering")
         except BackendError as exc:
+            if exc.code == "verification_failed":
+                raise VerificationFailedError(registration.version, exc.findings) from None
+            hint = _REGISTER_HINTS.get(exc.code)
+            if hint is not None:
+                raise BackendError(f"{exc} {hint}", exc.code, exc.status) from None
             if exc.code == "version_exists":
                 raise BackendError(
                     f"Version {registration.version} is already registered with other bytes; published "
@@ -285,6 +356,7 @@ class BackendClient:
         return self._send(method, path, body, what).json()
 
     def _send(self, method: str, path: str, body: dict[str, Any] | None, what: str) -> httpx.Response:
+        """Send one request; a non-2xx answer becomes :class:`BackendError` (with ``findings`` if any)."""
         try:
             response = self._client.request(method, path, json=body)
         except httpx.HTTPError as exc:
@@ -296,14 +368,45 @@ class BackendClient:
             detail = response.json()
         except ValueError:
             detail = None
+        findings: list[Finding] = []
         if isinstance(detail, dict):
-            # The API's one error shape is {"error": <code>, "message": <text>}.
+            # The API's one error shape is {"error": <code>, "message": <text>} (+ "findings" when verifying).
             error = detail.get("error")
             if isinstance(error, str):
                 code, message = error, str(detail.get("message", message))
             elif isinstance(error, dict):
                 code, message = str(error.get("code", code)), str(error.get("message", message))
-        raise BackendError(f"{what} failed: {message} ({code})", code, response.status_code)
+            findings = _findings(detail.get("findings"))
+        failure = BackendError(f"{what} failed: {message} ({code})", code, response.status_code)
+        failure.findings = findings
+        raise failure
+
+
+_REGISTER_HINTS = {
+    "review_required": "Submit the theme for review (`themestudio drafts submit`), and publish the approved "
+    "draft (`themestudio drafts publish`).",
+    "draft_not_approved": "Wait for a reviewer to approve the draft.",
+    "draft_mismatch": "Publish exactly the approved theme.css, or submit the changed one for review.",
+    "storage_unavailable": "Nothing was registered; publish again later.",
+    "release_incomplete": "Publish the same version again to finish.",
+}
+
+
+def _findings(data: Any) -> list[Finding]:
+    found = []
+    for item in data if isinstance(data, list) else []:
+        if isinstance(item, dict):
+            line = item.get("line")
+            key = item.get("key")
+            found.append(
+                Finding(
+                    str(item.get("rule", "")),
+                    str(item.get("message", "")),
+                    line if isinstance(line, int) else None,
+                    key if isinstance(key, str) else None,
+                )
+            )
+    return found
 
 
 def _put_grants(data: Any) -> dict[str, PutRequest]:

@@ -1,4 +1,11 @@
-"""Publish a release: check → render preview → upload → verify → move ``latest`` → purge CDN → register.
+"""Publish a release: check → render preview → upload → verify → register → purge CDN.
+
+With a backend, registering is where the release comes to exist: the backend verifies the stored bytes
+itself (lint, asset types and headers, sizes, sha256), signs the release manifest and moves ``latest``
+(server-side, with its bucket key); the publisher then purges the CDN when ``latest`` moved. A release the
+backend refuses (``verification_failed``) is not registered and ``latest`` is untouched. Without a backend
+(key mode only) the publisher moves ``latest`` itself after its own verification:
+check → render → upload → verify → latest → purge.
 
 Guarantees (DESIGN section 2, issue 4):
 
@@ -10,7 +17,8 @@ Guarantees (DESIGN section 2, issue 4):
 - Immutable keys are written with ``If-None-Match: *``: of two concurrent publishers of one version, one
   writes each object and the other finds it present (same bytes: success; other bytes: refused).
 - ``latest`` moves only after every object of the release is verified (HEAD + sha256 metadata, and an
-  anonymous GET of the public URL whose body hashes to the same sha256), and never backwards in version.
+  anonymous GET of the public URL whose body hashes to the same sha256; with a backend, also the backend's
+  own verification), and never backwards in version.
 - Assets unchanged since the previous release are server-side copied from its keys (found by listing, the
   ETag of a single-part object is its MD5): no bytes move.
 
@@ -22,10 +30,9 @@ Two credential modes, one engine:
   headers (the store enforces key, size, content type and sha256). The existing-release check is a HEAD of
   each planned key (anonymous reads of the public prefixes), previous versions come from the backend, the
   verify step is the same anonymous HEAD + GET. Release grants sign ``If-None-Match: *``: of two keyless
-  publishers of one version, the second PUT answers 412 and is compared by sha256 like in key mode. Moving
-  ``latest`` needs a server-side copy with the bucket key: the ``move_latest`` hook, else the backend's own
-  ``move_latest`` (it checks the version is registered, so in grant mode ``register`` runs before ``latest``);
-  with neither, the result says so.
+  publishers of one version, the second PUT answers 412 and is compared by sha256 like in key mode.
+  Registering moves ``latest``; a grant-mode publisher without ``register`` can only use the
+  ``move_latest`` hook, else the result says why ``latest`` did not move.
 
 Qt-free: the preview renderer, the CDN purge and the backend registration are injected callables.
 """
@@ -52,6 +59,7 @@ from studio.adapters.object_store import (
 )
 from studio.core.publish_plan import (
     LATEST_CACHE,
+    MANIFEST_NAME,
     PREVIEWS_PREFIX,
     PUBLISHED_PREFIX,
     PlannedObject,
@@ -70,9 +78,10 @@ PurgeCdn = Callable[[list[str]], None]
 #: Moves the ``latest`` alias of (theme id, version) on the server side; returns whether it now points there.
 MoveLatest = Callable[[str, str], bool]
 
-STEPS = ("check", "render", "upload", "verify", "latest", "purge", "register")
-#: Grant mode registers first: the backend moves ``latest`` only to a registered version.
-GRANT_STEPS = ("check", "render", "upload", "verify", "register", "latest", "purge")
+#: Key mode without a backend: the publisher moves ``latest`` itself.
+STEPS = ("check", "render", "upload", "verify", "latest", "purge")
+#: With a backend (either mode): registering verifies, signs and moves ``latest`` on the server.
+REGISTER_STEPS = ("check", "render", "upload", "verify", "register", "purge")
 
 LATEST_NEEDS_REGISTRATION = (
     "The latest alias was not moved: the backend moves it only to a registered version, and this publish "
@@ -121,14 +130,33 @@ class PublishCancelledError(PublishError):
 
 @dataclass(frozen=True)
 class Registration:
-    """What the backend records for a release."""
+    """What the client tells the backend about a release: no URL (the server derives them), only the
+    version, the notes, theme.css's digest and size, and the approved draft it was reviewed as."""
 
     theme_id: str
     version: str
     changes: str
     sha256: str
     size: int
-    css_url: str
+    draft_id: str | None = None
+
+
+class RegisterOutcome(Protocol):
+    """What registering did to ``latest`` (the backend moves it after verifying the release)."""
+
+    @property
+    def latest_moved(self) -> bool:
+        """True when ``latest`` now serves the release (moved now, or already)."""
+        ...
+
+    @property
+    def latest_message(self) -> str:
+        """Why not, when it did not move (e.g. a newer release holds it)."""
+        ...
+
+
+#: Registers a release with the backend, which verifies it first; raises when it refuses.
+Register = Callable[[Registration], RegisterOutcome]
 
 
 @dataclass(frozen=True)
@@ -154,7 +182,7 @@ class PublishResult:
         skipped: keys already present with the same bytes.
         latest_moved: whether the ``latest`` alias now points at this release (False if a newer one holds it).
         purged: CDN paths purged.
-        registered: whether the backend registration ran.
+        registered: whether the backend registration ran (it verified the release, signed it, moved latest).
         mode: ``key`` (our bucket key) or ``grant`` (backend-issued presigned uploads).
         latest_message: why ``latest`` did not move, when that is not simply "a newer release holds it".
         css_url / latest_url / preview_url: public URLs.
@@ -192,7 +220,7 @@ class Publisher:
         *,
         render_preview: RenderPreview | None = None,
         purge_cdn: PurgeCdn | None = None,
-        register: Callable[[Registration], object] | None = None,
+        register: Register | None = None,
         backend: ReleaseBackend | None = None,
         move_latest: MoveLatest | None = None,
     ) -> None:
@@ -262,12 +290,14 @@ class Publisher:
         theme_root: Path | None = None,
         progress: Callable[[PublishProgress], None] | None = None,
         cancel: threading.Event | None = None,
+        draft_id: str | None = None,
     ) -> PublishResult:
         """Run every step for ``plan``; see the module docstring for the guarantees.
 
         Args:
             plan: from :func:`studio.core.publish_plan.plan_release`.
             changes: the release notes sent to the backend.
+            draft_id: the approved draft this release is (themes that require review need it).
             theme_root: the theme folder, so the preview finds the theme's assets.
             progress: called in this thread at each step and after each object; an exception it raises
                 stops the publish (running requests finish first).
@@ -345,19 +375,19 @@ class Publisher:
 
             def register() -> None:
                 started = time.perf_counter()
-                if self.register is not None:
-                    report(PublishProgress("register"))
-                    css = plan.css_object
-                    self.register(
-                        Registration(
-                            plan.theme_id, plan.version, changes, css.sha256, css.size, result.css_url
-                        )
-                    )
-                    result.registered = True
+                assert self.register is not None
+                report(PublishProgress("register"))
+                css = plan.css_object
+                outcome = self.register(
+                    Registration(plan.theme_id, plan.version, changes, css.sha256, css.size, draft_id)
+                )
+                result.registered = True
+                result.latest_moved = outcome.latest_moved
+                result.latest_message = outcome.latest_message
                 result.timings["register"] = time.perf_counter() - started
 
             actions = {"latest": move, "purge": purge, "register": register}
-            for step in (GRANT_STEPS if granted else STEPS)[-3:]:
+            for step in (REGISTER_STEPS if self.register is not None else STEPS)[-2:]:
                 actions[step]()
             report(PublishProgress("done", files_done=len(expected), files_total=len(expected)))
         except CancelledError as exc:
@@ -373,8 +403,10 @@ class Publisher:
     # ------------------------------------------------------------------ steps
     def _check_existing(self, plan: PublishPlan) -> dict[str, ObjectInfo]:
         """Compare whatever is already under the version's prefix with the plan; refuse any difference."""
-        objects, _ = self.store.list_objects(version_prefix(plan.theme_id, plan.version))
-        present = {info.key: info for info in objects}
+        prefix = version_prefix(plan.theme_id, plan.version)
+        objects, _ = self.store.list_objects(prefix)
+        # The backend writes the signed manifest beside a registered release; it is not one of our files.
+        present = {info.key: info for info in objects if info.key != prefix + MANIFEST_NAME}
         if not present:
             return {}
         planned = {obj.key: obj for obj in plan.objects}
@@ -653,23 +685,17 @@ class Publisher:
             report(PublishProgress("verify", files_done=done, files_total=total, key=key))
 
     def _latest_step(self, plan: PublishPlan, granted: bool) -> tuple[bool, str]:
-        """Move ``latest``: ourselves (key mode), the hook, or the backend; returns (moved, why not)."""
+        """Move ``latest`` without a registration: ourselves (key mode) or the hook; returns (moved, why not).
+
+        With a backend, registering moves it (see ``register``); this step does not run then.
+        """
         if not granted:
             return self._move_latest(plan), ""
         if self.move_latest is not None:
             return self.move_latest(plan.theme_id, plan.version), ""
-        backend_move: MoveLatest | None = getattr(self.backend, "move_latest", None)
-        if backend_move is None:
+        if getattr(self.backend, "move_latest", None) is None:
             return False, LATEST_NEEDS_KEY
-        if self.register is None:
-            return False, LATEST_NEEDS_REGISTRATION
-        try:
-            return backend_move(plan.theme_id, plan.version), ""
-        except Exception as exc:  # the backend client's own error type; named here without importing it
-            raise GrantRefusedError(
-                f"the backend did not move latest: {exc}. The release is uploaded and registered; "
-                "publish again to retry moving latest"
-            ) from exc
+        return False, LATEST_NEEDS_REGISTRATION
 
     def _move_latest(self, plan: PublishPlan) -> bool:
         """Copy the release's ``theme.css`` to the ``latest`` alias unless a newer release holds it."""

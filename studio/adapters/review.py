@@ -170,6 +170,7 @@ class ReviewService:
                 f"The local theme.css is not the approved draft (sha256 {plan.css_object.sha256[:12]}…, "
                 f"approved {record.sha256[:12]}…). Submit the changed file for review again."
             )
+        # The backend checks the pin too (themes that require review refuse a release without it).
         return publisher.publish(
-            plan, changes=changes, theme_root=theme.root, progress=progress, cancel=cancel
+            plan, changes=changes, theme_root=theme.root, progress=progress, cancel=cancel, draft_id=draft_id
         )

@@ -17,6 +17,14 @@ from studio.core.css.lint import LintOptions, lint_path
 from studio.core.css.tokens import TokenChange, custom_property_diff
 from studio.core.diagnostics import Diagnostic, Severity
 from studio.core.limits import MAX_CSS_BYTES, read_limited
+from studio.core.release_assets import (
+    ASSET_CONTENT_TYPES,
+    ASSET_DISPOSITION,
+    SVG_TYPE,
+    asset_content_type,
+    safe_asset_path,
+    svg_problems,
+)
 from studio.core.semver import Version
 from studio.core.textdiff import unified_diff
 from studio.core.theme import CSS_NAME, Theme
@@ -25,6 +33,8 @@ from studio.core.theme_files import open_regular_no_follow, scan_theme_files
 PUBLISHED_PREFIX = "themes-published"
 PREVIEWS_PREFIX = "themes-previews"
 LATEST = "latest"
+#: The backend's signed release manifest beside a release's files (never uploaded by the studio).
+MANIFEST_NAME = "manifest.json"
 #: Versioned keys are never overwritten, so caches may keep them forever.
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 #: The ``latest`` alias moves; CDN edges and browsers re-check it within a minute.
@@ -75,6 +85,7 @@ class PlannedObject:
         cache_control: the ``Cache-Control`` header.
         metadata: ``x-amz-meta-*`` values: ``theme-id``, ``version``, ``sha256``.
         md5: hex MD5 of the bytes; a single-part object's ETag, used to find unchanged assets by listing.
+        content_disposition: ``attachment`` for assets (a navigation to one downloads it, never renders it).
     """
 
     key: str
@@ -85,10 +96,13 @@ class PlannedObject:
     cache_control: str
     metadata: dict[str, str]
     md5: str
+    content_disposition: str = ""
 
     def headers(self) -> dict[str, str]:
         """The HTTP headers a PUT of this object carries (metadata as ``x-amz-meta-*``)."""
         headers = {"Content-Type": self.content_type, "Cache-Control": self.cache_control}
+        if self.content_disposition:
+            headers["Content-Disposition"] = self.content_disposition
         headers.update({f"x-amz-meta-{name}": value for name, value in sorted(self.metadata.items())})
         return headers
 
@@ -264,21 +278,32 @@ def plan_release(
         )
     warnings = tuple(d for d in result.diagnostics if d.severity is not Severity.ERROR)
     prefix = version_prefix(theme_id, version)
+    try:
+        refused = _refused_assets(theme.root, list(folder.files))
+    except OSError as exc:
+        raise PlanError(f"Could not read the theme's files: {exc}") from exc
+    if refused:
+        raise PlanError(
+            f"{len(refused)} asset(s) cannot be published; first: {refused[0].message}", tuple(refused)
+        )
     objects: list[PlannedObject] = []
     try:
         for relative in folder.files:
             path = theme.root / relative
             sha, md5, size = file_digests(path)
+            is_asset = relative != CSS_NAME
+            content_type = (asset_content_type(relative) or "") if is_asset else content_type_for(relative)
             objects.append(
                 PlannedObject(
                     key=prefix + relative,
                     path=path,
                     size=size,
                     sha256=sha,
-                    content_type=content_type_for(relative),
+                    content_type=content_type,
                     cache_control=IMMUTABLE_CACHE,
                     metadata={"theme-id": theme_id, "version": version, "sha256": sha},
                     md5=md5,
+                    content_disposition=ASSET_DISPOSITION if is_asset else "",
                 )
             )
         css = read_limited(theme.css_path, MAX_CSS_BYTES, "a stylesheet").decode("utf-8-sig")
@@ -300,6 +325,31 @@ def plan_release(
         previous_version=previous_version,
         warnings=warnings,
     )
+
+
+def _refused_assets(root: Path, files: list[str]) -> list[Diagnostic]:
+    """Assets the service would refuse (the same policy it enforces): type, name, unsafe SVG content."""
+    refused = []
+    for relative in files:
+        if relative == CSS_NAME:
+            continue
+        content_type = asset_content_type(relative)
+        problem = None
+        if content_type is None:
+            problem = (
+                "is not a font or an image; assets are "
+                + ", ".join(sorted(ext.lstrip(".") for ext in ASSET_CONTENT_TYPES))
+                + " files. Remove it from assets/"
+            )
+        elif not safe_asset_path(relative):
+            problem = "has a name that cannot be an object key: use letters, digits, '.', '_' and '-'"
+        elif content_type == SVG_TYPE:
+            found = svg_problems((root / relative).read_bytes())
+            if found:
+                problem = "is an unsafe SVG: " + "; ".join(found)
+        if problem is not None:
+            refused.append(Diagnostic(1, 1, Severity.ERROR, "safety/asset", f"{relative} {problem}."))
+    return refused
 
 
 def preview_object(theme_id: str, version: str, png: Path) -> PlannedObject:

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.adapters.backend_client import BackendError
+from studio.adapters.backend_client import BackendError, VerificationFailedError
 from studio.adapters.do_api import DOApiError
 from studio.adapters.object_store import AccessDeniedError, ObjectStoreError, S3Credentials
 from studio.adapters.publish_services import PublishSession, PublishSetupError, publisher_for
@@ -152,6 +152,11 @@ def describe_error(exc: BaseException, profile: Profile | None) -> tuple[str, st
         )
     if isinstance(exc, PlanError):
         return "Cannot publish", text
+    if isinstance(exc, VerificationFailedError):
+        return "Release refused by the service", (
+            f"{text}\n\nThe service checks every release itself before it exists. Go Back, fix the theme "
+            "(the Problems panel shows the same lint rules), then publish this version again."
+        )
     if isinstance(exc, BackendError):
         return "Backend refused", (
             f"{text}\n\nCheck the backend URL and token of {name} (Publishing Profiles). Objects already "
@@ -488,7 +493,11 @@ class PublishDialog(QDialog):
         )
         session = review.session
         steps = [f"Upload {session.mode_label}"]
-        steps.append("register with the backend" if session.registers else "no backend registration")
+        steps.append(
+            "the backend verifies, registers and moves latest"
+            if session.registers
+            else "move latest; no backend registration"
+        )
         if session.purges_cdn:
             steps.append("purge the CDN for latest")
         lines = ["; ".join(steps) + ".", *(f"Note: {note}" for note in session.notes), "", plan.describe()]
@@ -577,7 +586,7 @@ class PublishDialog(QDialog):
             "verify": "Verifying every object (HEAD + sha256, public GET)…",
             "latest": "Moving latest…",
             "purge": "Purging the CDN cache…",
-            "register": "Registering the version with the backend…",
+            "register": "The backend is verifying and registering the release…",
             "done": "Done.",
         }
         if not self._cancel.is_set():
@@ -628,7 +637,7 @@ class PublishDialog(QDialog):
             if result.latest_moved:
                 latest = "latest now points at this release."
             elif result.latest_message:
-                latest = "latest was not moved: that needs the bucket key (a server-side copy)."
+                latest = f"latest was not moved: {result.latest_message}"
             else:
                 latest = "latest stays on a newer release."
             extra = []
@@ -650,7 +659,8 @@ class PublishDialog(QDialog):
             self.summary_title.setText(title)
             self.summary_text.setText(text)
             self.url_box.setVisible(False)
-            conflict = isinstance(exc, VersionConflictError)
+            # The same bytes again would be refused again: only Back (fix the theme, then publish) helps.
+            conflict = isinstance(exc, VersionConflictError | VerificationFailedError)
             self.again_button.setVisible(not conflict)
             self.summary_back.setVisible(True)
         self.pages.setCurrentIndex(3)

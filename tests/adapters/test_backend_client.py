@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from backend.migrations import upgrade
-from studio.adapters.backend_client import BackendClient, BackendError, GrantedFile
+from studio.adapters.backend_client import BackendClient, BackendError, GrantedFile, VerificationFailedError
 from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
 from studio.adapters.publisher import Registration
 from tests.backend.conftest import pg_redis_url
@@ -117,8 +117,33 @@ def reviewer(live: LiveBackend) -> Iterator[BackendClient]:
 
 
 def _registration(live: LiveBackend, theme_id: str, version: str, data: bytes) -> Registration:
-    url = f"{live.public_base_url}/themes-published/{theme_id}/{version}/theme.css"
-    return Registration(theme_id, version, f"release {version}", sha(data), len(data), url)
+    return Registration(theme_id, version, f"release {version}", sha(data), len(data))
+
+
+def _uploaded(
+    live: LiveBackend, author: BackendClient, seaweed: SeaweedS3, theme_id: str, version: str, data: bytes
+) -> Registration:
+    """Upload theme.css through a release grant (no key here), then what registering it says."""
+    file = GrantedFile("theme.css", "text/css; charset=utf-8", len(data), sha(data))
+    [(key, grant)] = author.release_grants(theme_id, version, [file]).items()
+    with contextlib.closing(keyless_store(seaweed, live)) as desktop:
+        desktop.put(key, data, {}, sha256=sha(data), grant=grant)
+    return _registration(live, theme_id, version, data)
+
+
+def test_refused_release_carries_the_findings(
+    live: LiveBackend, author: BackendClient, seaweed: SeaweedS3
+) -> None:
+    theme_id = str(uuid.uuid4())
+    author.create_theme(theme_id, "Refused")
+    hostile = b":root{--a:1}\n@import url(https://evil.example/a.css);\n"
+    with pytest.raises(VerificationFailedError) as refused:
+        author.register_release(_uploaded(live, author, seaweed, theme_id, "1.0.0", hostile))
+    [finding] = refused.value.findings
+    assert (finding.rule, finding.line) == ("safety/remote-import", 2)
+    assert "nothing was registered" in str(refused.value)
+    assert "theme.css line 2: safety/remote-import" in str(refused.value)
+    assert author.list_versions(theme_id) == []
 
 
 def test_theme_create_get_and_unknown(author: BackendClient) -> None:
@@ -136,12 +161,16 @@ def test_theme_create_get_and_unknown(author: BackendClient) -> None:
     assert info.value.status == 409
 
 
-def test_register_safe_retry_conflict_not_greater_and_yank(live: LiveBackend, author: BackendClient) -> None:
+def test_register_safe_retry_conflict_not_greater_and_yank(
+    live: LiveBackend, author: BackendClient, seaweed: SeaweedS3
+) -> None:
     theme_id = str(uuid.uuid4())
     author.create_theme(theme_id, "Versions")
-    first = author.register_release(_registration(live, theme_id, "1.0.0", b":root{--a:1}"))
+    first = author.register_release(_uploaded(live, author, seaweed, theme_id, "1.0.0", b":root{--a:1}"))
     assert first.created
     assert first.record["version"] == "1.0.0"
+    assert first.latest_moved  # the backend verified the release and moved latest itself
+    assert first.record["sri"].startswith("sha384-")
     again = author.register_release(_registration(live, theme_id, "1.0.0", b":root{--a:1}"))
     assert not again.created  # HTTP 200: the same bytes again is a safe retry
     with pytest.raises(BackendError) as conflict:
@@ -150,7 +179,7 @@ def test_register_safe_retry_conflict_not_greater_and_yank(live: LiveBackend, au
     assert conflict.value.status == 409
     assert "already registered with other bytes" in str(conflict.value)
     assert "publish a new version" in str(conflict.value)
-    author.register_release(_registration(live, theme_id, "1.1.0", b":root{--a:3}"))
+    author.register_release(_uploaded(live, author, seaweed, theme_id, "1.1.0", b":root{--a:3}"))
     with pytest.raises(BackendError) as lower:
         author.register_release(_registration(live, theme_id, "1.0.5", b":root{--a:4}"))
     assert lower.value.code == "version_not_greater"
@@ -184,7 +213,8 @@ def test_move_latest_through_the_backend(
             file = GrantedFile("theme.css", "text/css; charset=utf-8", len(data), sha(data))
             [(key, grant)] = author.release_grants(theme_id, version, [file]).items()
             desktop.put(key, data, {}, sha256=sha(data), grant=grant)
-            author.register_release(_registration(live, theme_id, version, data))
+            registered = author.register_release(_registration(live, theme_id, version, data))
+            assert registered.latest_moved
             bodies[version] = data
         with pytest.raises(BackendError) as missing:
             author.move_latest(theme_id, "2.0.0")

@@ -11,7 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from studio.adapters.backend_client import BackendClient, GrantedFile
+from studio.adapters.backend_client import (
+    BackendClient,
+    GrantedFile,
+    RegisteredVersion,
+    VerificationFailedError,
+)
 from studio.adapters.object_store import ObjectStore, PutRequest
 from studio.adapters.publisher import (
     LATEST_NEEDS_KEY,
@@ -24,7 +29,7 @@ from studio.adapters.publisher import (
     ReleaseBackend,
     VersionConflictError,
 )
-from studio.core.publish_plan import IMMUTABLE_CACHE, LATEST_CACHE, plan_release
+from studio.core.publish_plan import IMMUTABLE_CACHE, LATEST_CACHE, PlanError, plan_release
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
 from tests.adapters.test_backend_client import LiveBackend, keyed_store, keyless_store, running_backend
@@ -74,7 +79,7 @@ def theme(tmp_path: Path, author: BackendClient) -> Theme:
 
 
 def _publisher(desktop: ObjectStore, author: BackendClient) -> Publisher:
-    return Publisher(desktop, render_preview=fake_render, register=author.register_version, backend=author)
+    return Publisher(desktop, render_preview=fake_render, register=author.register_release, backend=author)
 
 
 def test_grant_mode_publishes_public_objects_and_registers(
@@ -96,8 +101,8 @@ def test_grant_mode_publishes_public_objects_and_registers(
     assert prefix + "assets/logo.svg" in result.uploaded
     assert sorted(result.uploaded) == sorted([*(o.key for o in plan.objects), preview])
     assert result.uploaded[-1] == prefix + "theme.css"  # the stylesheet goes last
-    order = [step for step in dict.fromkeys(steps) if step in ("verify", "register", "latest")]
-    assert order == ["verify", "register", "latest"]  # the backend moves latest only to a registered version
+    order = [step for step in dict.fromkeys(steps) if step in ("verify", "register", "latest", "purge")]
+    assert order == ["verify", "register"]  # registering verifies on the server and moves latest there
     assert "done" in steps
     for key, data, content_type in (
         (prefix + "theme.css", theme.css_path.read_bytes(), "text/css; charset=utf-8"),  # as key mode
@@ -163,7 +168,9 @@ def test_cancelled_grant_publish_resumes_without_duplicates(
     assert done.skipped  # what the first run uploaded is not sent again
     assert not set(done.skipped) & set(done.uploaded)
     listed, _ = admin.list_objects(f"themes-published/{theme.manifest.id}/1.0.0/")
-    assert sorted(o.key for o in listed) == sorted(o.key for o in plan_release(theme, "1.0.0").objects)
+    planned = [o.key for o in plan_release(theme, "1.0.0").objects]
+    manifest = f"themes-published/{theme.manifest.id}/1.0.0/manifest.json"  # the backend's signed manifest
+    assert sorted(o.key for o in listed) == sorted([*planned, manifest])
     assert author.available_versions(theme.manifest.id) == ["1.0.0"]
 
 
@@ -233,51 +240,63 @@ def test_latest_follows_each_new_release_and_says_why_when_it_cannot(
     desktop: ObjectStore, admin: ObjectStore, author: BackendClient, theme: Theme
 ) -> None:
     alias = f"themes-published/{theme.manifest.id}/latest/theme.css"
-    backend: ReleaseBackend = GrantsOnly(author)
-    old = Publisher(desktop, render_preview=fake_render, register=author.register_version, backend=backend)
-    first = old.publish(plan_release(theme, "1.0.0"), theme_root=theme.root)
+    # Without registration nothing can move latest for a keyless publisher, and the result says why.
+    grants_only: ReleaseBackend = GrantsOnly(author)
+    first = Publisher(desktop, render_preview=fake_render, backend=grants_only).publish(
+        plan_release(theme, "1.0.0"), theme_root=theme.root
+    )
     assert (first.latest_moved, first.latest_message) == (False, LATEST_NEEDS_KEY)
-    assert admin.head(alias) is None
-
-    theme.css_path.write_text(theme.css_path.read_text() + "\n.next{color:blue}\n")
     unregistered = Publisher(desktop, render_preview=fake_render, backend=author)
-    second = unregistered.publish(plan_release(theme, "1.1.0"), theme_root=theme.root)
+    second = unregistered.publish(plan_release(theme, "1.0.0"), theme_root=theme.root)
+    assert second.no_op
     assert (second.latest_moved, second.latest_message) == (False, LATEST_NEEDS_REGISTRATION)
     assert admin.head(alias) is None
 
-    # Run again with registration: the release is complete (a no-op upload), registered, latest moved.
-    third = _publisher(desktop, author).publish(plan_release(theme, "1.1.0"), theme_root=theme.root)
+    # Run again with registration: the upload is a no-op; the backend verifies, registers, moves latest.
+    third = _publisher(desktop, author).publish(plan_release(theme, "1.0.0"), theme_root=theme.root)
     assert third.no_op
-    assert third.latest_moved
+    assert (third.registered, third.latest_moved) == (True, True)
+    theme.css_path.write_text(theme.css_path.read_text() + "\n.next{color:blue}\n")
+    fourth = _publisher(desktop, author).publish(plan_release(theme, "1.1.0"), theme_root=theme.root)
+    assert fourth.latest_moved
     head = admin.head(alias)
     assert head is not None
     assert head.metadata["version"] == "1.1.0"
 
 
-def test_latest_move_refused_by_the_backend_is_named(
+def test_a_registration_that_lies_about_the_bytes_is_refused(
     desktop: ObjectStore, admin: ObjectStore, author: BackendClient, theme: Theme
 ) -> None:
-    """The backend checks registered bytes: a registration with another sha256 stops latest, clearly."""
+    """The backend reads the stored theme.css itself: another sha256 registers nothing, moves nothing."""
     plan = plan_release(theme, "1.0.0")
 
-    def register_other_bytes(registration: object) -> None:
-        assert isinstance(registration, Registration)
-        author.register_version(
-            Registration(
-                registration.theme_id,
-                registration.version,
-                "",
-                "0" * 64,
-                registration.size,
-                registration.css_url,
-            )
+    def register_other_bytes(registration: Registration) -> RegisteredVersion:
+        return author.register_release(
+            Registration(registration.theme_id, registration.version, "", "0" * 64, registration.size)
         )
 
     publisher = Publisher(desktop, render_preview=fake_render, register=register_other_bytes, backend=author)
-    with pytest.raises(PublishError, match="during latest: the backend did not move latest") as info:
+    with pytest.raises(VerificationFailedError) as info:
         publisher.publish(plan, theme_root=theme.root)
-    assert "object_mismatch" in str(info.value)
+    assert [f.rule for f in info.value.findings] == ["release/bytes-mismatch"]
     assert admin.head(f"themes-published/{theme.manifest.id}/latest/theme.css") is None
+    assert author.list_versions(theme.manifest.id) == []
+    # The stored bytes were not refused for what they are: the honest registration then succeeds.
+    assert _publisher(desktop, author).publish(plan, theme_root=theme.root).latest_moved
+
+
+def test_a_hostile_asset_is_refused_before_anything_moves(
+    desktop: ObjectStore, author: BackendClient, theme: Theme
+) -> None:
+    """The studio plans only what the service accepts: an HTML page or a scripted SVG never uploads."""
+    (theme.assets_dir / "login.html").write_text("<form>password</form>")
+    with pytest.raises(PlanError, match="not a font or an image") as info:
+        plan_release(theme, "1.0.0")
+    (theme.assets_dir / "login.html").unlink()
+    (theme.assets_dir / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    with pytest.raises(PlanError, match="unsafe SVG") as info:
+        plan_release(theme, "1.0.0")
+    assert [d.rule for d in info.value.diagnostics] == ["safety/asset"]
 
 
 @pytest.mark.parametrize("same_bytes", [True, False])

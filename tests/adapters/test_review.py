@@ -93,7 +93,7 @@ def test_submit_review_approve_then_publish_exactly_the_approved_bytes(
     approved = reviewer.approve(draft.id, "looks right")
     assert approved.status == "approved"
 
-    publisher = Publisher(author.store, register=author.backend.register_version, backend=author.backend)
+    publisher = Publisher(author.store, register=author.backend.register_release, backend=author.backend)
     _edit(theme, "\n.tampered{color:red}\n")
     with pytest.raises(DraftError, match="not the approved draft"):
         author.publish_approved(draft.id, theme, publisher, "1.0.0")
@@ -112,7 +112,7 @@ def test_request_changes_diff_against_release_and_illegal_transitions(
 ) -> None:
     first = author.submit(theme)
     reviewer.approve(first.id)
-    Publisher(author.store, register=author.backend.register_version, backend=author.backend).publish(
+    Publisher(author.store, register=author.backend.register_release, backend=author.backend).publish(
         plan_release(theme, "1.0.0")
     )
     _edit(theme, "\n:root{--review-accent:#ff0066}\n")

@@ -133,4 +133,5 @@ async def api(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            http.app = app  # type: ignore[attr-defined]
             yield http

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
+import httpx
 import psycopg
 import pytest
 
@@ -74,14 +75,75 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def version_body(version: str, data: bytes = b":root{--a:1}", theme_id: UUID | str = "x") -> dict[str, Any]:
-    return {
-        "version": version,
-        "changes": f"release {version}",
-        "sha256": sha(data),
-        "size": len(data),
-        "css_url": f"https://cdn.example.test/themes-published/{theme_id}/{version}/theme.css",
-    }
+def version_body(version: str, data: bytes = b":root{--a:1}") -> dict[str, Any]:
+    """What a client registers: no URL, only the version and theme.css's digest and size."""
+    return {"version": version, "changes": f"release {version}", "sha256": sha(data), "size": len(data)}
+
+
+async def publish_release(
+    api: httpx.AsyncClient, author: Actor, theme_id: UUID | str, version: str, css: bytes = b":root{--a:1}"
+) -> dict[str, Any]:
+    """Upload theme.css through a release grant (the keyless author's path), then register it."""
+    file = {"path": "theme.css", "content_type": CSS_TYPE, "size": len(css), "sha256": sha(css)}
+    r = await api.post(
+        f"/v1/themes/{theme_id}/grants/release",
+        json={"version": version, "files": [file]},
+        headers=author.headers,
+    )
+    assert r.status_code == 200, r.text
+    [grant] = r.json()["grants"]
+    headers = {k: v for k, v in grant["headers"].items() if k.lower() != "content-length"}
+    async with httpx.AsyncClient(timeout=10) as http:
+        put = await http.put(grant["url"], content=css, headers=headers)
+    assert put.status_code == 200, put.text
+    r = await api.post(
+        f"/v1/themes/{theme_id}/versions", json=version_body(version, css), headers=author.headers
+    )
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+CSS_TYPE = "text/css; charset=utf-8"
+
+
+def stage_release(
+    s3: Any,
+    bucket: str,
+    theme_id: UUID | str,
+    version: str,
+    css: bytes = b":root{--a:1}",
+    assets: dict[str, tuple[bytes, str]] | None = None,
+) -> None:
+    """Put a release in the bucket as a key-mode publisher does (bucket key, the studio's headers).
+
+    Args:
+        s3: a boto3 client with the bucket key (``SeaweedS3.client()``).
+        assets: ``assets/...`` path → (bytes, Content-Type); stored with ``Content-Disposition: attachment``.
+    """
+    prefix = f"themes-published/{theme_id}/{version}/"
+    for path, (data, content_type) in (assets or {}).items():
+        s3.put_object(
+            Bucket=bucket,
+            Key=prefix + path,
+            Body=data,
+            ContentType=content_type,
+            CacheControl=IMMUTABLE,
+            ContentDisposition="attachment",
+            Metadata=_meta(theme_id, version, data),
+        )
+    s3.put_object(
+        Bucket=bucket,
+        Key=prefix + "theme.css",
+        Body=css,
+        ContentType=CSS_TYPE,
+        CacheControl=IMMUTABLE,
+        Metadata=_meta(theme_id, version, css),
+    )
+
+
+def _meta(theme_id: UUID | str, version: str, data: bytes) -> dict[str, str]:
+    return {"theme-id": str(theme_id), "version": version, "sha256": sha(data)}
 
 
 def free_port() -> int:

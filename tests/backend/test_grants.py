@@ -141,7 +141,8 @@ async def test_draft_upload_then_reviewer_download(
 async def test_readyz_all_ok_with_storage(api: httpx.AsyncClient) -> None:
     r = await api.get("/readyz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "postgres": "ok", "redis": "ok", "storage": "ok"}
+    body = {"status": "ok", "postgres": "ok", "redis": "ok", "storage": "ok", "signing": "ephemeral"}
+    assert r.json() == body
 
 
 async def test_reviewers_download_only_submitted_drafts(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.backend.helpers import Actor, version_body
+from tests.backend.helpers import Actor, stage_release, version_body
+from tests.backend.seaweed import SeaweedS3
 
 pytestmark = pytest.mark.anyio
 
@@ -28,13 +30,13 @@ def _value(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: s
 
 
 async def test_metrics_by_route_template_cache_and_pool(
-    client: httpx.AsyncClient, actors: dict[str, Actor]
+    api: httpx.AsyncClient, actors: dict[str, Actor], seaweed: SeaweedS3, s3_admin: Any
 ) -> None:
+    client = api
     author = actors["author"]
     theme = (await client.post("/v1/themes", json={"name": "Measured"}, headers=author.headers)).json()["id"]
-    r = await client.post(
-        f"/v1/themes/{theme}/versions", json=version_body("1.0.0", theme_id=theme), headers=author.headers
-    )
+    stage_release(s3_admin, seaweed.bucket, theme, "1.0.0")
+    r = await client.post(f"/v1/themes/{theme}/versions", json=version_body("1.0.0"), headers=author.headers)
     assert r.status_code == 201, r.text
     assert (await client.get(f"/v1/themes/{theme}")).status_code == 200  # miss, then cached
     assert (await client.get(f"/v1/themes/{theme}")).status_code == 200  # hit
@@ -81,5 +83,12 @@ async def test_readyz_ok_body(client: httpx.AsyncClient) -> None:
     r = await client.get("/readyz")
     assert r.status_code == 200
     # This app has no SPACES_* settings: storage says so, and that is not a degradation.
-    assert r.json() == {"status": "ok", "postgres": "ok", "redis": "ok", "storage": "unconfigured"}
+    # No SIGNING_KEY: manifests are signed with a key of this process only, and readyz says so.
+    assert r.json() == {
+        "status": "ok",
+        "postgres": "ok",
+        "redis": "ok",
+        "storage": "unconfigured",
+        "signing": "ephemeral",
+    }
     assert (await client.get("/healthz")).json() == {"status": "ok"}

@@ -60,7 +60,6 @@ async def register(api: httpx.AsyncClient, author: Actor, theme: str, version: s
         "version": version,
         "sha256": sha(data),
         "size": len(data),
-        "css_url": f"https://cdn.example.test/themes-published/{theme}/{version}/theme.css",
     }
     r = await api.post(f"/v1/themes/{theme}/versions", json=body, headers=author.headers)
     assert r.status_code == 201, r.text
@@ -99,7 +98,9 @@ async def test_move_latest_copies_the_release_with_the_alias_headers(
 ) -> None:
     author = actors["author"]
     theme = await new_theme(api, author)
-    data = await release(api, author, theme, "1.0.0")
+    data = await release(api, author, theme, "1.0.0")  # registering moves latest already
+    assert public(seaweed, alias_key(theme)).content == data
+    seaweed.client().delete_object(Bucket=seaweed.bucket, Key=alias_key(theme))  # lost, e.g. by hand
 
     r = await move(api, author, theme, "1.0.0")
     assert r.status_code == 200, r.text
@@ -120,7 +121,7 @@ async def test_move_latest_copies_the_release_with_the_alias_headers(
     newer = await release(api, author, theme, "1.1.0")
     admin = actors["admin"]
     r = await move(api, admin, theme, "1.1.0")  # admins may too
-    assert (r.status_code, r.json()["action"], r.json()["version"]) == (200, "moved", "1.1.0")
+    assert (r.status_code, r.json()["action"], r.json()["version"]) == (200, "unchanged", "1.1.0")
     assert public(seaweed, alias_key(theme)).content == newer
     # Never backwards.
     r = await move(api, author, theme, "1.0.0")
@@ -143,8 +144,9 @@ async def test_move_latest_refusals(
     assert await refused("1.0") == (422, "invalid_version")
     assert await refused("1.0.0; DROP TABLE themes") == (422, "invalid_version")
 
-    # Registered, but nothing in the bucket.
-    await register(api, author, theme, "1.0.0", css("1.0.0"))
+    # Registered, then the object was deleted with the bucket key.
+    await release(api, author, theme, "1.0.0")
+    seaweed.client().delete_object(Bucket=seaweed.bucket, Key=f"themes-published/{theme}/1.0.0/theme.css")
     assert await refused("1.0.0") == (409, "object_missing")
 
     # Registered, but the stored object carries other bytes' sha256 (the bucket key wrote it).
@@ -156,7 +158,7 @@ async def test_move_latest_refusals(
         Metadata={"sha256": sha(b"other")},
     )
     assert await refused("1.0.0") == (409, "object_mismatch")
-    assert head(seaweed, alias_key(theme)) is None
+    assert public(seaweed, alias_key(theme)).content == css("1.0.0")  # still the verified bytes
 
     await release(api, author, theme, "1.1.0")
     r = await api.post(f"/v1/themes/{theme}/versions/1.1.0/yank", headers=author.headers)
@@ -170,7 +172,7 @@ async def test_move_latest_refusals(
     missing = "00000000-0000-4000-8000-000000000000"
     r = await api.post(f"/v1/themes/{missing}/versions/1.0.0/latest", headers=author.headers)
     assert r.status_code == 404
-    assert head(seaweed, alias_key(theme)) is None
+    assert public(seaweed, alias_key(theme)).content != b"other"  # never the bytes that were not registered
 
 
 async def test_yank_moves_latest_back_then_removes_it(
@@ -253,11 +255,12 @@ async def test_storage_failures_are_503_and_the_yank_still_stands(
 
 
 async def test_yank_without_storage_reports_no_alias(
-    client: httpx.AsyncClient, actors: dict[str, Actor]
+    api: httpx.AsyncClient, client: httpx.AsyncClient, actors: dict[str, Actor]
 ) -> None:
+    """A release registered by an instance with storage, yanked through one without (same database)."""
     author = actors["author"]
-    theme = await new_theme(client, author)
-    await register(client, author, theme, "1.0.0", css("1.0.0"))
+    theme = await new_theme(api, author)
+    await release(api, author, theme, "1.0.0")
     r = await client.post(f"/v1/themes/{theme}/versions/1.0.0/yank", headers=author.headers)
     assert r.status_code == 200, r.text
     assert r.json()["latest_alias"] is None

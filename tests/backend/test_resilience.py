@@ -5,26 +5,38 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 import redis
 
-from tests.backend.helpers import make_actor, version_body
+from tests.backend.helpers import make_actor, stage_release, version_body
+from tests.backend.seaweed import SeaweedS3
 from tests.backend.servers import RedisServer, TcpProxy, api_server
 
 pytestmark = pytest.mark.slow
 
 
-def _env(database_url: str, redis_url: str, prefix: str) -> dict[str, str]:
-    return {
+def _env(database_url: str, redis_url: str, prefix: str, seaweed: SeaweedS3 | None = None) -> dict[str, str]:
+    env = {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "REDIS_PREFIX": prefix,
         "DB_TIMEOUT_S": "1",
         "AUTH_FAIL_LIMIT": "10000",
     }
+    if seaweed is not None:  # registering a release verifies it in the bucket
+        env |= {
+            "SPACES_ENDPOINT": seaweed.endpoint,
+            "SPACES_REGION": seaweed.region,
+            "SPACES_BUCKET": seaweed.bucket,
+            "SPACES_KEY": seaweed.access_key,
+            "SPACES_SECRET": seaweed.secret_key,
+            "CDN_BASE_URL": f"{seaweed.endpoint}/{seaweed.bucket}",
+        }
+    return env
 
 
 def _until(check: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -36,43 +48,51 @@ def _until(check: Callable[[], bool], timeout: float = 15.0) -> None:
     raise AssertionError("condition not reached in time")
 
 
-def test_two_instances_race_one_version(database_url: str, redis_url: str, redis_prefix: str) -> None:
+def test_two_instances_race_one_version(
+    database_url: str, redis_url: str, redis_prefix: str, seaweed: SeaweedS3, s3_admin: Any
+) -> None:
     author = make_actor(database_url, "author")
-    env = _env(database_url, redis_url, redis_prefix)
+    env = _env(database_url, redis_url, redis_prefix, seaweed)
     with api_server(env) as a, api_server(env) as b:
         theme = httpx.post(f"{a}/v1/themes", json={"name": "Race"}, headers=author.headers).json()["id"]
 
         async def race(version: str, data_a: bytes, data_b: bytes) -> list[int]:
+            stage_release(s3_admin, seaweed.bucket, theme, version, data_a)
             async with httpx.AsyncClient(headers=author.headers, timeout=10) as http:
                 results = await asyncio.gather(
-                    http.post(f"{a}/v1/themes/{theme}/versions", json=version_body(version, data_a, theme)),
-                    http.post(f"{b}/v1/themes/{theme}/versions", json=version_body(version, data_b, theme)),
+                    http.post(f"{a}/v1/themes/{theme}/versions", json=version_body(version, data_a)),
+                    http.post(f"{b}/v1/themes/{theme}/versions", json=version_body(version, data_b)),
                 )
             return sorted(r.status_code for r in results)
 
         for i in range(8):
-            assert asyncio.run(race(f"1.{i}.0", b"same", b"same")) == [200, 201]
+            assert asyncio.run(race(f"1.{i}.0", b":root{--same:1}", b":root{--same:1}")) == [200, 201]
         for i in range(8):
-            assert asyncio.run(race(f"2.{i}.0", b"one", b"two")) == [201, 409]
+            # The other bytes lose: refused as registered already (409) or, while the first registration is
+            # still verifying, because the stored theme.css is not theirs (422); never registered.
+            first, second = asyncio.run(race(f"2.{i}.0", b":root{--one:1}", b":root{--two:2}"))
+            assert first == 201
+            assert second in (409, 422)
         versions = httpx.get(f"{b}/v1/themes/{theme}/versions").json()
         assert len(versions) == 16
         assert httpx.get(f"{a}/v1/themes/{theme}").json()["version"] == "2.7.0"
 
 
-def test_redis_down_then_back(database_url: str, redis_prefix: str) -> None:
+def test_redis_down_then_back(
+    database_url: str, redis_prefix: str, seaweed: SeaweedS3, s3_admin: Any
+) -> None:
     server = RedisServer()
     server.start()
     author = make_actor(database_url, "author")
     prefix = redis_prefix + "down:"
     try:
-        with api_server(_env(database_url, server.url, prefix)) as api:
+        with api_server(_env(database_url, server.url, prefix, seaweed)) as api:
             theme = httpx.post(f"{api}/v1/themes", json={"name": "Cached"}, headers=author.headers).json()[
                 "id"
             ]
+            stage_release(s3_admin, seaweed.bucket, theme, "1.0.0")
             httpx.post(
-                f"{api}/v1/themes/{theme}/versions",
-                json=version_body("1.0.0", theme_id=theme),
-                headers=author.headers,
+                f"{api}/v1/themes/{theme}/versions", json=version_body("1.0.0"), headers=author.headers
             ).raise_for_status()
             probe = redis.Redis.from_url(server.url)
             assert httpx.get(f"{api}/v1/themes/{theme}").status_code == 200

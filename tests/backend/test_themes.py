@@ -8,7 +8,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.backend.helpers import Actor, version_body
+from tests.backend.helpers import Actor, publish_release
 
 pytestmark = pytest.mark.anyio
 
@@ -20,15 +20,16 @@ async def _theme(client: httpx.AsyncClient, author: Actor, **fields: object) -> 
     return r.json()  # type: ignore[no-any-return]
 
 
+@pytest.fixture
+def client(api: httpx.AsyncClient) -> httpx.AsyncClient:
+    """These tests publish releases, which needs object storage: the app with the SeaweedFS bucket."""
+    return api
+
+
 async def _publish(
     client: httpx.AsyncClient, author: Actor, theme_id: object, version: str = "1.0.0"
 ) -> None:
-    r = await client.post(
-        f"/v1/themes/{theme_id}/versions",
-        json=version_body(version, theme_id=str(theme_id)),
-        headers=author.headers,
-    )
-    assert r.status_code == 201, r.text
+    await publish_release(client, author, str(theme_id), version, f":root{{--v:'{version}'}}".encode())
 
 
 async def test_create_then_get_with_available_versions(

@@ -51,6 +51,9 @@ def test_keys_headers_and_metadata_follow_the_storage_layout(theme: Theme) -> No
     assert css.headers()["x-amz-meta-sha256"] == css.sha256
     font = plan.objects[0]
     assert font.content_type == "font/woff2"
+    # Assets download when navigated to (a stylesheet's loads ignore this); theme.css is a plain stylesheet.
+    assert font.headers()["Content-Disposition"] == "attachment"
+    assert "Content-Disposition" not in css.headers()
     assert font.md5 == hashlib.md5(b"wOF2 font", usedforsecurity=False).hexdigest()
     assert plan.latest_key == latest_css_key(tid) == f"themes-published/{tid}/latest/theme.css"
     assert plan.preview_key == preview_key(tid, "1.2.0") == f"themes-previews/{tid}/1.2.0.png"
@@ -97,3 +100,26 @@ def test_diff_against_the_previous_release(theme: Theme) -> None:
     assert "+  --bench-new: 4px;" in plan.css_diff
     assert "1.0.0/theme.css" in plan.css_diff
     assert "--bench-new" in plan.describe()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("login.html", b"<form>password</form>", "not a font or an image"),
+        ("app.js", b"alert(1)", "not a font or an image"),
+        ("bad name.png", b"\x89PNG", "cannot be published"),
+        (
+            "logo.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "unsafe SVG",
+        ),
+    ],
+)
+def test_assets_the_service_refuses_are_never_planned(
+    theme: Theme, name: str, data: bytes, reason: str
+) -> None:
+    (theme.assets_dir / name).write_bytes(data)
+    with pytest.raises(PlanError, match=reason) as info:
+        plan_release(theme, "1.0.0")
+    [diagnostic] = info.value.diagnostics  # the folder scan names bad names first, then the asset policy
+    assert f"assets/{name}" in diagnostic.message

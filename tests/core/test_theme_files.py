@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -148,12 +147,16 @@ def test_depth_limit_matches_the_grant_route(theme: Theme) -> None:
 
 
 def test_segment_rule_is_the_backend_grant_rule() -> None:
-    """One rule on both sides: a lint-clean theme is always grantable."""
+    """One rule on both sides: a lint-clean theme is always grantable (the backend imports this rule)."""
+    from studio.core.release_assets import safe_asset_path
+
     grants = (REPO / "backend" / "api" / "routes" / "grants.py").read_text(encoding="utf-8")
-    match = re.search(r'_SEGMENT = re\.compile\(r"([^"]+)"\)', grants)
-    assert match is not None
-    assert match.group(1) == SEGMENT.pattern
-    assert "len(parts) <= 6" in grants  # "assets" plus MAX_ASSET_DEPTH segments
+    assert "safe_asset_path(file.path)" in grants
+    for name in ("a.png", "a..png", "A-b_c.9.woff2", ".x.png", "a b.png", "a?.png", "é.png", "x" * 101):
+        assert safe_asset_path(f"assets/{name}") is bool(SEGMENT.match(name)), name
+    deepest = "assets/" + "d/" * (MAX_ASSET_DEPTH - 1) + "x.png"
+    assert safe_asset_path(deepest)
+    assert not safe_asset_path("assets/d/" + deepest[len("assets/"):])
     assert MAX_ASSET_DEPTH == 5
 
 

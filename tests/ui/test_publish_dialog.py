@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from studio.adapters.backend_client import VerificationFailedError
 from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
 from studio.adapters.publisher import PublishCancelledError, Publisher, PublishProgress, PublishResult
 from studio.adapters.secrets import SecretName, SecretStore
@@ -346,7 +347,10 @@ def test_saved_profile_publishes_and_registers_with_the_backend(
     dialog = _dialog(qtbot, theme, [_saved_target(seaweed, live, "spaces-key", secret_service)])
     dialog.changes_edit.setPlainText("First release")
     _review(qtbot, dialog)
-    assert "Upload with the Spaces key; register with the backend." in dialog.plan_view.toPlainText()
+    assert (
+        "Upload with the Spaces key; the backend verifies, registers and moves latest."
+        in dialog.plan_view.toPlainText()
+    )
     outcome = _publish(qtbot, dialog)
     assert isinstance(outcome, PublishResult), outcome
     assert outcome.registered
@@ -380,6 +384,32 @@ def test_backend_grants_profile_publishes_with_no_key_on_the_desktop(
     assert httpx.get(outcome.css_url).content == theme.css_path.read_bytes()
     assert _versions(live, theme.manifest.id) == ["0.1.0"]
     _shot(dialog, "granted")
+
+
+def test_release_refused_by_the_service_shows_its_findings(
+    qtbot: QtBot, seaweed: SeaweedS3, live: LiveBackend, secret_service: SecretServiceSession, theme: Theme
+) -> None:
+    """The author trusts a font origin in theme.toml (a local warning); the service trusts no remote load."""
+    manifest = theme.root / "theme.toml"
+    manifest.write_text(
+        manifest.read_text().replace("allowed_origins = []", 'allowed_origins = ["https://fonts.example"]')
+    )
+    theme = Theme.open(theme.root)
+    theme.css_path.write_text("@import url(https://fonts.example/a.css);\n" + theme.read_css())
+    dialog = _dialog(
+        qtbot, theme, [_saved_target(seaweed, live, "backend-grants", secret_service)], render_preview=False
+    )
+    _review(qtbot, dialog)
+    outcome = _publish(qtbot, dialog)
+    assert isinstance(outcome, VerificationFailedError), outcome
+    assert dialog.summary_title.text() == "Release refused by the service"
+    text = dialog.summary_text.text()
+    assert "theme.css line 1: safety/remote-import" in text
+    assert "nothing was registered" in text
+    assert "Go Back, fix the theme" in text
+    assert not dialog.again_button.isVisible()  # the same bytes would be refused again
+    assert _versions(live, theme.manifest.id) == []
+    _shot(dialog, "refused")
 
 
 def test_missing_keyring_secret_says_how_to_add_it(

@@ -37,7 +37,7 @@ def released(tmp_path: Path, seaweed: SeaweedS3, live: LiveBackend) -> Iterator[
     author = live.client(live.author)
     author.create_theme(theme.manifest.id, theme.manifest.name)
     store = keyed_store(seaweed, live)
-    publisher = Publisher(store, register=author.register_version, backend=author)
+    publisher = Publisher(store, register=author.register_release, backend=author)
     first = theme.css_path.read_bytes()
     publisher.publish(plan_release(theme, "1.0.0"), changes="first")
     theme.css_path.write_text(theme.css_path.read_text() + ACCENT)

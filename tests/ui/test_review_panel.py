@@ -191,7 +191,7 @@ def test_request_changes_needs_a_comment_and_shows_the_diff_against_the_release(
         from studio.adapters.publisher import Publisher
         from studio.core.publish_plan import plan_release
 
-        publisher = Publisher(store, register=author.register_version, backend=author)
+        publisher = Publisher(store, register=author.register_release, backend=author)
         publisher.publish(plan_release(theme, "1.0.0"))
         theme.css_path.write_text(theme.css_path.read_text() + "\n:root{--review-accent:#ff0066}\n")
         second = service.submit(theme)

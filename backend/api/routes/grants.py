@@ -10,7 +10,6 @@ signs the normalised form, which is exactly what the client must send.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -33,6 +32,12 @@ from backend.db import drafts as drafts_db
 from backend.db import themes as themes_db
 from backend.db import versions as versions_db
 from backend.semver import Version
+from studio.core.release_assets import (
+    ASSET_CONTENT_TYPES,
+    ASSET_DISPOSITION,
+    asset_content_type,
+    safe_asset_path,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["grants"])
 
@@ -40,7 +45,6 @@ CSS_MAX_BYTES = 5 * 1_048_576
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_STORE = "no-store"
 DOWNLOAD_EXPIRES_S = 300
-_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def _storage(services: Any) -> Any:
@@ -71,7 +75,8 @@ def normalized_content_type(value: str) -> str:
 
 
 def _release_key(theme_id: UUID, version: str, file: GrantFile, settings: Settings) -> tuple[str, int]:
-    """The object key and size cap for one file of a release; 422 for paths outside the release layout.
+    """The object key and size cap for one file of a release; 422 for paths outside the release layout and
+    for assets that are not fonts or images of the one Content-Type their extension allows.
 
     ``file.content_type`` must already be normalised.
     """
@@ -84,17 +89,21 @@ def _release_key(theme_id: UUID, version: str, file: GrantFile, settings: Settin
         if file.content_type != "image/png":
             raise ApiError(422, "bad_content_type", "preview.png must be uploaded as image/png.")
         return f"themes-previews/{theme_id}/{version}.png", settings.asset_max_bytes
-    parts = file.path.split("/")
-    if (
-        len(parts) >= 2
-        and parts[0] == "assets"
-        and len(parts) <= 6
-        and all(_SEGMENT.match(p) for p in parts[1:])
-    ):
-        if any(p.startswith("..") for p in parts):
-            raise ApiError(422, "bad_path", f"Path not allowed: {file.path[:100]!r}.")
-        return f"{prefix}/{file.path}", settings.asset_max_bytes
-    raise ApiError(422, "bad_path", "Release files are theme.css, preview.png or assets/<name>.")
+    if not file.path.startswith("assets/"):
+        raise ApiError(422, "bad_path", "Release files are theme.css, preview.png or assets/<name>.")
+    if not safe_asset_path(file.path):
+        raise ApiError(422, "bad_path", f"Path not allowed: {file.path[:100]!r}.")
+    allowed = asset_content_type(file.path)
+    if allowed is None:
+        raise ApiError(
+            422,
+            "asset_type_not_allowed",
+            f"{file.path[:100]} may not be published: assets are fonts and images "
+            f"({', '.join(sorted(ASSET_CONTENT_TYPES))}).",
+        )
+    if file.content_type != allowed:
+        raise ApiError(422, "bad_content_type", f"{file.path[:100]} must be uploaded as {allowed}.")
+    return f"{prefix}/{file.path}", settings.asset_max_bytes
 
 
 @router.post("/themes/{theme_id}/grants/release", response_model=GrantList)
@@ -126,6 +135,13 @@ async def grant_release(
     keys = [_release_key(theme_id, body.version, f, services.settings) for f in files]
     if len({key for key, _ in keys}) != len(keys):
         raise ApiError(422, "duplicate_path", "Each file may appear once.")
+    total, cap = sum(f.size for f in files), services.settings.release_max_bytes
+    if total > cap:
+        raise ApiError(
+            422,
+            "release_too_large",
+            f"The release files add up to {total} bytes; a version holds at most {cap}.",
+        )
     grants = []
     for file, (key, cap) in zip(files, keys, strict=True):
         if file.size > cap:
@@ -140,6 +156,8 @@ async def grant_release(
             size=file.size,
             sha256=file.sha256,
             if_none_match=True,
+            # A navigation to an asset downloads it instead of rendering it (stylesheets' loads ignore this).
+            content_disposition=ASSET_DISPOSITION if file.path.startswith("assets/") else "",
         )
         grants.append(UploadGrantPublic.model_validate(grant, from_attributes=True))
     return GrantList(grants=grants)

@@ -33,6 +33,8 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         postgres = "busy" if saturated(services.pool) else "down"
     redis = "ok" if await services.cache.ping() else "down"
     body: dict[str, str] = {"postgres": postgres, "redis": redis}
+    # Ephemeral: manifests are signed with a key lost at exit (tests, dev); production sets SIGNING_KEY.
+    body["signing"] = "ephemeral" if services.signer.ephemeral else "ok"
     if services.storage is None:
         body["storage"] = "unconfigured"
     else:

@@ -155,13 +155,20 @@ async def create_theme(
 async def update_theme(
     theme_id: UUID, body: ThemeUpdate, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
 ) -> Response:
-    """Change metadata; only the theme's author or an admin. Publishing needs a registered version."""
+    """Change metadata; only the theme's author or an admin. Publishing needs a registered version.
+
+    ``published=false`` sticks: registering a version never publishes the theme again, only
+    ``published=true`` does. ``review_required=true`` makes every release carry an approved draft.
+    """
     await ensure_owner(conn, theme_id, principal)
     changes = body.model_dump(exclude_unset=True)
     if changes.get("tags") is not None:
         changes["tags"] = sorted(set(changes["tags"]))
-    if any(changes.get(k) is None for k in ("name", "description", "tags", "published") if k in changes):
-        raise ApiError(422, "validation_error", "name, description, tags and published cannot be null.")
+    not_null = ("name", "description", "tags", "published", "review_required")
+    if any(changes.get(k) is None for k in not_null if k in changes):
+        raise ApiError(
+            422, "validation_error", "name, description, tags, published and review_required cannot be null."
+        )
     current = await themes_db.get_theme(conn, theme_id)
     if changes.get("published") and (current is None or current["version"] is None):
         raise ApiError(409, "no_version", "Register a version before publishing the theme.")

@@ -1,4 +1,4 @@
-"""Versions: list, register a release (immutable, strictly increasing, safe retry), yank, move ``latest``."""
+"""Versions: list, register a verified release (immutable, increasing, safe retry), yank, move ``latest``."""
 
 from __future__ import annotations
 
@@ -10,13 +10,21 @@ from fastapi.responses import JSONResponse
 
 from backend.api.constants import API_PREFIX
 from backend.api.deps import AuthorPrincipal, ConnDep, OptionalPrincipal, ServicesDep
-from backend.api.errors import ApiError, conflict, not_found
+from backend.api.errors import ApiError, not_found
 from backend.api.routes.common import ensure_owner, may_see_unpublished
-from backend.api.schemas import LatestAliasPublic, VersionCreate, VersionPublic, YankPublic
+from backend.api.schemas import (
+    LatestAliasPublic,
+    ReleasePublic,
+    VerificationFailed,
+    VersionCreate,
+    VersionPublic,
+    YankPublic,
+)
 from backend.db import themes as themes_db
 from backend.db import versions as versions_db
 from backend.db.rows import plain_row
 from backend.latest_alias import AliasError, AliasOutcome, move_latest, repoint_after_yank
+from backend.releases import ReleaseError, ReleaseRequest, register_release
 from backend.semver import Version
 
 router = APIRouter(prefix=API_PREFIX, tags=["versions"])
@@ -35,44 +43,67 @@ async def list_versions(theme_id: UUID, conn: ConnDep, principal: OptionalPrinci
 @router.post(
     "/themes/{theme_id}/versions",
     status_code=201,
-    response_model=VersionPublic,
+    response_model=ReleasePublic,
     responses={
-        200: {"description": "The same version with the same bytes was already registered (safe retry)."},
-        409: {"description": "The version exists with different bytes, or is not above the latest."},
+        200: {"description": "The same version with the same bytes was already registered (safe retry; it "
+              "finishes a manifest write or latest move that was interrupted)."},
+        409: {"description": "The version exists with different bytes, is not above the latest, or the "
+              "theme's review policy is not met (review_required, draft_not_approved, draft_mismatch)."},
+        422: {"model": VerificationFailed, "description": "verification_failed: the stored release was "
+              "refused (findings: rule, message, line, key); nothing was registered."},
+        503: {"description": "storage_unconfigured / storage_unavailable (nothing registered) or "
+              "release_incomplete (registered; retry the same request to finish)."},
     },
 )
 async def register_version(
     theme_id: UUID, body: VersionCreate, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
 ) -> JSONResponse:
-    """Register a release; updates the theme's current version, css_url and published flag atomically."""
+    """Verify the uploaded release in the bucket, then register it, sign its manifest and move ``latest``.
+
+    The client sends no URL: keys and URLs come from the server's layout. The stored ``theme.css`` must have
+    the given sha256 and size and pass the studio's lint; every asset must be an allowed, safely served type;
+    the version's total stays under the size cap. Only then, in one transaction, the version is inserted and
+    the theme's current version and css_url updated (the theme is published unless its author withdrew it).
+    """
     await ensure_owner(conn, theme_id, principal)
-    result = await versions_db.register(
-        conn,
-        theme_id,
-        version=Version(body.version),
-        changes=body.changes,
-        sha256=body.sha256,
-        size=body.size,
-        css_url=body.css_url,
-        published_by=principal.user_id,
-    )
-    outcome = result.outcome
-    if outcome is versions_db.Outcome.NO_THEME:
+    storage = services.storage
+    if storage is None:
+        raise ApiError(
+            503,
+            "storage_unconfigured",
+            "Object storage is not configured on this server (SPACES_*): releases cannot be verified.",
+        )
+    theme = await themes_db.get_theme(conn, theme_id)
+    if theme is None:
         raise not_found()
-    if outcome is versions_db.Outcome.CONFLICT:
-        raise conflict(
-            "version_exists", f"Version {body.version} is already registered with different bytes."
-        )
-    if outcome is versions_db.Outcome.NOT_GREATER:
-        raise conflict(
-            "version_not_greater", f"Version {body.version} is not above the latest ({result.latest})."
-        )
-    assert result.record is not None
-    if outcome is versions_db.Outcome.CREATED:
-        await services.cache.invalidate_theme(str(theme_id))
-    return JSONResponse(
-        plain_row(result.record), status_code=201 if outcome is versions_db.Outcome.CREATED else 200
+    request = ReleaseRequest(
+        theme, body.version, body.changes, body.sha256, body.size, body.draft_id, principal
     )
+    settings = services.settings
+    try:
+        done = await register_release(
+            conn,
+            storage,
+            services.signer,
+            request,
+            max_bytes=settings.release_max_bytes,
+            allowed_origins=tuple(settings.release_allowed_origins),
+        )
+    except ReleaseError as exc:
+        if exc.findings is not None:
+            return JSONResponse(
+                {"error": exc.code, "message": exc.message, "findings": exc.findings}, status_code=exc.status
+            )
+        raise ApiError(exc.status, exc.code, exc.message) from None
+    if done.created or done.latest.action == "moved":
+        await services.cache.invalidate_theme(str(theme_id))
+    record = plain_row(done.record) | {
+        "manifest_url": (
+            storage.public_url(done.record["manifest_key"]) if done.record["manifest_key"] else None
+        ),
+        "latest_alias": _alias_public(done.latest, storage).model_dump(),
+    }
+    return JSONResponse(record, status_code=201 if done.created else 200)
 
 
 @router.post("/themes/{theme_id}/versions/{version}/yank", response_model=YankPublic)

@@ -301,7 +301,6 @@ def registration(version: str, css: bytes) -> dict[str, Any]:
         "changes": f"smoke {version}",
         "sha256": hashlib.sha256(css).hexdigest(),
         "size": len(css),
-        "css_url": "https://cdn.example.test/x.css",
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -20,6 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import psycopg
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -55,6 +58,7 @@ class LocalServers:
     """What this run uses, and the throwaway processes to stop at its end."""
 
     started: list[str] = field(default_factory=list)
+    local_database: str = ""
     _stops: list[Callable[[], None]] = field(default_factory=list)
     _dirs: list[str] = field(default_factory=list)
 
@@ -66,8 +70,21 @@ class LocalServers:
             )
         if not os.environ.get("REDIS_URL"):
             os.environ["REDIS_URL"] = DEFAULT_REDIS if _answers("127.0.0.1", 6379) else self._start_redis()
+        # The studio's bundled backend (in-process or in a studio process a test starts) uses the same servers
+        # and a database of this run's own, dropped at the end: never the developer's `themesystem_local`.
+        os.environ["THEMESTUDIO_LOCAL_POSTGRES"] = os.environ["DATABASE_URL"]
+        os.environ["THEMESTUDIO_LOCAL_REDIS"] = os.environ["REDIS_URL"]
+        self.local_database = f"themestudio_local_test_{secrets.token_hex(4)}"
+        os.environ["THEMESTUDIO_LOCAL_DATABASE"] = self.local_database
 
     def stop(self) -> None:
+        if self.local_database:
+            dsn = os.environ["DATABASE_URL"]
+            with (
+                contextlib.suppress(psycopg.Error),
+                psycopg.connect(dsn, autocommit=True, connect_timeout=3) as db,
+            ):
+                db.execute(f'DROP DATABASE IF EXISTS "{self.local_database}" WITH (FORCE)')
         for stop in reversed(self._stops):
             with contextlib.suppress(OSError, subprocess.SubprocessError):
                 stop()

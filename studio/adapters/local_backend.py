@@ -179,13 +179,21 @@ class LocalBackend:
         data_dir: Path,
         *,
         embedded_only: bool = False,
-        database: str = LOCAL_DATABASE,
-        server_urls: tuple[str, str] = (LOCAL_POSTGRES, LOCAL_REDIS),
+        database: str | None = None,
+        server_urls: tuple[str, str] | None = None,
     ) -> None:
+        """Args default to the environment (``THEMESTUDIO_LOCAL_DATABASE``, ``THEMESTUDIO_LOCAL_POSTGRES``,
+        ``THEMESTUDIO_LOCAL_REDIS``: a PostgreSQL or Redis on other ports, a database of one's own), else
+        ``themesystem_local`` on 127.0.0.1:5432 and Redis on 127.0.0.1:6379."""
+        env = os.environ
         self.data_dir = data_dir
         self.embedded_only = embedded_only
-        self.database = database
-        self.server_urls = server_urls  # (PostgreSQL maintenance URL, Redis URL) tried before embedded ones
+        self.database = database or env.get("THEMESTUDIO_LOCAL_DATABASE") or LOCAL_DATABASE
+        #: (PostgreSQL maintenance URL, Redis URL) tried before the embedded ones.
+        self.server_urls = server_urls or (
+            env.get("THEMESTUDIO_LOCAL_POSTGRES") or LOCAL_POSTGRES,
+            env.get("THEMESTUDIO_LOCAL_REDIS") or LOCAL_REDIS,
+        )
         self.url: str | None = None
         self.token: str | None = None  # the local author's API token, fresh each start (kept in memory)
         self.reviewer_token: str | None = None  # the local reviewer's, likewise

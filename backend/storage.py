@@ -119,6 +119,10 @@ class StoredObject:
     metadata: dict[str, str]
     content_disposition: str = ""
     content_encoding: str = ""
+    #: The store's own SHA-256 of the whole object (base64), when asked for (``checksum=True``) and kept: a
+    #: store that validated ``x-amz-checksum-sha256`` on the upload reports it. "" otherwise, and for
+    #: multipart uploads (a checksum of the parts, ``...-N``).
+    checksum_sha256: str = ""
 
 
 def addressing_style(endpoint: str) -> Literal["path", "virtual"]:
@@ -270,17 +274,19 @@ class ObjectStorage:
         _check_key(key)
         return self._config.cdn_base_url.rstrip("/") + "/" + urllib.parse.quote(key, safe="/~")
 
-    def head_object(self, key: str) -> StoredObject | None:
+    def head_object(self, key: str, *, checksum: bool = False) -> StoredObject | None:
         """Return the stored object's size, headers and metadata, or None when it does not exist.
 
-        Used to verify an upload (size and ``sha256`` metadata) before registering it.
+        Used to verify an upload (size and ``sha256`` metadata) before registering it; with ``checksum``
+        also the store's SHA-256 of the bytes it holds (``StoredObject.checksum_sha256``).
 
         Raises:
             StorageError: the store refused or failed (wrong key, unreachable, ...).
         """
         _check_key(key)
+        extra = {"ChecksumMode": "ENABLED"} if checksum else {}
         try:
-            head = self._client.head_object(Bucket=self._config.bucket, Key=key)
+            head = self._client.head_object(Bucket=self._config.bucket, Key=key, **extra)
         except ClientError as exc:
             if str(exc.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -310,6 +316,30 @@ class ObjectStorage:
         except BotoCoreError as exc:
             raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
         return _stored(key, answer), data
+
+    def get_head_bytes(self, key: str, count: int) -> bytes | None:
+        """The first ``count`` bytes of ``key`` (a ranged GET, to recognise a file's type); None if absent.
+
+        Raises:
+            StorageError: the store refused or failed.
+        """
+        _check_key(key)
+        try:
+            answer = self._client.get_object(
+                Bucket=self._config.bucket, Key=key, Range=f"bytes=0-{count - 1}"
+            )
+            with answer["Body"] as body:
+                data: bytes = body.read(count)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code"))
+            if code in ("404", "NoSuchKey", "NotFound"):
+                return None
+            if code in ("416", "InvalidRange"):  # an empty object
+                return b""
+            raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
+        except BotoCoreError as exc:
+            raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
+        return data
 
     def put_object(
         self, key: str, body: bytes, *, content_type: str, cache_control: str, metadata: dict[str, str]
@@ -512,7 +542,13 @@ def _stored(key: str, head: dict[str, Any]) -> StoredObject:
         metadata={str(k): str(v) for k, v in head.get("Metadata", {}).items()},
         content_disposition=str(head.get("ContentDisposition", "")),
         content_encoding=str(head.get("ContentEncoding", "")),
+        checksum_sha256=_full_object_checksum(head.get("ChecksumSHA256")),
     )
+
+
+def _full_object_checksum(value: object) -> str:
+    text = str(value or "").strip()
+    return "" if not text or "-" in text.rstrip("=")[-4:] else text
 
 
 def _check_key(key: str) -> None:

@@ -130,6 +130,10 @@ class ObjectInfo:
     content_type: str = ""
     cache_control: str = ""
     metadata: Mapping[str, str] = field(default_factory=dict)
+    #: The store's own SHA-256 of the whole object (base64), when it kept one: a store that validates
+    #: ``x-amz-checksum-sha256`` on PUT reports it to a HEAD with ``x-amz-checksum-mode: ENABLED``. Empty for
+    #: stores that keep none, and for multipart uploads (whose checksum is of the parts, ``...-N``).
+    checksum_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,14 +261,18 @@ class ObjectStore:
             "Unreachable",
         )
 
-    def head(self, key: str) -> ObjectInfo | None:
+    def head(self, key: str, *, checksum: bool = False) -> ObjectInfo | None:
         """HEAD ``key`` (signed); None when it does not exist.
+
+        Args:
+            checksum: also ask for the store's SHA-256 of the object (``ObjectInfo.checksum_sha256``).
 
         Raises:
             AccessDeniedError: the key was refused.
             ObjectStoreError: any other failure.
         """
-        response = self._send("HEAD", key, operation="HEAD", signed=self.has_credentials)
+        headers = {"x-amz-checksum-mode": "ENABLED"} if checksum else None
+        response = self._send("HEAD", key, headers=headers, operation="HEAD", signed=self.has_credentials)
         if response.status == 404:
             return None
         if response.status != 200:
@@ -536,7 +544,14 @@ def _info(key: str, response: urllib3.BaseHTTPResponse) -> ObjectInfo:
         content_type=str(headers.get("Content-Type", "")),
         cache_control=str(headers.get("Cache-Control", "")),
         metadata=metadata,
+        checksum_sha256=full_object_checksum(headers.get("x-amz-checksum-sha256")),
     )
+
+
+def full_object_checksum(value: object) -> str:
+    """The base64 SHA-256 a store reports for a whole object; "" when absent or of parts (``...-N``)."""
+    text = str(value or "").strip()
+    return "" if not text or "-" in text.rstrip("=")[-4:] else text
 
 
 def _error(operation: str, key: str, response: urllib3.BaseHTTPResponse) -> ObjectStoreError:

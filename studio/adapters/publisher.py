@@ -39,6 +39,7 @@ Qt-free: the preview renderer, the CDN purge and the backend registration are in
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import tempfile
 import threading
@@ -69,6 +70,11 @@ from studio.core.publish_plan import (
     version_prefix,
 )
 from studio.core.semver import Version
+
+
+def _b64_digest(hex_sha256: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_sha256)).decode("ascii")
+
 
 #: Renders ``css`` (with assets relative to the theme folder) to a PNG file.
 RenderPreview = Callable[[str, Path, Path], None]
@@ -354,7 +360,7 @@ class Publisher:
             step = "verify"
             started = time.perf_counter()
             expected = [*objects, *([preview] if preview is not None else [])]
-            self._verify(expected, report, cancel)
+            self._verify(expected, report, cancel, public_key=plan.css_object.key)
             result.timings["verify"] = time.perf_counter() - started
             _check_cancel(cancel)
 
@@ -650,13 +656,22 @@ class Publisher:
         objects: Sequence[PlannedObject],
         report: Callable[[PublishProgress], None],
         cancel: threading.Event | None,
+        *,
+        public_key: str,
     ) -> None:
-        """HEAD every object (sha256 metadata, headers) and GET its public URL anonymously (body sha256)."""
+        """Check every uploaded object without moving its bytes again, and that the release is public.
+
+        Each object gets a HEAD: it exists, with the planned headers and sha256 metadata, and the store's own
+        SHA-256 of the bytes it holds (the PUT carried ``x-amz-checksum-sha256``, which the store validated,
+        and it reports what it stored) equals the planned digest. A store that reports no checksum, or another
+        one, gets an anonymous GET of that object's public URL, hashed. ``public_key`` (theme.css) is always
+        fetched anonymously: one GET that proves the release is publicly readable.
+        """
         store = self.store
 
         def job(obj: PlannedObject) -> Callable[[], str]:
             def check() -> str:
-                head = store.head(obj.key)
+                head = store.head(obj.key, checksum=True)
                 if head is None:
                     raise PublishError(f"Verification failed: {obj.key} is missing after upload.")
                 problems = []
@@ -666,13 +681,15 @@ class Publisher:
                     problems.append(f"Content-Type is {head.content_type!r}")
                 if head.cache_control != obj.cache_control:
                     problems.append(f"Cache-Control is {head.cache_control!r}")
-                status, body, _headers = store.get_public(obj.key)
-                if status != 200:
-                    problems.append(
-                        f"the public URL answers HTTP {status} (is the prefix publicly readable?)"
-                    )
-                elif hashlib.sha256(body).hexdigest() != obj.sha256:
-                    problems.append("the public URL serves other bytes")
+                stored_digest_matches = head.checksum_sha256 == _b64_digest(obj.sha256)
+                if obj.key == public_key or not stored_digest_matches:
+                    status, body, _headers = store.get_public(obj.key)
+                    if status != 200:
+                        problems.append(
+                            f"the public URL answers HTTP {status} (is the prefix publicly readable?)"
+                        )
+                    elif hashlib.sha256(body).hexdigest() != obj.sha256:
+                        problems.append("the public URL serves other bytes")
                 if problems:
                     raise PublishError(f"Verification of {obj.key} failed: {'; '.join(problems)}.")
                 return obj.key

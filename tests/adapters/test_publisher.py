@@ -328,3 +328,64 @@ def test_two_processes_publishing_one_version(
     latest = store.head(f"themes-published/{one.manifest.id}/latest/theme.css")
     assert latest is not None
     assert store.get_public(latest.key)[1] == (winner / "theme.css").read_bytes()
+
+
+def test_verify_reads_back_only_the_stylesheet_when_the_store_vouches_for_the_rest(
+    publisher: Publisher, store: ObjectStore, theme: Theme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HEAD with the store's SHA-256 for every object; one anonymous GET (theme.css) proves public reads."""
+    fetched: list[str] = []
+    real_get_public = store.get_public
+
+    def recording_get_public(key: str) -> tuple[int, bytes, object]:
+        fetched.append(key)
+        return real_get_public(key)
+
+    monkeypatch.setattr(store, "get_public", recording_get_public)
+    plan = plan_release(theme, "1.0.0")
+    publisher.publish(plan, theme_root=theme.root)
+    assert fetched == [plan.css_object.key]
+    for obj in plan.objects:
+        info = store.head(obj.key, checksum=True)
+        assert info is not None
+        assert info.checksum_sha256  # SeaweedFS validated and kept the checksum the PUT carried
+
+
+@pytest.mark.parametrize("tamper", ["other-bytes", "other-bytes-own-checksum", "deleted"])
+def test_verify_catches_an_object_changed_or_lost_after_upload(
+    publisher: Publisher, store: ObjectStore, seaweed: SeaweedS3, theme: Theme, tamper: str
+) -> None:
+    """Something rewrites one asset between upload and verify (same size, same sha256 metadata)."""
+    import base64
+    import hashlib
+
+    plan = plan_release(theme, "1.0.0")
+    victim = next(o for o in plan.objects if "/assets/" in o.key)
+    admin = seaweed.client()
+    done = threading.Event()
+
+    def tamper_once(progress: PublishProgress) -> None:
+        if progress.step != "verify" or done.is_set():
+            return
+        done.set()
+        if tamper == "deleted":
+            admin.delete_object(Bucket=seaweed.bucket, Key=victim.key)
+            return
+        other = bytes(b ^ 0xFF for b in victim.path.read_bytes())
+        extra = {}
+        if tamper == "other-bytes-own-checksum":
+            extra["ChecksumSHA256"] = base64.b64encode(hashlib.sha256(other).digest()).decode()
+        admin.put_object(
+            Bucket=seaweed.bucket,
+            Key=victim.key,
+            Body=other,
+            ContentType=victim.content_type,
+            CacheControl=victim.cache_control,
+            Metadata={"theme-id": theme.manifest.id, "version": "1.0.0", "sha256": victim.sha256},
+            **extra,
+        )
+
+    with pytest.raises(PublishError, match=r"missing after upload|serves other bytes") as failed:
+        publisher.publish(plan, theme_root=theme.root, progress=tamper_once)
+    assert victim.key in str(failed.value)
+    assert not publisher.store.head(plan.latest_key)  # nothing moved to latest

@@ -396,3 +396,69 @@ async def test_manifest_is_signed_and_lists_the_stored_bytes(
     assert (again.status_code, again.json()["latest_alias"]["action"]) == (200, "moved")
     assert public(seaweed, record["manifest_key"]).content == stored.content
     assert public(seaweed, f"themes-published/{theme}/latest/theme.css").content == GOOD_CSS
+
+
+async def test_assets_the_store_vouches_for_are_not_read_again_yet_still_checked(
+    api: httpx.AsyncClient, actors: dict[str, Actor], seaweed: SeaweedS3, s3_admin: Any
+) -> None:
+    """Uploads carry x-amz-checksum-sha256, which the store validates and keeps: verification trusts that
+    digest for fonts and images (a HEAD and the first bytes) and reads them whole only when it cannot."""
+    author = actors["author"]
+    theme = await new_theme(api, author)
+    page = b"<html><body>not a font</body></html>"
+    # Through grants (checksummed): the store vouches for the bytes, the first bytes still give them away.
+    await upload(
+        api,
+        author,
+        theme,
+        "1.0.0",
+        {"theme.css": (b":root{--a:1}", CSS_TYPE), "assets/a.woff2": (page, "font/woff2")},
+    )
+    r = await register(api, author, theme, "1.0.0", b":root{--a:1}")
+    assert (r.status_code, r.json()["error"]) == (422, "verification_failed")
+    assert [f["rule"] for f in r.json()["findings"]] == ["release/content-mismatch"]
+
+    # With the bucket key: bytes checksummed by the store, but sha256 metadata claiming other bytes. The
+    # store's digest and the claim disagree, so the object is read whole, and the claim is refused.
+    other = WOFF2 + b"other"
+    stage_release(s3_admin, seaweed.bucket, theme, "1.0.1", b":root{--a:1}")
+    s3_admin.put_object(
+        Bucket=seaweed.bucket,
+        Key=f"themes-published/{theme}/1.0.1/assets/b.woff2",
+        Body=other,
+        ChecksumSHA256=base64.b64encode(hashlib.sha256(other).digest()).decode(),
+        ContentType="font/woff2",
+        CacheControl="public, max-age=31536000, immutable",
+        ContentDisposition="attachment",
+        Metadata={"theme-id": theme, "version": "1.0.1", "sha256": sha(WOFF2)},
+    )
+    r = await register(api, author, theme, "1.0.1", b":root{--a:1}")
+    assert (r.status_code, r.json()["error"]) == (422, "verification_failed")
+    assert [f["rule"] for f in r.json()["findings"]] == ["release/metadata"]
+
+    # A clean release through grants registers without reading the font back (only theme.css is read whole),
+    # and its manifest lists the vouched bytes' digest and size.
+    storage = api.app.state.services.storage  # type: ignore[attr-defined]
+    read_whole: list[str] = []
+    real_get = storage.get_object
+
+    def recording_get(key: str, *, max_bytes: int) -> Any:
+        read_whole.append(key.rsplit("/", 1)[-1])
+        return real_get(key, max_bytes=max_bytes)
+
+    storage.get_object = recording_get
+    await upload(
+        api,
+        author,
+        theme,
+        "1.0.2",
+        {"theme.css": (b":root{--a:2}", CSS_TYPE), "assets/c.woff2": (WOFF2, "font/woff2")},
+    )
+    r = await register(api, author, theme, "1.0.2", b":root{--a:2}")
+    assert r.status_code == 201, r.text
+    assert "theme.css" in read_whole
+    assert "c.woff2" not in read_whole
+    manifest = json.loads(public(seaweed, r.json()["manifest_key"]).content)
+    objects = json.loads(base64.b64decode(manifest["payload"]))["objects"]
+    font = next(o for o in objects if o["key"].endswith("c.woff2"))
+    assert (font["size"], font["sha256"]) == (len(WOFF2), sha(WOFF2))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.adapters.python_command import RUN_BACKEND
 from studio.core.css.lint import LintOptions, LintResult, lint_path
 from studio.core.diagnostics import Severity
 
@@ -158,6 +159,10 @@ def build_parser(lazy: Sequence[str] = tuple(LAZY_COMMANDS)) -> argparse.Argumen
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == [RUN_BACKEND]:  # the installed app starting its bundled backend (python_command)
+        from backend.cli import main as backend_main
+
+        return backend_main(args_list[1:])
     if args_list and args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-"):
         args_list.insert(0, "open")  # `themestudio PATH` opens PATH
     first = args_list[0] if args_list else None

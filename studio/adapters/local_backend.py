@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ import httpx
 import psycopg
 from psycopg import sql
 
+from studio.adapters.python_command import backend_command
 from studio.adapters.sandbox import free_ports
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ class LocalBackend:
 
     def _run_backend(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [sys.executable, "-m", "backend", *args],
+            backend_command(*args),
             env=self._env(),
             capture_output=True,
             timeout=120,
@@ -224,7 +224,7 @@ class LocalBackend:
         port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "backend", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            backend_command("serve", "--host", "127.0.0.1", "--port", str(port)),
             env=self._env(),
             stdout=log_file,
             stderr=subprocess.STDOUT,

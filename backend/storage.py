@@ -24,6 +24,7 @@ import base64
 import ipaddress
 import re
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -96,6 +97,15 @@ class UploadGrant:
     max_bytes: int
     content_type: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ListedObject:
+    """One entry of a bucket listing."""
+
+    key: str
+    size: int
+    last_modified: datetime
 
 
 @dataclass(frozen=True)
@@ -320,6 +330,36 @@ class ObjectStorage:
             self._client.delete_object(Bucket=self._config.bucket, Key=key)
         except (BotoCoreError, ClientError) as exc:
             raise StorageError(f"DELETE {key!r} failed: {_describe(exc)}") from None
+
+    def has_objects(self, prefix: str) -> bool:
+        """Whether any object's key starts with ``prefix`` (one LIST of at most one key).
+
+        Raises:
+            StorageError: the store refused or failed.
+        """
+        _check_key(prefix)
+        try:
+            page = self._client.list_objects_v2(Bucket=self._config.bucket, Prefix=prefix, MaxKeys=1)
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"LIST {prefix!r} failed: {_describe(exc)}") from None
+        return bool(page.get("Contents"))
+
+    def list_objects(self, prefix: str) -> Iterator[ListedObject]:
+        """Every object under ``prefix`` with its size and LastModified, page by page (1,000 keys a page).
+
+        Raises:
+            StorageError: the store refused or failed (possibly after some objects were yielded).
+        """
+        _check_key(prefix)
+        try:
+            pages = self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self._config.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield ListedObject(str(item["Key"]), int(item["Size"]), item["LastModified"])
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"LIST {prefix!r} failed: {_describe(exc)}") from None
 
     def check(self) -> bool:
         """Return whether the bucket answers a signed HEAD with our key. Never raises."""

@@ -7,7 +7,12 @@ import importlib
 import json
 import sys
 
-GROUPS = {"studio": "benchmarks.studio", "publish": "benchmarks.publish", "backend": "benchmarks.backend"}
+GROUPS = {
+    "studio": "benchmarks.studio",
+    "publish": "benchmarks.publish",
+    "backend": "benchmarks.backend",
+    "tokens": "benchmarks.tokens",
+}
 
 
 def main() -> int:

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.adapters.python_command import RUN_BACKEND
 from studio.core.css.lint import LintOptions, LintResult, lint_path
 from studio.core.diagnostics import Severity
+from studio.core.limits import MAX_CSS_BYTES, read_text_limited
+from studio.core.theme_files import CSS_NAME, MISSING, FileProblem, scan_theme_files
 
 # Commands whose modules pull in boto3/httpx: imported only when used, so opening the studio stays fast.
 LAZY_COMMANDS = {
@@ -20,26 +21,37 @@ LAZY_COMMANDS = {
     "profiles": "studio.profiles_cli",
     "drafts": "studio.drafts_cli",
     "migrate-assets": "studio.migrate_cli",
+    "tokens": "studio.tokens_cli",
+    "verify": "studio.verify_cli",
 }
 SUBCOMMANDS = ("lint", "preview", "open", *LAZY_COMMANDS)
 
 
 @dataclass(frozen=True)
 class LintTarget:
-    """One stylesheet to lint, with the options its theme asks for."""
+    """One stylesheet to lint, with the options its theme asks for.
+
+    Attributes:
+        folder_problems: for a theme folder, its files that block publishing (links, special files, unsafe
+            names); when ``theme.css`` itself is one of them, ``lint_css`` is False and it is not read.
+    """
 
     css_path: Path
     options: LintOptions
     manifest_error: str | None = None
+    folder_problems: tuple[FileProblem, ...] = ()
+    lint_css: bool = True
 
 
 def resolve_lint_target(path: Path, extra_origins: Sequence[str] = ()) -> LintTarget:
-    """A theme folder lints its ``theme.css`` with its ``allowed_origins``; a CSS file lints alone."""
+    """A theme folder lints its ``theme.css`` with its ``allowed_origins`` and checks its files (see
+    :mod:`studio.core.theme_files`); a CSS file lints alone."""
     from studio.core.manifest import ManifestError, load_manifest
 
     if path.is_dir():
         css = path / "theme.css"
-        if not css.is_file():
+        scan = scan_theme_files(path)
+        if any(p.path == CSS_NAME and p.rule == MISSING for p in scan.problems):
             raise FileNotFoundError(f"{path} is not a theme folder: theme.css is missing")
         origins: list[str] = []
         error = None
@@ -49,8 +61,10 @@ def resolve_lint_target(path: Path, extra_origins: Sequence[str] = ()) -> LintTa
                 origins = list(load_manifest(manifest_path).allowed_origins)
             except (ManifestError, OSError) as exc:
                 error = f"{manifest_path}: {exc}"
-        return LintTarget(css, LintOptions(tuple(origins) + tuple(extra_origins), asset_root=path), error)
-    if not path.is_file():
+        css_ok = not any(p.path == CSS_NAME for p in scan.problems)
+        options = LintOptions(tuple(origins) + tuple(extra_origins), asset_root=path)
+        return LintTarget(css, options, error, scan.problems, css_ok)
+    if not path.exists():  # a pipe or device is refused by the reader, with what it is
         raise FileNotFoundError(f"{path}: no such file or folder")
     root = path.parent
     return LintTarget(path, LintOptions(tuple(extra_origins), asset_root=root))
@@ -61,11 +75,13 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     for raw in args.paths:
         try:
             target = resolve_lint_target(Path(raw), args.allow_origin)
-            result = lint_path(target.css_path, target.options)
-        except OSError as exc:  # missing or unreadable: a clear message, counted as an error
+            result = lint_path(target.css_path, target.options) if target.lint_css else LintResult(())
+        except OSError as exc:  # missing, unreadable, too large, a pipe: a clear message, counted as an error
             reports.append((Path(raw), None, str(exc)))
             continue
         reports.append((target.css_path, result, target.manifest_error))
+        for problem in target.folder_problems:
+            reports.append((Path(raw) / problem.path, LintResult((problem.diagnostic(),)), None))
 
     errors = sum(1 for _, r, e in reports if e) + sum(
         sum(d.severity is Severity.ERROR for d in r.diagnostics) for _, r, _ in reports if r
@@ -90,7 +106,8 @@ def _cmd_lint(args: argparse.Namespace) -> int:
             if e:
                 print(f"{p}: error: {e}")
             for d in r.diagnostics if r else ():
-                print(f"{p}:{d.line}:{d.column}: {d.severity.value} [{d.rule}] {d.message}")
+                where = f"{p}" if d.in_folder else f"{p}:{d.line}:{d.column}"
+                print(f"{where}: {d.severity.value} [{d.rule}] {d.message}")
         print(f"{errors} error(s), {warnings} warning(s) in {len(reports)} file(s)", file=sys.stderr)
     return 1 if errors else 0
 
@@ -99,7 +116,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     path = Path(args.path)
     css_path = path / "theme.css" if path.is_dir() else path
     try:
-        css = css_path.read_text(encoding="utf-8")
+        css = read_text_limited(css_path, MAX_CSS_BYTES, "a stylesheet")
     except (OSError, UnicodeDecodeError) as exc:
         print(f"themestudio preview: cannot read {css_path}: {exc}", file=sys.stderr)
         return 2
@@ -159,10 +176,6 @@ def build_parser(lazy: Sequence[str] = tuple(LAZY_COMMANDS)) -> argparse.Argumen
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == [RUN_BACKEND]:  # the installed app starting its bundled backend (python_command)
-        from backend.cli import main as backend_main
-
-        return backend_main(args_list[1:])
     if args_list and args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-"):
         args_list.insert(0, "open")  # `themestudio PATH` opens PATH
     first = args_list[0] if args_list else None

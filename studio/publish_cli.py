@@ -154,7 +154,7 @@ def _publish(args: argparse.Namespace, theme: Theme, session: PublishSession) ->
     except PlanError as exc:
         print(f"Not published: {exc}", file=sys.stderr)
         for d in exc.diagnostics:
-            print(f"  {d.line}:{d.column} {d.rule}: {d.message}", file=sys.stderr)
+            print(f"  {d.location} {d.rule}: {d.message}", file=sys.stderr)
         return 1
     except (PublishError, ObjectStoreError, BackendError, DOApiError) as exc:
         print(f"Not published: {exc}", file=sys.stderr)

@@ -76,6 +76,48 @@ def test_lint_missing_path_is_an_error() -> None:
     assert "no such file or folder" in result.stdout
 
 
+def test_lint_refuses_a_symlinked_assets_folder_and_an_unsafe_name(tmp_path: Path) -> None:
+    """The incident: ``assets`` linked to a folder with a private key linted clean. Now it is an error."""
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "id_ed25519").write_text("PRIVATE KEY")
+    theme = create_theme(tmp_path / "t", "light", "T")
+    for child in theme.assets_dir.iterdir():
+        child.unlink()
+    theme.assets_dir.rmdir()
+    theme.assets_dir.symlink_to(private, target_is_directory=True)
+    result = themestudio("lint", str(theme.root))
+    assert result.returncode == 1
+    assert f"{theme.root}/assets: error [theme-files/symlink] assets is a symbolic link to {private}" in (
+        result.stdout
+    )
+    assert "Traceback" not in result.stderr
+
+    theme.assets_dir.unlink()
+    theme.assets_dir.mkdir()
+    (theme.assets_dir / "logo?.png").write_bytes(b"x")
+    report = json.loads(themestudio("lint", "--format", "json", str(theme.root)).stdout)
+    assert report["errors"] == 1
+    assert [f["path"] for f in report["files"]] == [str(theme.css_path), f"{theme.root}/assets/logo?.png"]
+    assert report["files"][1]["diagnostics"][0]["rule"] == "theme-files/asset-name"
+
+
+def test_lint_deep_manifest_and_a_pipe_give_clear_errors_not_tracebacks(tmp_path: Path) -> None:
+    theme = create_theme(tmp_path / "t", "light", "T")
+    theme.manifest_path.write_text('id = "x"\nname = "n"\nx = ' + "[" * 5000 + "]" * 5000 + "\n")
+    result = themestudio("lint", str(theme.root))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "nests [ ] or { } more than 64 levels deep (line 3)" in result.stdout
+
+    pipe = tmp_path / "pipe.css"
+    os.mkfifo(pipe)
+    piped = themestudio("lint", str(pipe))  # returns at once: the pipe is never waited on
+    assert piped.returncode == 1
+    assert "is a named pipe, not a file" in piped.stdout
+    assert "Traceback" not in piped.stderr
+
+
 def test_lint_bootstrap_has_no_errors() -> None:
     result = themestudio("lint", "--format", "json", str(CORPUS / "bootstrap.css"))
     assert result.returncode == 0

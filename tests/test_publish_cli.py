@@ -61,6 +61,28 @@ def test_dry_run_changes_nothing(env: SeaweedS3, tmp_path: Path, capsys: pytest.
     assert listed.get("KeyCount", 0) == 0
 
 
+def test_dry_run_of_a_symlinked_assets_folder_refuses_and_lists_nothing(
+    env: SeaweedS3, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The incident: ``assets`` linked to a folder holding a private key was listed and published."""
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "id_ed25519").write_text("PRIVATE KEY")
+    theme = create_theme(tmp_path / "t", "light", "Cli")
+    for child in theme.assets_dir.iterdir():
+        child.unlink()
+    theme.assets_dir.rmdir()
+    theme.assets_dir.symlink_to(private, target_is_directory=True)
+    assert _run(_args(env, theme.root, "--version", "1.0.0", "--dry-run")) == 1
+    captured = capsys.readouterr()
+    assert "id_ed25519" not in captured.out
+    assert "Not published: 1 problem(s) with the theme's files block publishing" in captured.err
+    assert f"theme folder theme-files/symlink: assets is a symbolic link to {private}" in captured.err
+    for path in ("1.0.0", "1.0.0/assets/id_ed25519"):
+        key = f"themes-published/{theme.manifest.id}/{path}"
+        assert env.client().list_objects_v2(Bucket=env.bucket, Prefix=key).get("KeyCount", 0) == 0
+
+
 def test_publish_then_bump_then_republish(
     env: SeaweedS3, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

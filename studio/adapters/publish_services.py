@@ -21,7 +21,6 @@ prompt).
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,7 +33,9 @@ from studio.adapters.backend_client import BackendClient
 from studio.adapters.do_api import purge_cdn
 from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
 from studio.adapters.publisher import Publisher, PurgeCdn, RenderPreview
+from studio.adapters.sandbox import identities_file
 from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
+from studio.core.limits import read_json
 from studio.core.paths import user_data_dir
 from studio.core.profiles import DEFAULT_BUCKET, LOCAL_PROFILE, Profile
 from studio.core.theme import Theme
@@ -273,7 +274,7 @@ def local_sandbox_profile(
     """
     base = data_dir or sandbox_dir()
     try:
-        ports = json.loads((base / "ports.json").read_text(encoding="utf-8"))
+        ports = read_json(base / "ports.json", what="the sandbox's ports record")
         port = int(ports["s3"])
     except (OSError, ValueError, KeyError, TypeError):
         raise PublishSetupError(
@@ -286,7 +287,7 @@ def local_sandbox_profile(
             "(`themestudio`) and keep it open while publishing to the local profile."
         )
     try:
-        identities = json.loads((base / "s3-identities.json").read_text(encoding="utf-8"))
+        identities = read_json(identities_file(base), what="the sandbox's identities file")
         pair = identities["identities"][0]["credentials"][0]
         access_key, file_secret = str(pair["accessKey"]), str(pair["secretKey"])
     except (OSError, ValueError, KeyError, IndexError, TypeError):
@@ -316,7 +317,7 @@ def local_sandbox_profile(
 def _running_backend(record: Path) -> str | None:
     """The studio's bundled backend URL when it noted one and it answers; else None (no registration)."""
     try:
-        url = str(json.loads(record.read_text(encoding="utf-8"))["url"])
+        url = str(read_json(record, what="the backend record")["url"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     try:

@@ -6,17 +6,24 @@ section 2: the public prefixes are readable anonymously through a bucket policy 
 per-object ACLs), the drafts prefix needs a signature.
 
 Credentials: a fresh key pair is generated at every start. SeaweedFS reads its identities from a JSON file,
-so that file (and only that file) holds the secret on disk: under the sandbox data dir, mode 0600, rewritten
-at every start. The studio keeps the secret in memory, and also in the OS keyring (profile ``local``) when
+so that file (and only that file) holds the secret: created 0600 under ``$XDG_RUNTIME_DIR`` (a per-user tmpfs,
+gone at logout) when there is a usable one, else under the sandbox data dir (0700), and removed when the
+sandbox stops. The studio keeps the secret in memory, and also in the OS keyring (profile ``local``) when
 one is usable so the headless CLI can publish to a running sandbox; it is never written to a config file.
 
 Ports are "fixed-ish": the ones of the last run are reused when free (published URLs stay the same from one
 session to the next), new free ones otherwise; they are remembered in ``ports.json`` (no secret in it).
+
+One SeaweedFS per folder: ``owner.lock`` (:mod:`studio.adapters.server_lock`) is held while it runs; a
+server a dead studio left there is stopped before a new one starts; a live owner makes :meth:`Sandbox.start`
+fail.
+The server dies with the process that started it (:func:`studio.adapters.child_process.spawn`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -24,8 +31,10 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -36,7 +45,11 @@ import boto3
 import httpx
 from botocore.config import Config
 
+from studio.adapters.child_env import child_env
+from studio.adapters.child_process import processes_with_argument, spawn, terminate
 from studio.adapters.object_store import S3Credentials, S3Location
+from studio.adapters.server_lock import FolderInUseError, ServerLock, ServerRecord
+from studio.core.limits import read_json
 from studio.core.paths import user_data_dir
 from studio.core.profiles import DEFAULT_BUCKET, LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE, Profile
 
@@ -58,6 +71,32 @@ STOP_GRACE_S = 2.0
 
 class SandboxError(RuntimeError):
     """The sandbox could not start; the message says why and what to do."""
+
+
+def _private_runtime_dir() -> Path | None:
+    """``$XDG_RUNTIME_DIR`` when it is a folder only we can use (as the spec requires), else None."""
+    raw = os.environ.get("XDG_RUNTIME_DIR")
+    if not raw or not hasattr(os, "getuid"):
+        return None
+    try:
+        info = Path(raw).stat()
+    except OSError:
+        return None
+    private = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+    return Path(raw) if private else None
+
+
+def identities_file(data_dir: Path) -> Path:
+    """Where the sandbox of ``data_dir`` keeps its SeaweedFS identities (the file with the secret).
+
+    Under ``$XDG_RUNTIME_DIR`` when usable (one folder per sandbox data dir, so two data dirs never share
+    it), else in the data dir itself. The CLI finds a running sandbox's file here too.
+    """
+    runtime = _private_runtime_dir()
+    if runtime is None:
+        return data_dir / "s3-identities.json"
+    tag = hashlib.sha256(str(data_dir.expanduser().resolve()).encode()).hexdigest()[:16]
+    return runtime / "themesystem-studio" / f"sandbox-{tag}" / "s3-identities.json"
 
 
 def find_weed() -> Path:
@@ -141,22 +180,35 @@ class Sandbox:
     save_secret: Callable[[str], None] | None = None
     secret_saved: bool = False
     backend_url: str | None = None  # the bundled backend once it runs: the local profile registers with it
+    #: What the last start had to stop first (servers a crashed studio left on this folder), for the status.
+    recovered: list[str] = field(default_factory=list)
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _ports: dict[str, int] = field(default_factory=dict, repr=False)
     _credentials: S3Credentials | None = field(default=None, repr=False)
+    _lock: ServerLock | None = field(default=None, repr=False)
+    _cancel: threading.Event | None = field(default=None, repr=False)
 
     @property
     def identities_path(self) -> Path:
-        """The SeaweedFS identities JSON (mode 0600): the one file with the secret, as SeaweedFS needs it."""
-        return self.data_dir / "s3-identities.json"
+        """The SeaweedFS identities JSON (mode 0600): the one file with the secret, as SeaweedFS needs it;
+        it exists only while the sandbox runs (see :func:`identities_file`)."""
+        return identities_file(self.data_dir)
 
     @property
     def log_path(self) -> Path:
         return self.data_dir / "weed.log"
 
     @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "owner.lock"
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def servers(self) -> list[ServerRecord]:
+        """The SeaweedFS this sandbox runs (PID, ports, log), for the status bar and About."""
+        return self._lock.servers if self._lock is not None and self.running else []
 
     @property
     def endpoint(self) -> str:
@@ -232,7 +284,7 @@ class Sandbox:
     def _choose_ports(self) -> dict[str, int]:
         remembered: dict[str, int] = {}
         with contextlib.suppress(OSError, ValueError, TypeError):
-            raw = json.loads((self.data_dir / "ports.json").read_text())
+            raw = read_json(self.data_dir / "ports.json", what="the sandbox's ports record")
             remembered = {name: int(raw[name]) for name in PORT_NAMES}
         distinct = len(set(remembered.values())) == len(PORT_NAMES)
         if remembered and distinct and all(_port_free(p) for p in remembered.values()):
@@ -252,17 +304,25 @@ class Sandbox:
             ]
         }
         path = self.identities_path
-        # Created 0600 from the start: the secret is never readable by others, not even briefly.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+        # A file left by a crashed session goes first, so O_EXCL below proves we created the new one: it is
+        # 0600 from the start and never readable by others, not even briefly (nor a planted link followed).
+        path.unlink(missing_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(identities, handle)
-        path.chmod(0o600)
 
-    def start(self, timeout: float = START_TIMEOUT_S) -> Profile:
+    def start(self, timeout: float = START_TIMEOUT_S, *, cancel: threading.Event | None = None) -> Profile:
         """Start SeaweedFS, create the bucket with its public-read policy; returns :meth:`profile`.
 
+        Args:
+            cancel: set by a studio that quits meanwhile: the start stops the server and gives up.
+
         Raises:
-            SandboxError: no ``weed`` binary, or the server did not come up (the message points at the log).
+            SandboxError: no ``weed`` binary, another live process runs a sandbox on this folder, or the
+                server did not come up (the message points at the log).
         """
         if self.running:
             return self.profile()
@@ -270,10 +330,40 @@ class Sandbox:
         data = self.data_dir / "data"
         data.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
-        creds = S3Credentials("studio-" + secrets.token_hex(8), secrets.token_urlsafe(30))
-        self._write_identities(creds)
-        ports = self._choose_ports()
-        cmd = [
+        lock = self._take_folder(data)
+        try:
+            creds = S3Credentials("studio-" + secrets.token_hex(8), secrets.token_urlsafe(30))
+            self._write_identities(creds)
+            ports = self._choose_ports()
+            with self.log_path.open("ab") as log_file:
+                command = self._command(weed, data, ports)
+                self._process = spawn(command, stdout=log_file, stderr=subprocess.STDOUT, env=child_env())
+            lock.add(
+                ServerRecord.of(
+                    "SeaweedFS",
+                    self._process.pid,
+                    role="local sandbox",
+                    ports=tuple(ports.values()),
+                    log=str(self.log_path),
+                    url=f"http://127.0.0.1:{ports['s3']}",
+                    # A leftover is killed outright: its graceful stop takes ~25 s and helps nobody.
+                    stop_signal=signal.SIGKILL,
+                    grace_s=0.0,
+                )
+            )
+            self._ports = ports
+            self._credentials = creds
+            self._cancel = cancel
+            self._wait(timeout)
+            self._prepare_bucket(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self._remember_secret(creds.secret_key)
+        return self.profile()
+
+    def _command(self, weed: Path, data: Path, ports: dict[str, int]) -> list[str]:
+        return [
             str(weed),
             "server",
             f"-dir={data}",
@@ -298,24 +388,30 @@ class Sandbox:
             "-master.volumeSizeLimitMB=64",
             "-volume.max=30",
         ]
-        with self.log_path.open("ab") as log_file:
-            self._process = subprocess.Popen(
-                cmd, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        self._ports = ports
-        self._credentials = creds
+
+    def _take_folder(self, data: Path) -> ServerLock:
+        """Own the folder (``owner.lock``), stopping any SeaweedFS a dead studio left on it."""
+        lock = ServerLock(self.lock_path)
         try:
-            self._wait(timeout)
-            self._prepare_bucket(timeout)
-        except BaseException:
-            self.stop()
-            raise
-        self._remember_secret(creds.secret_key)
-        return self.profile()
+            self.recovered = lock.acquire()
+        except FolderInUseError as exc:
+            raise SandboxError(f"The local sandbox is already running: {exc}.") from None
+        # A studio from before the lock file left no record: its server is found by our folder on its
+        # command line (we hold the lock, so no live owner runs it).
+        for pid in processes_with_argument(f"-dir={data}"):
+            terminate(pid, signal.SIGKILL, 0.0)
+            self.recovered.append(f"Stopped a SeaweedFS (PID {pid}) left on {data}")
+        self._lock = lock
+        return lock
+
+    def _check_cancel(self) -> None:
+        if self._cancel is not None and self._cancel.is_set():
+            raise SandboxError("The local sandbox start was cancelled: the studio is quitting.")
 
     def _wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            self._check_cancel()
             assert self._process is not None
             if self._process.poll() is not None:
                 code = self._process.returncode
@@ -359,6 +455,7 @@ class Sandbox:
                 client.get_object(Bucket=self.bucket, Key=_PROBE_KEY)["Body"].read()
                 return
             except Exception as exc:  # botocore raises many types while the filer starts
+                self._check_cancel()
                 if time.monotonic() > deadline:
                     raise SandboxError(
                         f"The local SeaweedFS did not accept the bucket {self.bucket!r} "
@@ -377,13 +474,24 @@ class Sandbox:
             log.info("sandbox secret kept in memory only: %s", type(exc).__name__)
 
     def stop(self, grace_s: float = STOP_GRACE_S) -> None:
-        """Stop the server: SIGTERM to its process group, SIGKILL after ``grace_s`` seconds."""
+        """Stop the server (SIGTERM to its process group, SIGKILL after ``grace_s`` s), remove the identities
+        file (the secret does not outlive the sandbox on disk) and free the folder."""
         process, self._process = self._process, None
+        lock, self._lock = self._lock, None
         self._credentials = None
         with contextlib.suppress(OSError):
             self.record_backend(None)
-        if process is None:
-            return
+        try:
+            if process is not None:
+                self._stop_process(process, grace_s)
+        finally:
+            with contextlib.suppress(OSError):
+                self.identities_path.unlink(missing_ok=True)
+            if lock is not None:
+                lock.release()
+
+    @staticmethod
+    def _stop_process(process: subprocess.Popen[bytes], grace_s: float) -> None:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)

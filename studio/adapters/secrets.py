@@ -4,13 +4,16 @@ Each profile has its own keyring service, ``themesystem-studio/<profile>``, hold
 ``spaces-secret`` (the Spaces access key secret), ``do-token`` (DigitalOcean API token, for creating keys and
 purging the CDN) and ``backend-token`` (the ThemeSystem API token). Secrets are never written anywhere else,
 never logged and never put into an exception message; when no keyring is usable we refuse rather than fall
-back to a plain-text file.
+back to a plain-text file. Only the OS secret stores are accepted (:data:`REAL_STORES`): a plain-text or
+"encrypted file" backend selected by configuration is refused the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+import os
 import warnings
 from collections.abc import Callable
 from enum import StrEnum
@@ -18,6 +21,7 @@ from typing import TypeVar
 
 import keyring
 import keyring.errors
+import keyring.util.platform_
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
@@ -27,7 +31,8 @@ T = TypeVar("T")
 SERVICE_PREFIX = "themesystem-studio/"
 
 NO_KEYRING_HELP = (
-    "No OS keyring is available (no Secret Service on D-Bus). Install and unlock one, e.g. "
+    "No OS keyring is available (no Secret Service on D-Bus, or keyring is set to a backend that is not an "
+    "OS secret store). Install and unlock one, e.g. "
     "`sudo apt-get install gnome-keyring` and log in to a desktop session, or run "
     "`gnome-keyring-daemon --unlock` (it reads the keyring password on stdin) inside a D-Bus session "
     "(`dbus-run-session -- bash`). On macOS and Windows the system keychain is used automatically. "
@@ -56,15 +61,61 @@ def service_name(profile: str) -> str:
     return SERVICE_PREFIX + profile
 
 
-def _unusable(backend: KeyringBackend) -> str | None:
-    """Why ``backend`` cannot hold secrets, or None when it can."""
+#: The OS secret stores (encrypted at rest, unlocked with the user's session), by exact class. Anything else
+#: keyring can be told to use (``PYTHON_KEYRING_BACKEND``, ``keyringrc.cfg``, or picked by itself when a
+#: package such as keyrings.alt is installed) may be a plain-text or merely obfuscated file: refused.
+REAL_STORES = frozenset({
+    "keyring.backends.SecretService.Keyring",  # GNOME Keyring, KeePassXC... over D-Bus
+    "keyring.backends.libsecret.Keyring",  # the same Secret Service through libsecret
+    "keyring.backends.kwallet.DBusKeyring",  # KWallet 5/6
+    "keyring.backends.kwallet.DBusKeyringKWallet4",
+    "keyring.backends.macOS.Keyring",  # macOS Keychain
+    "keyring.backends.Windows.WinVaultKeyring",  # Windows Credential Locker
+})
+
+
+def _class_name(backend: object) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
+def _chosen_by() -> str:
+    """Where keyring's choice of backend came from, so the message can say what to change."""
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return "the environment variable PYTHON_KEYRING_BACKEND selects it: unset it"
+    with contextlib.suppress(Exception):  # keyring's config location helpers differ between versions
+        config = keyring.util.platform_.config_root() / "keyringrc.cfg"
+        if config.is_file() and "default-keyring" in config.read_text(encoding="utf-8", errors="replace"):
+            return f"{config} selects it (default-keyring): remove that line"
+    return "keyring picked it by itself: uninstall the package that provides it (e.g. keyrings.alt)"
+
+
+def _real_store(backend: KeyringBackend) -> KeyringBackend:
+    """The OS secret store to use for ``backend``: itself, or the first real store a chainer holds.
+
+    Raises:
+        KeyringUnavailable: there is none; the detail says which backend was chosen and how to change that.
+    """
     if isinstance(backend, fail.Keyring):
-        return "keyring found no backend (it chose keyring.backends.fail)"
+        raise KeyringUnavailable("keyring found no backend (it chose keyring.backends.fail)")
     if isinstance(backend, null.Keyring):
-        return "the keyring backend is keyring.backends.null, which stores nothing"
-    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-        return "keyring found no backend to chain"
-    return None
+        raise KeyringUnavailable(
+            f"the keyring backend is keyring.backends.null, which stores nothing; {_chosen_by()}"
+        )
+    if isinstance(backend, chainer.ChainerBackend):
+        # A chainer falls through to its next backend when one fails: a plain-text one must never be next.
+        real = [b for b in backend.backends if _class_name(b) in REAL_STORES]
+        if real:
+            first: KeyringBackend = real[0]
+            return first
+        chained = ", ".join(_class_name(b) for b in backend.backends) or "nothing"
+        raise KeyringUnavailable(f"keyring chains {chained}, none of them an OS secret store")
+    name = _class_name(backend)
+    if name not in REAL_STORES:
+        raise KeyringUnavailable(
+            f"keyring is set to use {name}, which is not an OS secret store (it may keep secrets in a "
+            f"plain or merely obfuscated file); {_chosen_by()}"
+        )
+    return backend
 
 
 def _describe(exc: BaseException) -> str:
@@ -111,16 +162,24 @@ class SecretStore:
         Raises:
             KeyringUnavailable: the chosen backend cannot store secrets.
         """
-        backend = self._backend if self._backend is not None else keyring.get_keyring()
-        reason = _unusable(backend)
-        if reason:
-            raise KeyringUnavailable(reason)
-        return backend
+        return _real_store(self._configured())
+
+    def _configured(self) -> KeyringBackend:
+        if self._backend is not None:
+            return self._backend
+        try:
+            return keyring.get_keyring()
+        except Exception as exc:  # e.g. PYTHON_KEYRING_BACKEND names a class that does not exist
+            raise KeyringUnavailable(f"keyring could not load its backend: {_describe(exc)}") from None
 
     def backend_name(self) -> str:
-        """A short description of the backend (e.g. ``SecretService Keyring``) without touching it."""
-        backend = self._backend if self._backend is not None else keyring.get_keyring()
-        return f"{type(backend).__module__}.{type(backend).__qualname__}"
+        """The backend's class (e.g. ``keyring.backends.SecretService.Keyring``) without touching it."""
+        try:
+            return _class_name(self.backend())
+        except KeyringUnavailable:
+            with contextlib.suppress(KeyringUnavailable):
+                return _class_name(self._configured())
+            return "none"
 
     def check(self) -> str:
         """Prove the keyring answers (a read of a name that need not exist); returns the backend name.

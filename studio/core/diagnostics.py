@@ -18,7 +18,8 @@ class Diagnostic:
     """One finding in a stylesheet.
 
     Attributes:
-        line: 1-based line of the finding.
+        line: 1-based line of the finding; 0 for a finding about the theme folder's files (a symlinked
+            ``assets``, an unsafe asset name), which has no place in the stylesheet.
         column: 1-based column (in characters) of the finding.
         severity: error or warning.
         rule: stable rule id, e.g. ``syntax``, ``unknown-property``, ``safety/remote-import``.
@@ -34,6 +35,16 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def in_folder(self) -> bool:
+        """A finding about the theme folder's files (line 0), not a place in the stylesheet."""
+        return self.line == 0
+
+    @property
+    def location(self) -> str:
+        """``line 3:5`` for the stylesheet, ``theme folder`` for a finding about the folder's files."""
+        return "theme folder" if self.in_folder else f"line {self.line}:{self.column}"
 
     def to_json(self) -> dict[str, object]:
         return {

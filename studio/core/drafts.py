@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from studio.core.css.lint import LintOptions, lint_bytes
 from studio.core.css.tokens import TokenChange, custom_property_diff
 from studio.core.diagnostics import Diagnostic, Severity
+from studio.core.limits import InputLimitError, read_limited
 from studio.core.publish_plan import PlanError, check_identifier
 from studio.core.textdiff import unified_diff
 from studio.core.theme import Theme
@@ -111,7 +112,9 @@ def prepare_submission(
         raise DraftError(str(exc)) from None
     if css is None:
         try:
-            css = theme.css_path.read_bytes()
+            css = read_limited(theme.css_path, MAX_DRAFT_BYTES, "a draft stylesheet")
+        except InputLimitError as exc:
+            raise DraftError(str(exc)) from None
         except OSError as exc:
             raise DraftError(f"Could not read {theme.css_path}: {exc.strerror or exc}") from None
     if len(css) > MAX_DRAFT_BYTES:

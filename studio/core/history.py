@@ -29,8 +29,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 from studio.core.atomic import StorageError, atomic_write_text
+from studio.core.limits import (
+    MAX_CONFIG_BYTES,
+    MAX_CSS_BYTES,
+    MAX_JOURNAL_BYTES,
+    InputLimitError,
+    read_json,
+    read_limited,
+    read_text_limited,
+)
 from studio.core.manifest import Manifest, load_manifest
 from studio.core.semver import Version
+from studio.core.theme_files import ASSETS_NAME, open_regular_no_follow, scan_theme_files
 
 STUDIO_DIR = ".studio"
 _DRAFT_DIGITS = 6
@@ -137,9 +147,9 @@ class History:
     def pending_autosave_info(self) -> PendingAutosave | None:
         """Like :meth:`pending_autosave`, plus whether ``theme.css`` changed since the edits began."""
         try:
-            record = json.loads(self.autosave_path.read_text(encoding="utf-8"))
+            record = read_json(self.autosave_path, MAX_JOURNAL_BYTES, "the autosave journal")
         except (OSError, ValueError):
-            return None  # no journal, or not ours: nothing we could offer safely
+            return None  # no journal, or not ours (too large, too deep): nothing we could offer safely
         if not isinstance(record, dict) or not isinstance(record.get("css"), str):
             return None
         css: str = record["css"]
@@ -313,7 +323,11 @@ class History:
 
     def version_assets(self, version: str) -> list[dict[str, Any]]:
         """The assets listing of ``version``: ``[{"path", "size", "sha256"}, ...]`` with POSIX paths."""
-        data = json.loads(_read_text(self._version_folder(version) / "assets.json"))
+        path = self._version_folder(version) / "assets.json"
+        try:
+            data = read_json(path, MAX_CONFIG_BYTES, "a version's assets listing")
+        except InputLimitError as exc:
+            raise HistoryError(str(exc)) from None
         return list(data) if isinstance(data, list) else []
 
     def restore_version(self, version: str) -> DraftRevision:
@@ -347,25 +361,28 @@ class History:
         key = (stat.st_mtime_ns, stat.st_size)
         if self._css_sha_cache is not None and self._css_sha_cache[0] == key:
             return self._css_sha_cache[1]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            digest = hashlib.sha256(read_limited(path, MAX_CSS_BYTES, "a stylesheet")).hexdigest()
+        except InputLimitError:
+            return None  # not a stylesheet the studio can open: nothing to compare with
         self._css_sha_cache = (key, digest)
         return digest
 
     def _assets_listing(self) -> list[dict[str, Any]]:
-        assets_dir = self.theme_root / "assets"
+        # The files a release would carry: never through a link (see studio.core.theme_files).
         listing: list[dict[str, Any]] = []
-        if not assets_dir.is_dir():
-            return listing
-        for path in sorted(assets_dir.rglob("*")):
-            if path.is_file():
-                data = path.read_bytes()
-                listing.append(
-                    {
-                        "path": path.relative_to(assets_dir).as_posix(),
-                        "size": len(data),
-                        "sha256": hashlib.sha256(data).hexdigest(),
-                    }
-                )
+        for relative in scan_theme_files(self.theme_root).files:
+            if not relative.startswith(ASSETS_NAME + "/"):
+                continue
+            digest = hashlib.sha256()
+            size = 0
+            with os.fdopen(open_regular_no_follow(self.theme_root / relative), "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+            listing.append(
+                {"path": relative[len(ASSETS_NAME) + 1 :], "size": size, "sha256": digest.hexdigest()}
+            )
         return listing
 
     def _write_changelog(self) -> None:
@@ -377,7 +394,7 @@ class History:
     def _load_draft(self, folder: Path) -> DraftRevision | None:
         css_path = folder / "theme.css"
         try:
-            meta = json.loads((folder / "draft.json").read_text(encoding="utf-8"))
+            meta = read_json(folder / "draft.json")
             return DraftRevision(
                 int(folder.name), datetime.fromisoformat(meta["created_at"]), str(meta["sha256"]), css_path
             )
@@ -387,7 +404,7 @@ class History:
 
 def _load_version_record(folder: Path) -> tuple[Version, VersionRecord] | None:
     try:
-        meta = json.loads((folder / "version.json").read_text(encoding="utf-8"))
+        meta = read_json(folder / "version.json")
         record = VersionRecord(
             str(meta["version"]),
             datetime.fromisoformat(meta["created_at"]),
@@ -409,8 +426,15 @@ def _subdirs(folder: Path) -> list[Path]:
 
 
 def _read_text(path: Path) -> str:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return handle.read()
+    """A stylesheet from history, within the stylesheet limit.
+
+    Raises:
+        HistoryError: too large or not a plain file. FileNotFoundError / OSError: unreadable.
+    """
+    try:
+        return read_text_limited(path, MAX_CSS_BYTES, "a stylesheet")
+    except InputLimitError as exc:
+        raise HistoryError(str(exc)) from None
 
 
 def _publish_folder(parent: Path, final: Path, fill: Callable[[Path], None]) -> bool:

@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from studio.core.atomic import atomic_write_text
+from studio.core.limits import MAX_MANIFEST_BYTES, InputLimitError, InputTooDeepError, load_toml, read_limited
 from studio.core.semver import is_valid as is_valid_version
 
+MANIFEST_FILE = "theme.toml"
 MAX_NAME_LENGTH = 80
 MAX_TAGS = 20
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
@@ -115,7 +117,9 @@ class Manifest:
             ManifestError: invalid TOML, a missing ``id`` or ``name``, or a value of the wrong type.
         """
         try:
-            data = tomllib.loads(text)
+            data = load_toml(text, MANIFEST_FILE)
+        except InputTooDeepError as exc:
+            raise ManifestError("", f"{exc.message}", exc.line) from None
         except tomllib.TOMLDecodeError as exc:
             position = _TOML_POSITION.search(str(exc))
             line = int(position.group(1)) if position else None
@@ -150,10 +154,13 @@ def load_manifest(path: Path) -> Manifest:
     """Read and parse a ``theme.toml`` file.
 
     Raises:
-        ManifestError: the file is not UTF-8 or not a valid manifest.
+        ManifestError: the file is too large, nested too deep, not UTF-8 or not a valid manifest.
         OSError: the file cannot be read.
     """
-    raw = Path(path).read_bytes()
+    try:
+        raw = read_limited(Path(path), MAX_MANIFEST_BYTES, MANIFEST_FILE)
+    except InputLimitError as exc:
+        raise ManifestError("", exc.message) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from studio.core.atomic import atomic_write_text
+from studio.core.limits import MAX_CONFIG_BYTES, InputLimitError, load_toml, read_text_limited
 from studio.core.paths import user_config_dir
 
 CredentialMode = Literal["spaces-key", "backend-grants"]
@@ -263,13 +264,19 @@ class ProfileStore:
             ProfileError: the file is not valid TOML or holds an invalid profile.
         """
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_text_limited(self.path, MAX_CONFIG_BYTES, "the profiles file")
         except FileNotFoundError:
             return {}
+        except InputLimitError as exc:
+            raise ProfileError(str(exc)) from exc
         except OSError as exc:
             raise ProfileError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ProfileError(f"{self.path} is not UTF-8 text; fix or remove it") from exc
         try:
-            data = tomllib.loads(text)
+            data = load_toml(text, self.path)
+        except InputLimitError as exc:
+            raise ProfileError(str(exc)) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ProfileError(f"{self.path} is not valid TOML: {exc}") from exc
         tables = data.get("profiles", {})

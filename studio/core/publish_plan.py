@@ -8,6 +8,7 @@ nothing unsafe or broken is ever published.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -15,9 +16,11 @@ from pathlib import Path, PurePosixPath
 from studio.core.css.lint import LintOptions, lint_path
 from studio.core.css.tokens import TokenChange, custom_property_diff
 from studio.core.diagnostics import Diagnostic, Severity
+from studio.core.limits import MAX_CSS_BYTES, read_limited
 from studio.core.semver import Version
 from studio.core.textdiff import unified_diff
-from studio.core.theme import ASSETS_NAME, CSS_NAME, Theme
+from studio.core.theme import CSS_NAME, Theme
+from studio.core.theme_files import open_regular_no_follow, scan_theme_files
 
 PUBLISHED_PREFIX = "themes-published"
 PREVIEWS_PREFIX = "themes-previews"
@@ -183,7 +186,8 @@ def file_digests(path: Path) -> tuple[str, str, int]:
     sha = hashlib.sha256()
     md5 = hashlib.md5(usedforsecurity=False)
     size = 0
-    with path.open("rb") as handle:
+    # Never through a link: a file swapped for one after the folder was checked is refused, not followed.
+    with os.fdopen(open_regular_no_follow(path), "rb") as handle:
         while chunk := handle.read(_HASH_CHUNK):
             sha.update(chunk)
             md5.update(chunk)
@@ -192,23 +196,13 @@ def file_digests(path: Path) -> tuple[str, str, int]:
 
 
 def publishable_files(root: Path) -> list[str]:
-    """Relative POSIX paths that a release carries: ``theme.css`` and everything under ``assets/``.
+    """Relative POSIX paths that a release carries: everything under ``assets/``, then ``theme.css``.
 
-    Dot-files and dot-folders (``.studio/`` history, editor leftovers) are never published; symlinks are
-    skipped so a link cannot smuggle files from outside the theme.
+    Dot-files and dot-folders (``.studio/`` history, editor leftovers) are never published. Links, special
+    files and unsafe names are not listed here; :func:`plan_release` refuses a folder that has any (see
+    :mod:`studio.core.theme_files`).
     """
-    found: list[str] = []
-    assets = root / ASSETS_NAME
-    if assets.is_dir():
-        for path in sorted(assets.rglob("*")):
-            relative = path.relative_to(root)
-            if any(part.startswith(".") for part in relative.parts):
-                continue
-            if path.is_symlink() or not path.is_file():
-                continue
-            found.append(relative.as_posix())
-    found.append(CSS_NAME)
-    return found
+    return list(scan_theme_files(root).files)
 
 
 def check_identifier(value: str, what: str) -> None:
@@ -249,6 +243,13 @@ def plan_release(
     theme_id = theme.manifest.id
     check_identifier(theme_id, "theme id")
     check_identifier(version, "version")
+    folder = scan_theme_files(theme.root)
+    if folder.problems:
+        raise PlanError(
+            f"{len(folder.problems)} problem(s) with the theme's files block publishing; first: "
+            f"{folder.problems[0].message}",
+            folder.diagnostics(),
+        )
     options = LintOptions(allowed_origins=tuple(theme.manifest.allowed_origins), asset_root=theme.root)
     try:
         result = lint_path(theme.css_path, options)
@@ -265,7 +266,7 @@ def plan_release(
     prefix = version_prefix(theme_id, version)
     objects: list[PlannedObject] = []
     try:
-        for relative in publishable_files(theme.root):
+        for relative in folder.files:
             path = theme.root / relative
             sha, md5, size = file_digests(path)
             objects.append(
@@ -280,7 +281,7 @@ def plan_release(
                     md5=md5,
                 )
             )
-        css = theme.css_path.read_bytes().decode("utf-8-sig")
+        css = read_limited(theme.css_path, MAX_CSS_BYTES, "a stylesheet").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError(f"Could not read the theme's files: {exc}") from exc
     token_changes: tuple[TokenChange, ...] = ()

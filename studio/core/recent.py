@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from studio.core.atomic import atomic_write_text
+from studio.core.limits import read_json
 from studio.core.paths import user_config_dir
 
 MAX_RECENT = 10
@@ -46,7 +47,7 @@ class RecentThemes:
 
     def _load(self) -> builtins.list[Path]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = read_json(self.path, what="the recent themes list")
         except (OSError, ValueError):
             return []  # first run, or a damaged file: start a fresh list rather than fail
         entries = data.get("recent") if isinstance(data, dict) else None

@@ -8,6 +8,7 @@ from typing import Literal
 
 from studio.core.atomic import atomic_write_text, remove_stale_temp_files
 from studio.core.history import STUDIO_DIR, DraftRevision, History, VersionRecord
+from studio.core.limits import MAX_CSS_BYTES, InputLimitError, read_text_limited
 from studio.core.manifest import Manifest, ManifestError, load_manifest, save_manifest
 
 MANIFEST_NAME = "theme.toml"
@@ -75,15 +76,16 @@ class Theme:
         """The exact text of ``theme.css`` (line endings as on disk).
 
         Raises:
-            ThemeError: the file cannot be read or is not UTF-8.
+            ThemeError: the file cannot be read, is larger than 5 MiB, is not a plain file or is not UTF-8.
         """
         try:
-            with self.css_path.open(encoding="utf-8", newline="") as handle:
-                return handle.read()
+            return read_text_limited(self.css_path, MAX_CSS_BYTES, "a stylesheet")
         except UnicodeDecodeError as exc:
             raise ThemeError(
                 f"{self.css_path} is not UTF-8 text (byte {exc.start}); convert it to UTF-8 to edit it here"
             ) from exc
+        except InputLimitError as exc:
+            raise ThemeError(str(exc)) from exc
         except OSError as exc:
             raise ThemeError(f"Could not read {self.css_path}: {exc.strerror or exc}") from exc
 

@@ -14,6 +14,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from studio.core.css.incremental import IncrementalLinter
 from studio.core.css.lint import LintOptions, LintResult
 from studio.core.css.tokens import TokenIndex, index_tokens
+from studio.core.diagnostics import Diagnostic
+from studio.core.theme_files import scan_theme_files
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,14 @@ class Analysis:
     text: str
     lint: LintResult
     tokens: TokenIndex
+    #: Problems of the theme folder's files (links, special files, unsafe asset names): errors that block
+    #: publishing, at line 0 (see studio.core.theme_files). Empty when no theme folder is set.
+    folder: tuple[Diagnostic, ...] = ()
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """The folder's problems first, then the stylesheet's."""
+        return self.folder + self.lint.diagnostics
 
 
 class _Worker(QObject):
@@ -52,6 +62,7 @@ class _Worker(QObject):
         with self._lock:
             job, self._latest = self._latest, None
             linter = self._linter
+            root = self._options.asset_root
         if job is None:  # already handled by an earlier wake-up
             return
         generation, text = job
@@ -61,7 +72,9 @@ class _Worker(QObject):
         else:
             tokens = index_tokens(text)
             self._last_tokens = (text, tokens)
-        self.done.emit(Analysis(generation, text, lint, tokens))
+        # A few stat calls: cheap enough per analysis, and a link made meanwhile shows up at the next edit.
+        folder = scan_theme_files(root).diagnostics() if root is not None else ()
+        self.done.emit(Analysis(generation, text, lint, tokens, folder))
 
 
 class AnalysisService(QObject):

@@ -1,14 +1,16 @@
-"""Start the studio: QApplication, main window, first theme."""
+"""Start the studio: one instance, QApplication, main window, first theme, local servers; quit on signals."""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -18,6 +20,11 @@ from studio.ui.background import run_in_background
 
 if TYPE_CHECKING:
     from studio.ui.main_window import StudioWindow
+    from studio.ui.single_instance import SingleInstance
+
+log = logging.getLogger(__name__)
+#: Objects that must live as long as the process (the reaper's pipe closes when its Popen is collected).
+_KEEP_ALIVE: list[Any] = []
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -34,11 +41,23 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def run_studio(folder: Path | None = None) -> int:
-    """Open the studio on ``folder`` (or the most recent / a new starter theme) and run the event loop."""
+    """Open the studio on ``folder`` (or the most recent / a new starter theme) and run the event loop.
+
+    When a studio already runs for this user, ``folder`` is handed to it instead (it opens it and comes to
+    the front) and this returns 0 at once.
+    """
     from studio.ui.main_window import StudioWindow, default_theme_folder, exit_after_first_paint
+    from studio.ui.quit_signals import SignalQuitter
+    from studio.ui.single_instance import SingleInstance
 
     app = create_application()
+    instance = SingleInstance(parent=app)
+    if not instance.claim():
+        return hand_over(instance, folder)
+    quitter = SignalQuitter(parent=app)  # before the window: a signal during start-up quits once it is up
     window = StudioWindow()
+    quitter.received.connect(lambda signum: quit_on_signal(app, window, signum))
+    instance.openRequested.connect(lambda path: bring_forward(window, path))
     exit_after_first_paint(window)
     window.show()
     try:
@@ -52,6 +71,41 @@ def run_studio(folder: Path | None = None) -> int:
         # After the first preview: the editor comes first, the backend is not needed for the first edits.
         start_local_backend(app, window)
     return app.exec()
+
+
+def hand_over(instance: SingleInstance, folder: Path | None) -> int:
+    """A studio runs already: give it ``folder`` (or just bring it to the front); 0 when it took it."""
+    from studio.ui.single_instance import HandoverError
+
+    if folder is not None and not folder.is_dir():
+        print(f"themestudio: {folder}: not a theme folder", file=sys.stderr)
+        return 2
+    try:
+        instance.hand_over(folder)
+    except HandoverError as exc:
+        print(f"themestudio: {exc}", file=sys.stderr)
+        return 1
+    what = f"{folder} opens" if folder is not None else "it comes to the front"
+    print(f"themestudio: ThemeSystem Studio is already running (PID {instance.running_pid()}): {what} there.")
+    return 0
+
+
+def bring_forward(window: StudioWindow, folder: Path | None) -> None:
+    """A second launch asked for ``folder`` (or for the window): open it and come to the front."""
+    if folder is not None:
+        window.open_theme(folder)
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+
+
+def quit_on_signal(app: QApplication, window: StudioWindow, signum: int) -> None:
+    """SIGTERM/SIGINT/SIGHUP: quit as File → Quit does (edits autosaved, no question asked); ``aboutToQuit``
+    then stops the local servers."""
+    log.info("quitting on %s", signal.Signals(signum).name)
+    window.close_unattended()
+    app.quit()
 
 
 def wants_local_backend() -> bool:
@@ -68,12 +122,15 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
     Both stop at quit.
     """
     from studio.adapters.local_backend import LocalBackend
+    from studio.adapters.reaper import start_reaper
     from studio.adapters.sandbox import Sandbox, SandboxError, keyring_saver
     from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
     from studio.core.profiles import LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE
 
     backend = LocalBackend(user_data_dir() / "backend")
     sandbox = Sandbox(save_secret=keyring_saver())
+    # If the studio dies (SIGKILL, a crash) the reaper stops what the lock files still list.
+    _KEEP_ALIVE.append(start_reaper([sandbox.lock_path, backend.lock_path]))
     quitting, settled = threading.Event(), threading.Event()
     settled.set()  # nothing in flight until the start job runs
 
@@ -81,8 +138,11 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
         # A start still in flight stops at its next step; wait for it so no server outlives the studio.
         quitting.set()
         settled.wait(timeout=30)
-        backend.stop()
+        # Side by side: SeaweedFS takes its whole grace period, the API well under a second.
+        stopping = threading.Thread(target=backend.stop, name="backend-stop")
+        stopping.start()
         sandbox.stop()
+        stopping.join()
 
     app.aboutToQuit.connect(stop_all)
     window.set_backend_status("Backend: starting (local)…")
@@ -94,13 +154,27 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
             settled.set()
 
     def start_sandbox_then_backend() -> str:
+        # Side by side: the backend migrates and issues tokens (~7 s) while SeaweedFS starts (~4 s); it
+        # needs the sandbox only when its API starts.
+        sandbox_done = threading.Event()
+
+        def start_sandbox() -> None:
+            try:
+                sandbox.start(cancel=quitting)
+            except SandboxError as exc:
+                window_note.append(str(exc))  # reported with the backend status; the studio works without it
+            finally:
+                sandbox_done.set()
+
+        def storage_env() -> dict[str, str]:
+            sandbox_done.wait()
+            return sandbox.backend_env() if sandbox.running else {}
+
+        threading.Thread(target=start_sandbox, name="sandbox-start", daemon=True).start()
         try:
-            sandbox.start()
-        except SandboxError as exc:
-            window_note.append(str(exc))  # reported with the backend status; the studio works without it
-        else:
-            backend.storage_env = sandbox.backend_env()
-        url = backend.start(cancel=quitting)
+            url = backend.start(cancel=quitting, storage_env=storage_env)
+        finally:
+            sandbox_done.wait()  # "settled" means both starts are over
         if sandbox.running and backend.token and backend.reviewer_token:
             # The local profiles register releases and drafts with the bundled backend as this user, and
             # review them as its reviewer twin (nobody may review their own drafts).
@@ -117,7 +191,11 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
 
     window_note: list[str] = []
 
+    def show_servers() -> None:
+        window.set_local_servers(backend.servers() + sandbox.servers(), sandbox.recovered + backend.recovered)
+
     def started(url: str) -> None:
+        show_servers()
         services = backend.services
         detail = f"Postgres {services.postgres_kind}, Redis {services.redis_kind}" if services else ""
         if sandbox.running:
@@ -127,6 +205,7 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
         window.set_backend_status(f"Backend: local · {url}", detail)
 
     def failed(exc: Exception) -> None:
+        show_servers()
         if sandbox.running:
             window.sandbox = sandbox
         window.set_backend_status("Backend: unavailable (local)", str(exc))

@@ -47,12 +47,14 @@ from studio.ui.preview import PreviewView, Scheme, folder_url
 from studio.ui.problems_panel import ProblemsPanel
 from studio.ui.recovery_dialog import RecoveryDialog
 from studio.ui.review_actions import install_review_actions
+from studio.ui.token_actions import install_token_actions
 from studio.ui.token_panel import TokenPanel
 from studio.ui.version_viewer import VersionViewer
 from studio.ui.versions_dialog import VersionsDialog
 
 if TYPE_CHECKING:
     from studio.adapters.sandbox import Sandbox
+    from studio.adapters.server_lock import ServerRecord
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,9 @@ class StudioWindow(QMainWindow):
         self._viewers: list[VersionViewer] = []
         self.recent = RecentThemes()
         self.sandbox: Sandbox | None = None  # the local SeaweedFS, once app.py has started it
+        self.local_servers: list[ServerRecord] = []  # what app.py runs locally (status bar, Help → About)
+        self._server_notes: list[str] = []
+        self._closing_unattended = False
 
         self.editor = CodeEditor(self)
         self.preview = PreviewView(self)
@@ -109,6 +114,7 @@ class StudioWindow(QMainWindow):
         self._build_layout()
         self._build_actions()
         install_review_actions(self)
+        install_token_actions(self)
         self._wire()
         self.resize(1440, 900)
         self._restore_geometry()
@@ -169,8 +175,10 @@ class StudioWindow(QMainWindow):
         self.counts_label = QLabel("")
         self.save_label = QLabel("")
         self.backend_label = QLabel("")
+        self.servers_label = QLabel("")
         sb = self.statusBar()
         sb.addPermanentWidget(self.backend_label)
+        sb.addPermanentWidget(self.servers_label)
         sb.addPermanentWidget(self.counts_label)
         sb.addPermanentWidget(self.position_label)
         sb.addPermanentWidget(self.save_label)
@@ -225,6 +233,9 @@ class StudioWindow(QMainWindow):
         view.addAction(self.tokens_dock.toggleViewAction())
         view.addSeparator()
         view.addAction(self._action("Cycle Preview Scheme", self._cycle_scheme, "Ctrl+Shift+D"))
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&About ThemeSystem Studio", self.show_about))
 
     def _wire(self) -> None:
         self.editor.textChanged.connect(self._on_text_changed)
@@ -359,8 +370,19 @@ class StudioWindow(QMainWindow):
             return True
         return False
 
+    def close_unattended(self) -> None:
+        """Close as File → Quit does, without asking (a signal: logout, shutdown, ``kill``): unsaved edits go
+        to the autosave journal now, and the next launch offers them back."""
+        if self.theme is not None and self.is_modified():
+            try:
+                self.theme.history.autosave(self._file_form(self.editor.toPlainText()))
+            except (StorageError, OSError) as exc:
+                log.warning("autosave at exit failed: %s", exc)
+        self._closing_unattended = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._confirm_discard():
+        if not self._closing_unattended and not self._confirm_discard():
             event.ignore()
             return
         self._autosave_timer.stop()
@@ -421,9 +443,11 @@ class StudioWindow(QMainWindow):
 
     def _on_analysed(self, analysis: Analysis) -> None:
         self._last_analysis = analysis
-        diagnostics = list(analysis.lint.diagnostics)
+        diagnostics = list(analysis.diagnostics)
         self.problems.set_diagnostics(diagnostics)
-        self.editor.set_diagnostics([(d.line, d.column, d.severity.value) for d in diagnostics])
+        self.editor.set_diagnostics(
+            [(d.line, d.column, d.severity.value) for d in diagnostics if not d.in_folder]
+        )
         self.tokens.set_index(analysis.text, analysis.tokens)
         errors = sum(d.severity is Severity.ERROR for d in diagnostics)
         warnings = len(diagnostics) - errors
@@ -512,6 +536,20 @@ class StudioWindow(QMainWindow):
         """Show which backend the studio talks to (the bundled one is labelled local everywhere)."""
         self.backend_label.setText(text)
         self.backend_label.setToolTip(detail)
+
+    def set_local_servers(self, servers: list[ServerRecord], notes: list[str] | None = None) -> None:
+        """Which local servers run (PID, address, log): in the status bar and Help → About."""
+        from studio.ui.about_dialog import servers_detail, servers_summary
+
+        self.local_servers = list(servers)
+        self._server_notes = list(notes or [])
+        self.servers_label.setText(servers_summary(servers))
+        self.servers_label.setToolTip("\n".join([servers_detail(servers), *self._server_notes]).strip())
+
+    def show_about(self) -> None:
+        from studio.ui.about_dialog import AboutDialog
+
+        AboutDialog(self.local_servers, self._server_notes, self).exec()
 
     def _editor_form(self, file_text: str) -> str:
         return file_text.replace("\r\n", "\n")

@@ -111,7 +111,7 @@ class DiagnosticsModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == LOCATION_COLUMN:
-                return f"{d.line}:{d.column}"
+                return "folder" if d.in_folder else f"{d.line}:{d.column}"
             if column == RULE_COLUMN:
                 return d.rule
             if column == MESSAGE_COLUMN:
@@ -244,4 +244,5 @@ class ProblemsPanel(QWidget):
     def _emit_activated(self, index: QModelIndex) -> None:
         if index.isValid():
             d = self.model.diagnostic(index.row())
-            self.activated.emit(d.line, d.column)
+            if not d.in_folder:  # a finding about the folder's files has no place in the text to go to
+                self.activated.emit(d.line, d.column)

@@ -308,6 +308,8 @@ class PublishDialog(QDialog):
         self.plan_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.lint_list = QListWidget(page)
         self.lint_list.setVisible(False)
+        self.lint_list.setWordWrap(True)  # a problem's message says what to do: show all of it
+        self.lint_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         back = QPushButton("Back", page)
         back.clicked.connect(self._back_to_setup)
         self.publish_button = QPushButton("Publish", page)
@@ -498,11 +500,11 @@ class PublishDialog(QDialog):
         self._set_busy(False)
         if isinstance(exc, PlanError) and exc.diagnostics:
             self.review_title.setText(
-                f"{len(exc.diagnostics)} lint error(s) block publishing. Fix them, then review again."
+                f"{len(exc.diagnostics)} problem(s) block publishing. Fix them, then review again."
             )
             self.lint_list.clear()
             for d in exc.diagnostics:
-                self.lint_list.addItem(f"line {d.line}:{d.column}  {d.rule}  {d.message}")
+                self.lint_list.addItem(f"{d.location}  {d.rule}  {d.message}")
             self.lint_list.setVisible(True)
             self.plan_view.setPlainText("")
             self.publish_button.setEnabled(False)

@@ -107,7 +107,7 @@ def test_cli_publishes_to_the_running_sandbox_as_the_local_profile(
     # As the studio does: the bundled backend on the sandbox, its author token in the keyring, its URL noted.
     servers = (os.environ["DATABASE_URL"], os.environ["REDIS_URL"])  # the run's (tests/local_servers.py)
     database = f"publish_local_{uuid.uuid4().hex[:8]}"
-    backend = LocalBackend(tmp_path / "backend", database=database, servers=servers)
+    backend = LocalBackend(tmp_path / "backend", database=database, server_urls=servers)
     backend.storage_env = sandbox.backend_env()
     try:
         url = backend.start()

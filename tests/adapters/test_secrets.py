@@ -153,3 +153,90 @@ def test_no_dbus_at_all_in_a_fresh_process(tmp_path: Path) -> None:
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes()
+
+
+def _fresh_process_store(tmp_path: Path, **env_extra: str) -> subprocess.CompletedProcess[str]:
+    """Store a secret from a fresh process with no D-Bus and the given keyring configuration."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
+        try:
+            SecretStore().set("p", SecretName.SPACES_SECRET, {SECRET!r})
+        except KeyringUnavailable as exc:
+            print(exc)
+            sys.exit(3)
+        sys.exit(0)
+        """
+    )
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")
+    }
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"))
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _assert_refused_and_nothing_written(result: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "No OS keyring is available" in result.stdout
+    assert SECRET not in result.stdout + result.stderr
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+PLAINTEXT = "keyrings.alt.file.PlaintextKeyring"
+
+
+def test_plaintext_backend_from_the_environment_is_refused(tmp_path: Path) -> None:
+    """keyrings.alt's file backend, chosen by PYTHON_KEYRING_BACKEND: refused, nothing written."""
+    result = _fresh_process_store(tmp_path, PYTHON_KEYRING_BACKEND=PLAINTEXT)
+    _assert_refused_and_nothing_written(result, tmp_path)
+    assert f"keyring is set to use {PLAINTEXT}, which is not an OS secret store" in result.stdout
+    assert "PYTHON_KEYRING_BACKEND selects it: unset it" in result.stdout
+
+
+def test_plaintext_backend_from_keyringrc_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "config" / "python_keyring" / "keyringrc.cfg"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"[backend]\ndefault-keyring = {PLAINTEXT}\n")
+    result = _fresh_process_store(tmp_path)
+    _assert_refused_and_nothing_written(result, tmp_path)
+    assert f"{config} selects it (default-keyring): remove that line" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "backend", ["keyring.backends.null.Keyring", "keyrings.alt.file.EncryptedKeyring", "no.such.Backend"]
+)
+def test_other_configured_non_stores_are_refused(tmp_path: Path, backend: str) -> None:
+    result = _fresh_process_store(tmp_path, PYTHON_KEYRING_BACKEND=backend)
+    _assert_refused_and_nothing_written(result, tmp_path)
+
+
+def test_a_chain_uses_its_os_store_and_never_the_file_backend(
+    secret_service: SecretServiceSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """keyring chains every viable backend; only the Secret Service in it is used."""
+    from keyring.backends.chainer import ChainerBackend
+    from keyrings.alt.file import PlaintextKeyring
+
+    real = SecretServiceKeyring()
+    real.preferred_collection = "/org/freedesktop/secrets/collection/login"
+    plain = PlaintextKeyring()
+    plain.file_path = str(tmp_path / "plain.cfg")  # type: ignore[misc]
+    monkeypatch.setattr(ChainerBackend, "backends", [plain, real])  # the file backend first, as a trap
+    store = SecretStore(ChainerBackend())
+    store.set("chain", SecretName.SPACES_SECRET, SECRET)
+    assert store.get("chain", SecretName.SPACES_SECRET) == SECRET
+    assert store.backend_name() == "keyring.backends.SecretService.Keyring"
+    assert not (tmp_path / "plain.cfg").exists()
+    store.delete_all("chain")
+
+    monkeypatch.setattr(ChainerBackend, "backends", [plain])
+    with pytest.raises(KeyringUnavailable, match="none of them an OS secret store"):
+        SecretStore(ChainerBackend()).set("chain", SecretName.SPACES_SECRET, SECRET)
+    assert not (tmp_path / "plain.cfg").exists()

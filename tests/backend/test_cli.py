@@ -8,6 +8,10 @@ import sys
 import uuid
 
 import psycopg
+import pytest
+
+from backend import cli
+from backend.db.users import create_user
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -77,3 +81,36 @@ def test_unreachable_database_is_a_clear_message() -> None:
     assert r.returncode == 1
     assert "database unreachable" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "3651", "999999999999", "ten", "1.5"])
+def test_token_expiry_out_of_range_is_a_usage_error(
+    days: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checked by argparse before any setting or database is touched: nothing is created.
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["tokens", "create", "--email", "a@b.c", "--expires-days", days])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--expires-days" in err
+    assert "1 to 3650 days" in err or "whole number of days" in err
+    assert "Traceback" not in err
+
+
+def test_token_expiry_bounds_are_accepted(
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    email = f"exp-{uuid.uuid4().hex[:8]}@example.test"
+    create_user(database_url, email=email, name="Exp", role="user")
+    for days in (1, 3650):
+        assert cli.main(["tokens", "create", "--email", email, "--expires-days", str(days)]) == 0
+    with psycopg.connect(database_url) as conn:
+        spans = conn.execute(
+            "SELECT round(extract(epoch FROM t.expires_at - t.created_at) / 86400) FROM api_tokens t "
+            "JOIN users u ON u.id = t.user_id WHERE u.email = %s ORDER BY 1",
+            (email,),
+        ).fetchall()
+    assert [int(s) for (s,) in spans] == [1, 3650]
+    capsys.readouterr()

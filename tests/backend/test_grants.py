@@ -142,3 +142,44 @@ async def test_readyz_all_ok_with_storage(api: httpx.AsyncClient) -> None:
     r = await api.get("/readyz")
     assert r.status_code == 200
     assert r.json() == {"status": "ok", "postgres": "ok", "redis": "ok", "storage": "ok"}
+
+
+async def test_reviewers_download_only_submitted_drafts(
+    api: httpx.AsyncClient, actors: dict[str, Actor], database_url: str
+) -> None:
+    from tests.backend.helpers import make_actor
+
+    author, reviewer = actors["author"], actors["reviewer"]
+    theme = await _theme(api, author)
+
+    async def draft() -> str:
+        body = {"sha256": sha(CSS), "size": len(CSS)}
+        r = await api.post(f"/v1/themes/{theme}/drafts", json=body, headers=author.headers)
+        assert r.status_code == 201, r.text
+        grant = (await api.post(f"/v1/drafts/{r.json()['id']}/grant", headers=author.headers)).json()
+        assert _put(grant["grants"][0], CSS).status_code == 200
+        return str(r.json()["id"])
+
+    async def download(draft_id: str, actor: Actor) -> httpx.Response:
+        return await api.get(f"/v1/drafts/{draft_id}/grant", headers=actor.headers)
+
+    # Work in progress: no reviewer (nor admin) reads it before the author submits.
+    pending = await draft()
+    for actor in (reviewer, actors["admin"]):
+        r = await download(pending, actor)
+        assert (r.status_code, r.json()["error"]) == (409, "draft_not_submitted"), actor.role
+        assert "url" not in r.json()
+
+    # Submitted, then decided either way: still readable (the bytes froze at submission).
+    second_reviewer = make_actor(database_url, "reviewer")
+    for decision in ("approve", "request_changes"):
+        draft_id = await draft()
+        assert (await api.post(f"/v1/drafts/{draft_id}/submit", headers=author.headers)).status_code == 200
+        assert (await download(draft_id, reviewer)).status_code == 200
+        review = {"decision": decision, "comment": "looked at it"}
+        r = await api.post(f"/v1/drafts/{draft_id}/review", json=review, headers=reviewer.headers)
+        assert r.status_code == 200, r.text
+        r = await download(draft_id, second_reviewer)
+        assert r.status_code == 200, (decision, r.text)
+        got = httpx.get(r.json()["url"], timeout=10)
+        assert (got.status_code, got.content) == (200, CSS)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QTextCursor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from studio.core.diagnostics import Diagnostic, Severity
@@ -176,6 +176,55 @@ def test_clicking_a_problem_jumps_to_it(qtbot: QtBot, window: StudioWindow) -> N
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
     assert window.editor.line_column() == (found.line, found.column)
+
+
+def test_folder_problems_show_in_problems_and_do_not_jump(
+    qtbot: QtBot, window: StudioWindow, theme: Theme
+) -> None:
+    (theme.assets_dir / "logo final.png").write_bytes(b"x")
+    (theme.assets_dir / "key.pem").symlink_to("/etc/hostname")
+    window.editor.insertPlainText("/* edited */\n")  # any edit re-checks the folder
+    found = wait_for_rule(qtbot, window, "theme-files/symlink")
+    assert found.severity is Severity.ERROR
+    assert wait_for_rule(qtbot, window, "theme-files/asset-name").line == 0
+    model, table = window.problems.model, window.problems.table
+    row = next(r for r in range(model.rowCount()) if model.diagnostic(r) == found)
+    assert model.index(row, 1).data() == "folder"
+    assert "2 error(s)" in window.counts_label.text()
+    window.problems_dock.resize(1400, 220)
+    window.grab().save("/tmp/main-window-folder-problems.png")
+    window.editor.go_to(3, 1)
+    index = model.index(row, 3)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
+    assert window.editor.line_column() == (3, 1)  # no place in the text to go to
+
+
+def test_a_5000_deep_theme_toml_is_a_clear_message_not_a_crash(qtbot: QtBot, tmp_path: Path) -> None:
+    theme = create_theme(tmp_path / "deep", "light", "Deep")
+    theme.manifest_path.write_text('id = "x"\nname = "n"\nx = ' + "[" * 5000 + "]" * 5000 + "\n")
+    win = StudioWindow()
+    win.resize(900, 600)
+    win.show()
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        box.grab().save("/tmp/main-window-deep-toml.png")
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    try:
+        assert win.open_theme(theme.root) is False
+    finally:
+        win.close()
+        win.deleteLater()
+    assert len(seen) == 1
+    assert "unreadable theme.toml" in seen[0]
+    assert "more than 64 levels deep (line 3)" in seen[0]
 
 
 def test_token_edit_rewrites_only_that_declaration(qtbot: QtBot, window: StudioWindow) -> None:

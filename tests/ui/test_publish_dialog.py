@@ -169,6 +169,30 @@ def test_lint_errors_block_with_the_list(qtbot: QtBot, seaweed: SeaweedS3, theme
     _shot(dialog, "lint")
 
 
+def test_a_symlinked_assets_folder_blocks_with_the_folder_problem(
+    qtbot: QtBot, seaweed: SeaweedS3, theme: Theme, tmp_path: Path
+) -> None:
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "id_ed25519").write_text("PRIVATE KEY")
+    for child in theme.assets_dir.iterdir():
+        child.unlink()
+    theme.assets_dir.rmdir()
+    theme.assets_dir.symlink_to(private, target_is_directory=True)
+    dialog = _dialog(qtbot, theme, [_target(seaweed)])
+    qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.lint_list.isVisible(), timeout=20_000)
+    rows = [dialog.lint_list.item(i).text() for i in range(dialog.lint_list.count())]
+    assert rows == [
+        f"theme folder  theme-files/symlink  assets is a symbolic link to {private} (outside the theme "
+        "folder); a theme's assets folder and its files must be real files inside the theme folder: replace "
+        "the link with a copy of the file, or remove it."
+    ]
+    assert not dialog.publish_button.isEnabled()
+    assert "1 problem(s) block publishing" in dialog.review_title.text()
+    _shot(dialog, "folder-problem")
+
+
 def test_cancel_mid_upload_then_publish_again_completes(
     qtbot: QtBot, seaweed: SeaweedS3, store: ObjectStore, theme: Theme
 ) -> None:

@@ -185,10 +185,18 @@ async def grant_draft_upload(
 async def grant_draft_download(
     draft_id: UUID, conn: ConnDep, services: ServicesDep, _: ReviewerPrincipal
 ) -> DownloadGrant:
-    """A short-lived presigned GET of a draft (reviewers)."""
+    """A short-lived presigned GET of a submitted draft (reviewers).
+
+    A draft still in ``draft`` is its author's work in progress: 409 ``draft_not_submitted``. Once
+    submitted (``in_review``) and after a decision (``approved``, ``changes_requested``) reviewers may read
+    it: the bytes are frozen from submission on (no upload grant after ``draft``), and a decided draft stays
+    readable so a reviewer can compare a new revision with the one they judged.
+    """
     draft = await drafts_db.get_draft(conn, draft_id)
     if draft is None:
         raise not_found("draft")
+    if draft["status"] == "draft":
+        raise conflict("draft_not_submitted", "This draft has not been submitted for review yet.")
     url = _storage(services).grant_download(draft["object_key"], expires_in=DOWNLOAD_EXPIRES_S)
     expires = datetime.now(UTC) + timedelta(seconds=DOWNLOAD_EXPIRES_S)
     return DownloadGrant(key=draft["object_key"], url=url, expires_at=expires)

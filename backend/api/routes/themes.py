@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 from uuid import UUID
 
+import anyio.to_thread
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
@@ -20,6 +21,7 @@ from backend.api.routes.common import (
 )
 from backend.api.schemas import ThemeCreate, ThemePage, ThemePublic, ThemeUpdate
 from backend.db import themes as themes_db
+from backend.storage import ObjectStorage, StorageError
 
 router = APIRouter(prefix=API_PREFIX, tags=["themes"])
 JSON = "application/json"
@@ -83,8 +85,49 @@ async def get_theme(theme_id: UUID, services: ServicesDep, principal: OptionalPr
     return Response(payload, media_type=JSON)
 
 
+# Every storage prefix a theme id owns (DESIGN section 2). A grant for a theme writes under these, so an
+# id whose prefixes hold objects belongs to someone already, registered or not (e.g. published with a
+# bucket key).
+THEME_PREFIXES = ("themes-published", "themes-previews", "themes-drafts", "themes-documentation")
+
+
+def _occupied_prefix(storage: ObjectStorage, theme_id: UUID) -> str | None:
+    """The first of the id's storage prefixes that already holds an object, or None. Blocking (boto3).
+
+    Raises:
+        ApiError: 503 when the store does not answer: an id that cannot be checked is not handed out.
+    """
+    try:
+        for top in THEME_PREFIXES:
+            if storage.has_objects(f"{top}/{theme_id}/"):
+                return f"{top}/{theme_id}/"
+    except StorageError:
+        raise ApiError(
+            503, "storage_unavailable", "Object storage did not answer; the theme id could not be checked."
+        ) from None
+    return None
+
+
 @router.post("/themes", status_code=201, response_model=ThemePublic)
-async def create_theme(body: ThemeCreate, conn: ConnDep, principal: AuthorPrincipal) -> Response:
+async def create_theme(
+    body: ThemeCreate, conn: ConnDep, services: ServicesDep, principal: AuthorPrincipal
+) -> Response:
+    """Create a theme owned by the caller. Without ``id`` the server generates one (preferred).
+
+    A client-chosen id is refused with 409 ``theme_id_taken`` when any of its storage prefixes already holds
+    objects: a registry row was missing, not the owner, and grants would hand over another author's prefix.
+    """
+    if body.id is not None and services.storage is not None:
+        if await themes_db.theme_owner(conn, body.id) is not None:
+            raise ApiError(409, "theme_exists", "A theme with this id already exists.")
+        occupied = await anyio.to_thread.run_sync(_occupied_prefix, services.storage, body.id)
+        if occupied is not None:
+            raise ApiError(
+                409,
+                "theme_id_taken",
+                f"Objects already exist under {occupied}: this theme id is in use. Create the theme without "
+                "an id to get a new one, and put that id in theme.toml.",
+            )
     try:
         theme_id = await themes_db.create_theme(
             conn,

@@ -10,6 +10,7 @@ values so that mixing wide-gamut colours is not distorted by an early clip.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,38 @@ def parse_color(text: str) -> RGBA | None:
     return RGBA(r, g, b, 1.0 if color.alpha is None else color.alpha)
 
 
+@dataclass(frozen=True, slots=True)
+class SpaceColor:
+    """A CSS colour in the space its syntax names, unconverted (design-token export keeps the space).
+
+    Attributes:
+        space: ``srgb`` (hex, named, ``rgb()``), ``hsl``, ``hwb``, ``lab``, ``lch``, ``oklab``, ``oklch``, or
+            a ``color()`` space (``xyz`` is reported as ``xyz-d65``).
+        coords: the three components in the space's own units (hsl/hwb percentages as 0..100, Lab L as
+            0..100, OKLab L as 0..1); None is a missing (``none``) component.
+        alpha: 0..1, None when written as ``none``.
+    """
+
+    space: str
+    coords: Coords
+    alpha: float | None
+
+
+def parse_color_in_space(text: str) -> SpaceColor | None:
+    """Parse one CSS colour value without converting it; ``color-mix()`` yields the mix in its space."""
+    parsed = tinycss2.parse_component_value_list(text, skip_comments=True)
+    nodes = [n for n in parsed if n.type != "whitespace"]
+    if len(nodes) != 1:
+        return None
+    color = _color_from_node(nodes[0])
+    return None if color is None else SpaceColor(color.space, color.coords, color.alpha)
+
+
+def convert_color(space: str, coords: Coords, target: str) -> Vec:
+    """Convert components between any two supported spaces (missing components count as zero)."""
+    return _convert(space, coords, target)
+
+
 # --- internal colour model ---
 
 
@@ -111,6 +144,46 @@ _XYZ_TO_LIN_P3: Matrix = (
     (-14852 / 17905, 63121 / 35810, 423 / 17905),
     (11844 / 330415, -50337 / 660830, 316169 / 330415),
 )
+def _inverse(m: Matrix) -> Matrix:
+    """Inverse of a 3×3 matrix (by cofactors), so a forward matrix from the spec fixes both directions."""
+    (a, b, c), (d, e, f), (g, h, i) = m
+    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+    return (
+        ((e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det),
+        ((f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det),
+        ((d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det),
+    )
+
+
+# a98-rgb, prophoto-rgb (D50) and rec2020, also from the CSS Color 4 sample code.
+_LIN_A98_TO_XYZ: Matrix = (
+    (573536 / 994567, 263643 / 1420810, 187206 / 994567),
+    (591459 / 1989134, 6239551 / 9945670, 374412 / 4972835),
+    (53769 / 1989134, 351524 / 4972835, 4929758 / 4972835),
+)
+_XYZ_TO_LIN_A98: Matrix = _inverse(_LIN_A98_TO_XYZ)
+_LIN_PROPHOTO_TO_XYZ_D50: Matrix = (
+    (0.7977666449006423, 0.13518129740053308, 0.0313477341283922858),
+    (0.2880748288194013, 0.711835234241873, 0.00008993693872564),
+    (0.0, 0.0, 0.8251046025104602),
+)
+_XYZ_D50_TO_LIN_PROPHOTO: Matrix = (
+    (1.3457868816471583, -0.25557208737979464, -0.05110186497554526),
+    (-0.5446307051249019, 1.5082477428451468, 0.02052744743642139),
+    (0.0, 0.0, 1.2119675456389452),
+)
+_LIN_2020_TO_XYZ: Matrix = (
+    (63426534 / 99577255, 20160776 / 139408157, 47086771 / 278816314),
+    (26158966 / 99577255, 472592308 / 697040785, 8267143 / 139408157),
+    (0.0, 19567812 / 697040785, 295819943 / 278816314),
+)
+_XYZ_TO_LIN_2020: Matrix = (
+    (30757411 / 17917100, -6372589 / 17917100, -4539589 / 17917100),
+    (-19765991 / 29648200, 47925759 / 29648200, 467509 / 29648200),
+    (792561 / 44930125, -1921689 / 44930125, 42328811 / 44930125),
+)
+_REC2020_ALPHA = 1.09929682680944
+_REC2020_BETA = 0.018053968510807
 _D50_TO_D65: Matrix = (
     (0.955473421488075, -0.02309845494876471, 0.06325924320057072),
     (-0.0283697093338637, 1.0099953980813041, 0.021041441191917323),
@@ -154,6 +227,40 @@ def _srgb_to_linear(c: float) -> float:
 def _linear_to_srgb(c: float) -> float:
     a = abs(c)
     return 12.92 * c if a <= 0.0031308 else math.copysign(1.055 * a ** (1 / 2.4) - 0.055, c)
+
+
+def _a98_to_linear(c: float) -> float:
+    return math.copysign(abs(c) ** (563 / 256), c)
+
+
+def _linear_to_a98(c: float) -> float:
+    return math.copysign(abs(c) ** (256 / 563), c)
+
+
+def _prophoto_to_linear(c: float) -> float:
+    a = abs(c)
+    return c / 16 if a <= 16 / 512 else math.copysign(a**1.8, c)
+
+
+def _linear_to_prophoto(c: float) -> float:
+    a = abs(c)
+    return math.copysign(a ** (1 / 1.8), c) if a >= 1 / 512 else 16 * c
+
+
+def _rec2020_to_linear(c: float) -> float:
+    a = abs(c)
+    if a < _REC2020_BETA * 4.5:
+        return c / 4.5
+    return math.copysign(((a + _REC2020_ALPHA - 1) / _REC2020_ALPHA) ** (1 / 0.45), c)
+
+
+def _linear_to_rec2020(c: float) -> float:
+    a = abs(c)
+    return math.copysign(_REC2020_ALPHA * a**0.45 - (_REC2020_ALPHA - 1), c) if a > _REC2020_BETA else 4.5 * c
+
+
+def _each(fn: Callable[[float], float], v: Vec) -> Vec:
+    return (fn(v[0]), fn(v[1]), fn(v[2]))
 
 
 def _lab_to_xyz_d50(lab: Vec) -> Vec:
@@ -236,6 +343,12 @@ def _to_xyz_d65(space: str, c: Vec) -> Vec:
         return _mul(_LIN_SRGB_TO_XYZ, c)
     if space == "display-p3":
         return _mul(_LIN_P3_TO_XYZ, (_srgb_to_linear(c[0]), _srgb_to_linear(c[1]), _srgb_to_linear(c[2])))
+    if space == "a98-rgb":
+        return _mul(_LIN_A98_TO_XYZ, _each(_a98_to_linear, c))
+    if space == "prophoto-rgb":
+        return _mul(_D50_TO_D65, _mul(_LIN_PROPHOTO_TO_XYZ_D50, _each(_prophoto_to_linear, c)))
+    if space == "rec2020":
+        return _mul(_LIN_2020_TO_XYZ, _each(_rec2020_to_linear, c))
     if space == "xyz-d65":
         return c
     if space == "xyz-d50":
@@ -266,6 +379,12 @@ def _from_xyz_d65(space: str, xyz: Vec) -> Vec:
     if space == "display-p3":
         lin = _mul(_XYZ_TO_LIN_P3, xyz)
         return (_linear_to_srgb(lin[0]), _linear_to_srgb(lin[1]), _linear_to_srgb(lin[2]))
+    if space == "a98-rgb":
+        return _each(_linear_to_a98, _mul(_XYZ_TO_LIN_A98, xyz))
+    if space == "prophoto-rgb":
+        return _each(_linear_to_prophoto, _mul(_XYZ_D50_TO_LIN_PROPHOTO, _mul(_D65_TO_D50, xyz)))
+    if space == "rec2020":
+        return _each(_linear_to_rec2020, _mul(_XYZ_TO_LIN_2020, xyz))
     if space == "xyz-d65":
         return xyz
     if space == "xyz-d50":
@@ -299,9 +418,11 @@ def _convert(space: str, coords: Coords, target: str) -> Vec:
 # --- parsing ---
 
 _HUE_UNITS = {"deg": 1.0, "grad": 0.9, "rad": 180 / math.pi, "turn": 360.0}
-_COLOR_SPACES = ("srgb", "srgb-linear", "display-p3", "xyz", "xyz-d50", "xyz-d65")
-_MIX_SPACES = ("srgb", "srgb-linear", "display-p3", "lab", "oklab", "xyz", "xyz-d50", "xyz-d65",
-               "lch", "oklch", "hsl", "hwb")
+_COLOR_SPACES = (
+    "srgb", "srgb-linear", "display-p3", "a98-rgb", "prophoto-rgb", "rec2020", "xyz", "xyz-d50", "xyz-d65"
+)
+_MIX_SPACES = ("srgb", "srgb-linear", "display-p3", "a98-rgb", "prophoto-rgb", "rec2020", "lab", "oklab",
+               "xyz", "xyz-d50", "xyz-d65", "lch", "oklch", "hsl", "hwb")
 _POLAR_HUE_INDEX = {"lch": 2, "oklch": 2, "hsl": 0, "hwb": 0}
 
 

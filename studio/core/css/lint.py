@@ -37,8 +37,9 @@ from studio.core.css.safety import UrlPolicy
 from studio.core.css.source import Chunk, line_col, normalize_newlines, split_chunks
 from studio.core.css.values import color_problem, flat_serialize, length_problem
 from studio.core.diagnostics import Diagnostic, Severity
+from studio.core.limits import MAX_CSS_BYTES, InputTooLargeError, read_limited
 
-MAX_STYLESHEET_BYTES = 5 * 1024 * 1024
+MAX_STYLESHEET_BYTES = MAX_CSS_BYTES
 
 SYNTAX = "syntax"
 ENCODING = "encoding"
@@ -624,5 +625,13 @@ def lint_bytes(data: bytes, options: LintOptions = LintOptions()) -> LintResult:
 
 
 def lint_path(path: Path, options: LintOptions = LintOptions()) -> LintResult:
-    """Lint a stylesheet file."""
-    return lint_bytes(path.read_bytes(), options)
+    """Lint a stylesheet file (an oversized one is one ``too-large`` error, and is not read whole).
+
+    Raises:
+        OSError: unreadable, or not a plain file (a named pipe, a device: ``InputLimitError``).
+    """
+    try:
+        data = read_limited(path, MAX_STYLESHEET_BYTES, "a stylesheet")
+    except InputTooLargeError as exc:
+        return too_large(exc.size)
+    return lint_bytes(data, options)

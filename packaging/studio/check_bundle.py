@@ -99,7 +99,9 @@ def check_local_publish(binary: str, work: Path, env: dict[str, str]) -> str:
         deadline = time.monotonic() + 180  # embedded PostgreSQL's first initdb takes a while
         while record is None:
             if gui.poll() is not None or time.monotonic() > deadline:
-                raise CheckError("the studio's sandbox and backend never came up")
+                logged = next(iter(data.glob("**/logs/studio.log")), None)
+                detail = logged.read_text(encoding="utf-8")[-1500:] if logged else "(no studio log)"
+                raise CheckError(f"the studio's sandbox and backend never came up: {detail}")
             time.sleep(0.5)
             record = next(iter(data.glob("**/sandbox/backend.json")), None)
         theme = make_theme(binary, work / "to-publish", env)
@@ -135,6 +137,9 @@ def main() -> int:
         cmd = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', sys.executable, *sys.argv]
         return subprocess.run(cmd, env={**os.environ, "BUNDLE_CHECK_IN_NETNS": "1"}, check=False).returncode
     work = Path(tempfile.mkdtemp(prefix="themesystem-bundle-check-"))
+    # As root, embedded PostgreSQL runs as its own user (pgserver): it must reach the app and the data folder,
+    # as it would under /opt and /home.
+    work.chmod(0o755)
     try:
         with tarfile.open(tarball) as archive:
             archive.extractall(work / "opt", filter="tar")

@@ -206,9 +206,11 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
             window.sandbox = sandbox  # the Publish dialog offers it as the "local" profile
         storage = f"Storage: local sandbox · {sandbox.endpoint}" if sandbox.running else "No local sandbox"
         detail = "; ".join([d for d in (detail, storage, *window_note) if d])
+        log.info("local backend at %s (%s)", url, detail)
         window.set_backend_status(f"Backend: local · {url}", detail)
 
     def failed(exc: Exception) -> None:
+        log.warning("the local backend did not start: %s", exc)
         show_servers()
         if sandbox.running:
             window.sandbox = sandbox

@@ -90,7 +90,7 @@ def check_gui_paints(binary: str, env: dict[str, str]) -> float:
 
 def check_local_publish(binary: str, work: Path, env: dict[str, str]) -> str:
     """The GUI with its sandbox and bundled backend, then `publish --profile local` from the bundle."""
-    data = Path(env["XDG_DATA_HOME"]) / "themesystem-studio"
+    data = Path(env["XDG_DATA_HOME"])  # the app keeps its data in a folder of its own below
     gui = subprocess.Popen(
         [binary], env=env, cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )

@@ -19,7 +19,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from psycopg import sql
 
 from studio.adapters.child_env import child_env
 from studio.adapters.child_process import spawn, terminate
+from studio.adapters.python_command import module_command
 from studio.adapters.sandbox import free_ports
 from studio.adapters.server_lock import FolderInUseError, ServerLock, ServerRecord
 
@@ -230,7 +230,7 @@ class LocalBackend:
 
     def _run_backend(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [sys.executable, "-m", "backend", *args],
+            module_command("backend", *args),
             env=self._env(),
             capture_output=True,
             timeout=120,
@@ -294,7 +294,7 @@ class LocalBackend:
         port = free_ports(1)[0]
         log_file = self.log_path.open("ab")
         self._process = spawn(
-            [sys.executable, "-m", "backend", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            module_command("backend", "serve", "--host", "127.0.0.1", "--port", str(port)),
             env=self._env(),
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from studio.adapters.python_command import module_command
 from studio.adapters.server_lock import FolderInUseError, ServerLock
 
 #: How long the studio's own lock may outlive the end of its pipe (both close as its process exits).
@@ -28,7 +29,7 @@ def start_reaper(lock_paths: Sequence[Path]) -> subprocess.Popen[bytes]:
     """Start the reaper for ``lock_paths``. Keep the returned object alive as long as the studio runs: its
     ``stdin`` is the pipe the reaper watches (closing it is how a clean exit says "done")."""
     return subprocess.Popen(
-        [sys.executable, "-m", "studio.adapters.reaper", str(os.getpid()), *map(str, lock_paths)],
+        module_command("studio.adapters.reaper", str(os.getpid()), *map(str, lock_paths)),
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -10,10 +10,22 @@ from collections.abc import Sequence
 
 import PySide6
 from PySide6.QtCore import Qt, QUrl, qVersion
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QScrollArea,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio import __version__
+from studio.adapters.app_log import log_file
+from studio.adapters.licences import LGPL_NOTICE, NATIVE_COMPONENTS, python_packages
 from studio.adapters.server_lock import ServerRecord
+from studio.core.build_info import build_info
 from studio.core.paths import user_config_dir, user_data_dir
 
 
@@ -55,12 +67,28 @@ def about_html(servers: Sequence[ServerRecord], notes: Sequence[str] = ()) -> st
     note_html = "".join(f"<p>{esc(n)}</p>" for n in notes)
     return (
         f"<h3>ThemeSystem Studio {esc(__version__)}</h3>"
+        f"<p>{esc(build_info().describe())} · licensed under the MIT licence (see the Licences tab)</p>"
         f"<p>Qt {esc(qVersion())} · PySide6 {esc(PySide6.__version__)}"
         f" · Python {esc(platform.python_version())} · {esc(sys.platform)}</p>"
         f"<p>This studio: PID {os.getpid()}<br>Data: {esc(str(user_data_dir()))}<br>"
-        f"Settings: {esc(str(user_config_dir()))}</p>"
+        f"Settings: {esc(str(user_config_dir()))}<br>Studio log: {esc(str(log_file()))}</p>"
         f"<h4>Local servers</h4>{table}{note_html}"
         "<p><small>They stop when the studio quits, and with it if it crashes.</small></p>"
+    )
+
+
+def licences_html() -> str:
+    """What is bundled and under which licence: the native programs, then every Python package."""
+    esc = html.escape
+    rows = "".join(
+        f"<tr><td>{esc(c.name)}</td><td>{esc(c.version)}</td><td>{esc(c.licence)}</td></tr>"
+        for c in (*NATIVE_COMPONENTS, *python_packages())
+    )
+    return (
+        "<p>ThemeSystem Studio is MIT-licensed. It ships with the components below, each under its own "
+        f"licence.</p><p>{esc(LGPL_NOTICE)}</p>"
+        "<table cellspacing='0' cellpadding='3'><tr><th align='left'>Component</th>"
+        f"<th align='left'>Version</th><th align='left'>Licence</th></tr>{rows}</table>"
     )
 
 
@@ -77,9 +105,20 @@ class AboutDialog(QDialog):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.text.setOpenExternalLinks(True)
         self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop)
+        about = QScrollArea(self)
+        about.setWidget(self.text)
+        about.setWidgetResizable(True)
+        self.licences = QTextBrowser(self)
+        self.licences.setHtml(licences_html())
+        self.licences.setAccessibleName("Licences of the bundled components")
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(about, "&About")
+        self.tabs.addTab(self.licences, "&Licences")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
+        layout.addWidget(self.tabs)
         layout.addWidget(buttons)
+        self.resize(760, 560)
         self.setMinimumWidth(720)

@@ -46,6 +46,8 @@ def run_studio(folder: Path | None = None) -> int:
     When a studio already runs for this user, ``folder`` is handed to it instead (it opens it and comes to
     the front) and this returns 0 at once.
     """
+    from studio.adapters.app_log import start_file_log
+    from studio.ui.keyring_notice import explain_missing_keyring
     from studio.ui.main_window import StudioWindow, default_theme_folder, exit_after_first_paint
     from studio.ui.quit_signals import SignalQuitter
     from studio.ui.single_instance import SingleInstance
@@ -54,12 +56,14 @@ def run_studio(folder: Path | None = None) -> int:
     instance = SingleInstance(parent=app)
     if not instance.claim():
         return hand_over(instance, folder)
+    start_file_log()
     quitter = SignalQuitter(parent=app)  # before the window: a signal during start-up quits once it is up
     window = StudioWindow()
     quitter.received.connect(lambda signum: quit_on_signal(app, window, signum))
     instance.openRequested.connect(lambda path: bring_forward(window, path))
     exit_after_first_paint(window)
     window.show()
+    explain_missing_keyring(window)
     try:
         target = folder or default_theme_folder()
     except OSError as exc:
@@ -202,9 +206,11 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
             window.sandbox = sandbox  # the Publish dialog offers it as the "local" profile
         storage = f"Storage: local sandbox · {sandbox.endpoint}" if sandbox.running else "No local sandbox"
         detail = "; ".join([d for d in (detail, storage, *window_note) if d])
+        log.info("local backend at %s (%s)", url, detail)
         window.set_backend_status(f"Backend: local · {url}", detail)
 
     def failed(exc: Exception) -> None:
+        log.warning("the local backend did not start: %s", exc)
         show_servers()
         if sandbox.running:
             window.sandbox = sandbox

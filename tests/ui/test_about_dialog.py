@@ -47,3 +47,28 @@ def test_status_bar_and_about_list_the_local_servers(qtbot: QtBot, tmp_path: Pat
     # Opened later, the dialog says which recorded server has gone.
     assert "no longer running" in AboutDialog([sandbox], parent=win).text.text()
     assert "No local servers run" in AboutDialog([], parent=win).text.text()
+
+
+def test_about_says_which_build_and_the_licences_of_what_is_bundled(qtbot: QtBot) -> None:
+    about = AboutDialog([])
+    qtbot.addWidget(about)
+    assert "run from source" in about.text.text()
+    assert "studio.log" in about.text.text()
+    licences = about.licences.toPlainText()
+    assert "GNU Lesser General Public License" in licences
+    for component in ("PySide6", "tinycss2", "SeaweedFS", "PostgreSQL", "Chromium"):
+        assert component in licences
+    from studio.adapters.licences import python_packages
+
+    pyside = next(c for c in python_packages() if c.name == "PySide6")
+    assert "LGPL" in pyside.licence
+    assert pyside.version in licences
+
+
+def test_an_installed_build_says_when_it_was_built(tmp_path: Path) -> None:
+    from studio.core.build_info import build_info
+
+    info = tmp_path / "_build_info.json"
+    info.write_text('{"build_date": "2026-11-29"}')
+    assert build_info(info).describe().endswith("built 2026-11-29")
+    assert not build_info(tmp_path / "missing.json").bundled

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -44,8 +45,42 @@ REPO = Path(__file__).resolve().parents[1]
 THEMES = 100_000
 EVENTS = 1_000_000
 TAGS = [f"tag{i}" for i in range(200)]
+UNPUBLISHED_SHARE = 0.1  # drafts and withdrawn themes the public listing must skip
+WORDS = [
+    "aurora",
+    "dusk",
+    "nordic",
+    "frost",
+    "ember",
+    "meadow",
+    "harbor",
+    "slate",
+    "coral",
+    "citrus",
+    "velvet",
+    "graphite",
+    "lagoon",
+    "sable",
+    "ivory",
+    "cobalt",
+    "saffron",
+    "juniper",
+    "mist",
+    "canyon",
+    "orchid",
+    "pebble",
+    "tundra",
+    "zephyr",
+    "maple",
+    "quartz",
+    "indigo",
+    "amber",
+    "fjord",
+    "dune",
+]
+INGEST_USERS = 16  # per phase (warm-up, measured): one event per (theme, type, user, day) is stored
 CONNECTIONS = 16
-SEED_VERSION = 3  # bump when _seed changes what it writes
+SEED_VERSION = 4  # bump when _seed changes what it writes
 DB_STEM = "ts_benchdb"
 MIGRATIONS = REPO / "backend" / "migrations" / "versions"
 
@@ -129,15 +164,29 @@ def _seeded_database(admin: str, reseed: bool) -> tuple[str, float | None]:
     return _dsn(admin, name), time.perf_counter() - t0
 
 
+def _zipf_weights(n: int, exponent: float = 1.1) -> list[float]:
+    return [1 / (rank**exponent) for rank in range(1, n + 1)]
+
+
 def _seed(dsn: str, author_id: uuid.UUID, rng: random.Random) -> None:
+    """100,000 themes as a catalogue looks: Zipf-popular tags, a share unpublished, changes over a year."""
     ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(THEMES)]
+    weights = _zipf_weights(len(TAGS))
+    year = 365 * 24 * 3600
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         lines = []
         for i, tid in enumerate(ids):
-            tags = "{" + ",".join(rng.sample(TAGS, 3)) + "}"
+            tags: set[str] = set()
+            while len(tags) < 3:
+                tags.add(rng.choices(TAGS, weights)[0])
+            name = f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {i}"
+            description = f"A {rng.choice(WORDS)} theme with {rng.choice(WORDS)} accents"
+            published = "f" if rng.random() < UNPUBLISHED_SHARE else "t"
+            stamp = 1_733_011_200 + rng.randrange(year)  # 2024-12-01 + up to a year
             lines.append(
-                f"{tid}\tTheme {i}\tA theme number {i} for benchmarks\t{author_id}\tBench\t{tags}\t1.0.0\t"
-                f"https://cdn.example/{tid}/1.0.0/theme.css\tt\t2026-01-01 00:00:{i % 60:02d}+00\n"
+                f"{tid}\t{name}\t{description}\t{author_id}\tBench\t{{{','.join(sorted(tags))}}}\t1.0.0\t"
+                f"https://cdn.example/{tid}/1.0.0/theme.css\t{published}\t"
+                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(stamp))}+00\n"
             )
         with cur.copy(
             "COPY themes (id, name, description, author_id, author, tags, version, css_url, published, "
@@ -163,7 +212,7 @@ def _seed(dsn: str, author_id: uuid.UUID, rng: random.Random) -> None:
                 "COPY theme_analytics (theme_id, event_type, client_info, occurred_at) FROM STDIN"
             ) as copy:
                 copy.write(rows)
-        # The versions COPY left one cache invalidation per theme (migration 0004's trigger): nothing was ever
+        # The versions COPY left one cache invalidation per theme (the cache-outbox trigger): nothing was ever
         # cached, so none is due, and draining 100,000 of them would run into the measurements.
         cur.execute("TRUNCATE cache_outbox")
         conn.commit()
@@ -202,8 +251,18 @@ _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-def _run_wrk(wrk: str, url: str, seconds: int, script: str | None = None) -> tuple[float, float]:
-    """(requests per second, p99 ms) of one wrk run with 16 connections.
+@dataclasses.dataclass(frozen=True)
+class WrkRun:
+    rps: float
+    p99_ms: float
+    requests: int  # completed (all 2xx: anything else fails the run)
+
+
+_REQUESTS = re.compile(r"^\s+(\d+) requests in ", re.M)
+
+
+def _run_wrk(wrk: str, url: str, seconds: int, script: str | None = None) -> WrkRun:
+    """One wrk run with 16 connections: requests per second, p99 and the number of requests.
 
     The p99 is the "99%" line of ``--latency`` (wrk's HdrHistogram over every completed request), not the
     per-thread "Latency" stats line. A socket error (connect/read/write/timeout) or a non-2xx answer fails the
@@ -215,11 +274,12 @@ def _run_wrk(wrk: str, url: str, seconds: int, script: str | None = None) -> tup
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = _RPS.search(out)
     p99 = _LATENCY.search(out)
-    if not rps or not p99:
+    requests = _REQUESTS.search(out)
+    if not rps or not p99 or not requests:
         raise SystemExit(f"benchmarks backend: cannot read wrk output:\n{out}")
     if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit(f"benchmarks backend: errors during the run:\n{out}")
-    return float(rps[1]), float(p99[1]) * _UNIT[p99[2]]
+    return WrkRun(float(rps[1]), float(p99[1]) * _UNIT[p99[2]], int(requests[1]))
 
 
 def _lua_paths(tmp: Path, name: str, paths: list[str], extra: str = "") -> str:
@@ -244,17 +304,120 @@ end
     return str(script)
 
 
-def _measure(wrk: str, url: str, seconds: int, warmup: int, script: str | None = None) -> tuple[float, float]:
+def _measure(wrk: str, url: str, seconds: int, warmup: int, script: str | None = None) -> WrkRun:
     """Warm up (JIT-free, but pools, prepared statements and caches fill), then measure."""
     _run_wrk(wrk, url, warmup, script)
     return _run_wrk(wrk, url, seconds, script)
 
 
+def _cache_misses(base: str) -> float:
+    text = httpx.get(f"{base}/metrics", timeout=5).text
+    found = re.search(r"^themesystem_cache_misses_total ([\d.e+]+)$", text, re.M)
+    if not found:
+        raise SystemExit("benchmarks backend: /metrics has no themesystem_cache_misses_total")
+    return float(found[1])
+
+
+def _listing_paths(base: str, rng: random.Random, count: int) -> list[str]:
+    """List-by-tag requests as browsing makes them: tags by popularity, pages 1-5 by cursor, some with q."""
+    weights = _zipf_weights(len(TAGS))
+    paths: list[str] = []
+    while len(paths) < count:
+        tag = rng.choices(TAGS, weights)[0]
+        query = f"tag={tag}&limit=20"
+        if rng.random() < 0.2:
+            query += f"&q={rng.choice(WORDS)}"
+        cursor = None
+        for _page in range(5):
+            path = f"/v1/themes?{query}" + (f"&cursor={cursor}" if cursor else "")
+            paths.append(path)
+            page = httpx.get(base + path, timeout=10).json()
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+    return paths
+
+
+def _query_ms(dsn: str, paths: list[str]) -> float:
+    """Median execution time, from EXPLAIN ANALYZE, of the listing queries behind ``paths``."""
+    from urllib.parse import parse_qs
+
+    from backend.api.routes.common import decode_cursor
+    from backend.db.themes import list_query
+
+    times = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for path in paths:
+            args = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+            sql, params = list_query(
+                tag=args["tag"],
+                q=args.get("q"),
+                author_id=None,
+                published_only=True,
+                after=decode_cursor(args["cursor"]) if "cursor" in args else None,
+                limit=int(args["limit"]) + 1,
+            )
+            for _ in range(2):  # the second, like a served request, finds its pages in shared buffers
+                row = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params).fetchone()
+            assert row is not None
+            times.append(float(row[0][0]["Execution Time"]))
+    times.sort()
+    return times[len(times) // 2]
+
+
+def _ingest_script(tmp: Path, name: str, ids: list[uuid.UUID], tokens: list[str], batch: int) -> str:
+    """A wrk script whose every request carries ``batch`` events never sent before in this run.
+
+    Each of the two threads takes half the tokens; it walks (token, event type, theme) in order, so no
+    (theme, type, user, day) repeats and the service stores every event (no dedupe flatters the figure).
+    """
+    (tmp / f"{name}-ids.txt").write_text("\n".join(map(str, ids)))
+    (tmp / f"{name}-tokens.txt").write_text("\n".join(tokens))
+    script = tmp / f"{name}.lua"
+    script.write_text(
+        f"""
+local ids, tokens, types = {{}}, {{}}, {{"view", "download", "install"}}
+for line in io.lines("{tmp / f"{name}-ids.txt"}") do ids[#ids + 1] = line end
+for line in io.lines("{tmp / f"{name}-tokens.txt"}") do tokens[#tokens + 1] = line end
+local counter = 0
+local half = math.floor(#tokens / 2)
+setup = function(thread) thread:set("first_token", counter * half); counter = counter + 1 end
+local k = 0
+request = function()
+  local n = #ids
+  local token = tokens[(first_token or 0) + math.floor(k / (3 * n)) % half + 1]
+  local kind = types[math.floor(k / n) % 3 + 1]
+  local parts = {{}}
+  for i = 0, {batch - 1} do
+    parts[#parts + 1] = '{{"theme_id":"' .. ids[(k + i) % n + 1] .. '","event_type":"' .. kind .. '"}}'
+  end
+  k = k + {batch}
+  local headers = {{["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}}
+  return wrk.format("POST", nil, headers, '{{"events":[' .. table.concat(parts, ",") .. ']}}')
+end
+"""
+    )
+    return str(script)
+
+
 def _theme_ids(dsn: str) -> list[uuid.UUID]:
+    """The published themes (what anonymous reads and analytics events may name), shuffled."""
     with psycopg.connect(dsn) as conn:
-        ids = [row[0] for row in conn.execute("SELECT id FROM themes ORDER BY id")]
+        ids = [row[0] for row in conn.execute("SELECT id FROM themes WHERE published ORDER BY id")]
     random.Random(7).shuffle(ids)
     return ids
+
+
+def _ingest_users(dsn: str, phase: str) -> tuple[list[str], list[uuid.UUID]]:
+    """INGEST_USERS users with a token each (tokens, token ids); their events are removed after the run."""
+    tokens, token_ids = [], []
+    for n in range(INGEST_USERS):
+        email = f"bench-{phase}-{n}-{secrets.token_hex(3)}@example.test"
+        create_user(dsn, email=email, name=f"Bench {phase} {n}", role="user")
+        token, token_id = create_token(dsn, email=email, expires_days=1)
+        tokens.append(token)
+        token_ids.append(token_id)
+    return tokens, token_ids
 
 
 def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
@@ -273,7 +436,8 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
         seeded_events = conn.execute("SELECT max(id) FROM theme_analytics").fetchone()
     last_event = seeded_events[0] if seeded_events else 0
     ids = _theme_ids(dsn)
-    token, token_id = create_token(dsn, email="bench@example.test", expires_days=1)
+    warm_tokens, warm_token_ids = _ingest_users(dsn, "warm")
+    tokens, token_ids = _ingest_users(dsn, "measured")
     r = redis.Redis.from_url(redis_url)
     try:
         env = {
@@ -283,7 +447,7 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
             "THEMESYSTEM_BENCH_CEILING": "1",
             "DB_POOL_MIN": "4",
             "DB_POOL_MAX": "16",
-            # One token sends every ingest request: lift its limits, which would otherwise answer 429.
+            # A few users send every ingest request from one address: lift the limits that would answer 429.
             "ANALYTICS_TOKEN_LIMIT": str(10**12),
             "ANALYTICS_ADDRESS_LIMIT": str(10**12),
         }
@@ -293,50 +457,65 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
             body = httpx.get(f"{base}/v1/themes/{hot}").content  # fills the cache
             r.set(prefix + "bench:ceiling", body)
             ceiling_url = f"{base}/_bench/ceiling"
-            ceiling_before, ceiling_p99 = _measure(wrk, ceiling_url, seconds, warmup)
-            cached, cached_p99 = _measure(wrk, f"{base}/v1/themes/{hot}", seconds, warmup)
-            # Cold ids: the warm-up and the measured run each take their own, so every request is a miss.
+            ceiling_before = _measure(wrk, ceiling_url, seconds, warmup)
+            cached = _measure(wrk, f"{base}/v1/themes/{hot}", seconds, warmup)
+            # Cold ids: the warm-up and the measured run each take their own, so every request is a miss;
+            # the service's own miss counter proves it.
             half = len(ids) // 2
             warm = _lua_paths(tmp, "warm", [f"/v1/themes/{tid}" for tid in ids[1:half]])
             _run_wrk(wrk, base, warmup, warm)
             cold = _lua_paths(tmp, "cold", [f"/v1/themes/{tid}" for tid in ids[half:]])
-            uncached, uncached_p99 = _run_wrk(wrk, base, seconds, cold)
-            tag_paths = [f"/v1/themes?tag={tag}&limit=20" for tag in TAGS]
-            listed, list_p99 = _measure(wrk, base, seconds, warmup, _lua_paths(tmp, "tags", tag_paths))
-            # MAX_EVENT_BATCH; after the first request every event is a duplicate (one user, one UTC day)
-            batch = 100
-            events = [
-                {"theme_id": str(ids[rng.randrange(THEMES)]), "event_type": "download"} for _ in range(batch)
-            ]
-            ingest_script = tmp / "ingest.lua"
-            ingest_script.write_text(
-                'wrk.method = "POST"\n'
-                f"wrk.body = [[{json.dumps({'events': events})}]]\n"
-                'wrk.headers["Content-Type"] = "application/json"\n'
-                f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-            )
-            ingest_rps, ingest_p99 = _measure(
-                wrk, f"{base}/v1/analytics/events", seconds, warmup, str(ingest_script)
-            )
-            ceiling_after, _ = _run_wrk(wrk, ceiling_url, seconds)
-        ceiling = max(ceiling_before, ceiling_after)
+            misses_before = _cache_misses(base)
+            uncached = _run_wrk(wrk, base, seconds, cold)
+            misses = _cache_misses(base) - misses_before
+            if misses < uncached.requests:
+                raise SystemExit(f"benchmarks backend: {uncached.requests} cold GETs, {misses} cache misses")
+            list_paths = _listing_paths(base, rng, 60 if quick else 300)
+            listed = _measure(wrk, base, seconds, warmup, _lua_paths(tmp, "tags", list_paths))
+            query_ms = _query_ms(dsn, list_paths[:: max(1, len(list_paths) // 40)])
+            batch = 100  # MAX_EVENT_BATCH
+            events_url = f"{base}/v1/analytics/events"
+            _run_wrk(wrk, events_url, warmup, _ingest_script(tmp, "w", ids, warm_tokens, batch))
+            ingest = _run_wrk(wrk, events_url, seconds, _ingest_script(tmp, "m", ids, tokens, batch))
+            with psycopg.connect(dsn) as conn:
+                stored = conn.execute(
+                    "SELECT count(*) FROM theme_analytics a JOIN api_tokens k ON k.user_id = a.user_id "
+                    "WHERE a.id > %s AND k.id = ANY(%s)",
+                    (last_event or 0, token_ids),
+                ).fetchone()
+            accepted = int(stored[0]) if stored else 0
+            sent = ingest.requests * batch
+            # Requests in flight when wrk stops are stored, not counted by it: at most one a connection.
+            if not sent <= accepted <= sent + CONNECTIONS * batch:
+                raise SystemExit(f"benchmarks backend: ingest sent {sent} events, {accepted} stored")
+            ceiling_after = _run_wrk(wrk, ceiling_url, seconds)
+        ceiling = max(ceiling_before.rps, ceiling_after.rps)
+        ceiling_p99 = min(ceiling_before.p99_ms, ceiling_after.p99_ms)  # the smaller floor: no flattery
         figures.update(
             load_generator=f"wrk -t2 -c{CONNECTIONS} -d{seconds}s (after {warmup}s warm-up)",
             ceiling_rps=round(ceiling),
-            ceiling_rps_before_after=[round(ceiling_before), round(ceiling_after)],
+            ceiling_rps_before_after=[round(ceiling_before.rps), round(ceiling_after.rps)],
             ceiling_p99_ms=round(ceiling_p99, 2),  # the floor for every route's p99 under this load
-            cached_get_rps=round(cached),
-            cached_get_ratio=round(cached / ceiling, 3),
-            cached_get_p99_ms=round(cached_p99, 2),
-            uncached_get_rps=round(uncached),
-            uncached_get_ratio=round(uncached / ceiling, 3),
-            uncached_get_p99_ms=round(uncached_p99, 2),
-            list_by_tag_rps=round(listed),
-            list_by_tag_p99_ms=round(list_p99, 2),
+            cached_get_rps=round(cached.rps),
+            cached_get_ratio=round(cached.rps / ceiling, 3),
+            cached_get_p99_ms=round(cached.p99_ms, 2),
+            uncached_get_rps=round(uncached.rps),
+            uncached_get_ratio=round(uncached.rps / ceiling, 3),
+            uncached_get_p99_ms=round(uncached.p99_ms, 2),
+            uncached_get_requests=uncached.requests,
+            uncached_get_cache_misses=round(misses),
+            list_by_tag_rps=round(listed.rps),
+            list_by_tag_p99_ms=round(listed.p99_ms, 2),
+            list_by_tag_p99_vs_ceiling=round(listed.p99_ms / ceiling_p99, 3),
+            list_by_tag_query_ms=round(query_ms, 3),
+            list_by_tag_paths=len(list_paths),
             ingest_batch=batch,
-            ingest_events_per_s=round(ingest_rps * batch),
-            ingest_p99_ms=round(ingest_p99, 2),
+            ingest_events_per_s=round(accepted / seconds),
+            ingest_events_sent=sent,
+            ingest_events_stored=accepted,
+            ingest_p99_ms=round(ingest.p99_ms, 2),
             themes=THEMES,
+            published_themes=len(ids),
             events=EVENTS,
         )
     finally:
@@ -344,10 +523,13 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
         if keys:
             r.delete(*keys)
         r.close()
-        # Back to the seeded state: the ingested events and this run's token go; the next run reuses it.
+        # Back to the seeded state: the ingested events and this run's users go; the next run reuses it.
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("DELETE FROM theme_analytics WHERE id > %s", (last_event or 0,))
-            conn.execute("DELETE FROM api_tokens WHERE id = %s", (token_id,))
+            conn.execute(
+                "DELETE FROM users WHERE id IN (SELECT user_id FROM api_tokens WHERE id = ANY(%s))",
+                (warm_token_ids + token_ids,),
+            )
             conn.execute("VACUUM ANALYZE theme_analytics")
     return figures
 

@@ -65,6 +65,24 @@ async def list_themes(
     """One page in the stable order (updated_at DESC, id DESC); ``after``: last row of the previous page.
 
     Rows are ``{"json": <ThemeSummary JSON text>, "updated_at", "id"}`` (the last two make the next cursor).
+    """
+    sql, params = list_query(
+        tag=tag, q=q, author_id=author_id, published_only=published_only, after=after, limit=limit
+    )
+    cur = await conn.execute(sql, params)
+    return await cur.fetchall()
+
+
+def list_query(
+    *,
+    tag: str | None,
+    q: str | None,
+    author_id: UUID | None,
+    published_only: bool,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters of one :func:`list_themes` page (also what the benchmark EXPLAINs).
 
     A published listing by tag walks ``theme_tags_published_keyset`` (tag, updated_at DESC, theme_id DESC):
     the WHERE, the ORDER BY and the cursor are one index range, so LIMIT stops the scan after ``limit``
@@ -102,8 +120,7 @@ async def list_themes(
         f"SELECT {_SUMMARY_JSON} AS json, {stamp} AS updated_at, {ident} AS id FROM {source} {clause} "
         f"ORDER BY {stamp} DESC, {ident} DESC LIMIT %(limit)s"
     )
-    cur = await conn.execute(sql, params)
-    return await cur.fetchall()
+    return sql, params
 
 
 async def create_theme(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from studio.ui.accessibility import announce
 from studio.ui.background import run_in_background
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ def explain_missing_keyring(
         box.setInformativeText(DETAIL + problem)
         box.setWindowModality(Qt.WindowModality.NonModal)  # the studio stays usable while it is shown
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)  # typing goes on in the editor
         box.show()
+        announce(box, f"{TITLE}. {TEXT}")
 
     run_in_background(probe, answered, owner=parent)

@@ -59,5 +59,5 @@ def test_a_screen_reader_hears_names_focus_moves_and_announcements(tmp_path: Pat
     assert after["Ctrl+F Tab"]["name"] == "Match case"
     assert after["Escape"]["name"] == "CSS editor"
     assert heard["unnamed"] == []
-    assert "Preview stale: fix the syntax error to update it." in heard["announcements"]
+    assert "Preview stale: close the open block or comment to update it." in heard["announcements"]
     assert any(text.startswith("Line 1: error") for text in heard["announcements"])

@@ -11,24 +11,6 @@ from typing import Any
 from studio.core.css.grammar import grammar
 from studio.core.css.named_colors import NAMED_COLORS
 
-GENERIC_FAMILIES: frozenset[str] = frozenset(
-    {
-        "serif",
-        "sans-serif",
-        "cursive",
-        "fantasy",
-        "monospace",
-        "system-ui",
-        "emoji",
-        "math",
-        "fangsong",
-        "ui-serif",
-        "ui-sans-serif",
-        "ui-monospace",
-        "ui-rounded",
-    }
-)
-
 # Keywords of the `animation` shorthand other than the name (timing, count, direction, fill, state...).
 ANIMATION_KEYWORDS: frozenset[str] = frozenset(
     {

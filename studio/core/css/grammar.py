@@ -46,7 +46,8 @@ _ANGLE_UNITS = frozenset({"deg", "grad", "rad", "turn"})
 _TIME_UNITS = frozenset({"s", "ms"})
 _FREQUENCY_UNITS = frozenset({"hz", "khz"})
 _RESOLUTION_UNITS = frozenset({"dpi", "dpcm", "dppx", "x"})
-_GENERIC_FAMILIES = frozenset(
+#: The generic font families (CSS Fonts 4): a font-family list should end with one.
+GENERIC_FAMILIES: frozenset[str] = frozenset(
     {
         "serif",
         "sans-serif",
@@ -379,7 +380,7 @@ _PREDICATES: dict[str, Callable[[Any], bool]] = {
     "zero": lambda t: bool(t.type == "number" and t.value == 0),
     "url": lambda t: bool(t.type == "url" or (t.type == "function" and t.lower_name in ("url", "src"))),
     "uri": lambda t: bool(t.type == "url" or (t.type == "function" and t.lower_name == "url")),
-    "generic-family": lambda t: bool(t.type == "ident" and t.lower_value in _GENERIC_FAMILIES),
+    "generic-family": lambda t: bool(t.type == "ident" and t.lower_value in GENERIC_FAMILIES),
     "comma-token": lambda t: bool(t.type == "literal" and t.value == ","),
 }
 

@@ -28,12 +28,11 @@ import tinycss2
 from studio.core.css import safety
 from studio.core.css.declarations import (
     ANIMATION_KEYWORDS,
-    GENERIC_FAMILIES,
     generic_for,
     is_universal,
     shorthand_resets,
 )
-from studio.core.css.grammar import UNRESOLVED, Grammar, grammar, significant
+from studio.core.css.grammar import GENERIC_FAMILIES, UNRESOLVED, Grammar, grammar, significant
 from studio.core.css.media import check_media_prelude
 from studio.core.css.properties import (
     COLOR_PROPERTIES,

@@ -309,4 +309,20 @@ def run(quick: bool = False) -> dict[str, float]:
     big = bench_preview(bootstrap + "\n" + starter, repeats, onscreen=False)
     figures["preview_apply_ms_p50_bootstrap"] = round(median(big["applied"]), 1)
     figures["preview_apply_ms_p95_bootstrap"] = round(percentile(big["applied"], 95), 1)
+    _delete_widgets()
     return figures
+
+
+def _delete_widgets() -> None:
+    """Destroy the closed windows (and their web pages) while the QApplication runs: a page that outlives
+    its profile at interpreter exit makes Chromium crash the process (as in tests/ui/conftest.py)."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

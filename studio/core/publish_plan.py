@@ -42,19 +42,7 @@ LATEST_CACHE = "public, max-age=60"
 
 _CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".eot": "application/vnd.ms-fontobject",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
+    **ASSET_CONTENT_TYPES,  # the service's list: an asset is stored with exactly the type it verifies
     ".json": "application/json",
     ".txt": "text/plain; charset=utf-8",
 }

@@ -115,7 +115,8 @@ def cleanup_uploads(
     dry_run: bool = False,
     on_removed: Callable[[Upload], None] | None = None,
 ) -> CleanupReport:
-    """Delete unregistered release uploads last modified at or before ``now - older_than``.
+    """Delete unregistered release uploads last modified at or before ``now - older_than``, and the
+    records of upload grants that have stopped working.
 
     Args:
         storage: the bucket (with the backend's key: listing and deleting need it).
@@ -162,4 +163,7 @@ def cleanup_uploads(
                     report.removed.append(upload)
                     if on_removed is not None:
                         on_removed(upload)
+        if not dry_run:  # records of upload grants that no longer work hold nothing back (releases.py)
+            with conn.transaction():
+                conn.execute("DELETE FROM release_grants WHERE usable_until < %s", (now,))
     return report

@@ -144,7 +144,16 @@ async def register_release(
         manifest_key=manifest_key(theme_id, version.text),
         manifest=manifest.decode("utf-8"),
         draft_id=review.draft_id if review is not None else None,
+        verified_keys=frozenset(o.key for o in verified.objects),
     )
+    if result.outcome is versions_db.Outcome.GRANTS_OUTSTANDING:
+        files = ", ".join(key.split(f"/{version.text}/", 1)[-1] for key in result.pending[:5])
+        raise ReleaseError(
+            409,
+            "grants_outstanding",
+            f"Files were granted for {version.text} but are not uploaded ({files}): upload them and register "
+            "again, or register once their upload grants have expired. Nothing was registered.",
+        )
     if result.outcome is versions_db.Outcome.NO_THEME:
         raise ReleaseError(404, "not_found", "No such theme.")
     if result.outcome is versions_db.Outcome.NOT_GREATER:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ class Outcome(enum.Enum):
     CONFLICT = "conflict"  # same version, different bytes
     NOT_GREATER = "not_greater"  # not above the latest version
     NO_THEME = "no_theme"
+    GRANTS_OUTSTANDING = "grants_outstanding"  # a file granted for this version is not among the verified
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Registration:
     outcome: Outcome
     record: dict[str, Any] | None = None
     latest: str | None = None
+    pending: tuple[str, ...] = ()  # GRANTS_OUTSTANDING: the granted keys not verified
 
 
 async def list_versions(conn: AsyncConnection[DictRow], theme_id: UUID) -> list[dict[str, Any]]:
@@ -56,8 +59,13 @@ async def register(
     manifest_key: str,
     manifest: str,
     draft_id: UUID | None,
+    verified_keys: frozenset[str],
 ) -> Registration:
     """Register a verified release in one transaction.
+
+    ``verified_keys`` are the objects verification read. A key granted for this version whose grant still
+    works but which is not among them refuses the registration (GRANTS_OUTSTANDING, ``pending``): uploaded
+    later, it would sit in the release unverified. Grants take the theme row too (:func:`record_grants`).
 
     The theme row is locked first (FOR UPDATE), so concurrent registrations for one theme — from any number of
     app instances — run one after the other: the second sees the first's row and answers EXISTS or CONFLICT.
@@ -80,6 +88,18 @@ async def register(
         if latest is not None and version <= latest:
             return Registration(Outcome.NOT_GREATER, latest=str(latest))
         cur = await conn.execute(
+            "SELECT object_key FROM release_grants "
+            "WHERE theme_id = %s AND version = %s AND usable_until > now()",
+            (theme_id, version.text),
+        )
+        granted = [row["object_key"] for row in await cur.fetchall()]
+        pending = sorted(key for key in granted if key not in verified_keys)
+        if pending:
+            return Registration(Outcome.GRANTS_OUTSTANDING, pending=tuple(pending))
+        await conn.execute(
+            "DELETE FROM release_grants WHERE theme_id = %s AND version = %s", (theme_id, version.text)
+        )
+        cur = await conn.execute(
             "INSERT INTO theme_versions (theme_id, version, changes, sha256, size, css_url, published_by, "
             "sri, manifest_key, manifest, draft_id) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (theme_id, version) DO NOTHING "
@@ -98,6 +118,28 @@ async def register(
             (version.text, css_url, theme_id),
         )
     return Registration(Outcome.CREATED, record)
+
+
+async def record_grants(
+    conn: AsyncConnection[DictRow], theme_id: UUID, version: str, keys: list[str], usable_until: datetime
+) -> bool:
+    """Record upload grants for ``version``'s keys, under the theme row lock; False when it is registered.
+
+    Call inside a transaction: the lock orders grants and :func:`register` (the registration either sees the
+    grant, or the grant sees the registered version).
+    """
+    await conn.execute("SELECT id FROM themes WHERE id = %s FOR SHARE", (theme_id,))
+    if await find_version(conn, theme_id, version) is not None:
+        return False
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO release_grants (theme_id, version, object_key, usable_until) "
+            "VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (theme_id, version, object_key) "
+            "DO UPDATE SET usable_until = greatest(release_grants.usable_until, excluded.usable_until)",
+            [(theme_id, version, key, usable_until) for key in keys],
+        )
+    return True
 
 
 async def latest_version(conn: AsyncConnection[DictRow], theme_id: UUID) -> Version | None:

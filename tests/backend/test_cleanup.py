@@ -70,6 +70,20 @@ def test_cleanup_removes_only_old_unregistered_versions(
         )
     _register(database_url, theme, author.user_id, "1.0.0")
     _register(database_url, theme, author.user_id, "0.9.0", yanked=True)
+    with psycopg.connect(database_url) as conn:  # one grant record long expired, one still working
+        conn.execute(
+            "INSERT INTO release_grants (theme_id, version, object_key, usable_until) VALUES "
+            "(%s, '2.0.0', 'old', now() - interval '2 hours'), "
+            "(%s, '3.0.0', 'live', now() + interval '1 hour')",
+            (theme, theme),
+        )
+
+    def grant_records() -> list[str]:
+        with psycopg.connect(database_url) as conn:
+            rows = conn.execute(
+                "SELECT object_key FROM release_grants WHERE theme_id = %s ORDER BY 1", (theme,)
+            ).fetchall()
+        return [row[0] for row in rows]
     published = f"themes-published/{theme}"
     unregistered = [
         f"{published}/2.0.0/theme.css",
@@ -105,8 +119,10 @@ def test_cleanup_removes_only_old_unregistered_versions(
         pages = admin.get_paginator("list_objects_v2").paginate(Bucket=bucket)
         return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
-    # Default threshold: a day. Everything here is seconds old, so nothing goes.
+    # Default threshold: a day. Everything here is seconds old, so nothing goes but the dead grant record.
+    assert grant_records() == ["live", "old"]
     assert cli.main(["cleanup-uploads"]) == 0
+    assert grant_records() == ["live"]
     out = capsys.readouterr().out
     assert "removed 0 object(s)" in out
     assert "kept 3 younger than 24 h" in out

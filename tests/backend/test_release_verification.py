@@ -25,6 +25,7 @@ pytestmark = pytest.mark.anyio
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 WOFF2 = b"wOF2" + b"\x00" * 40
+SVG = "image/svg+xml"
 SAFE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>'
 GOOD_CSS = b":root{--brand:#0af}\n.logo{background:url(assets/logo.svg)}\n"
 
@@ -462,3 +463,50 @@ async def test_assets_the_store_vouches_for_are_not_read_again_yet_still_checked
     objects = json.loads(base64.b64decode(manifest["payload"]))["objects"]
     font = next(o for o in objects if o["key"].endswith("c.woff2"))
     assert (font["size"], font["sha256"]) == (len(WOFF2), sha(WOFF2))
+
+
+async def test_a_granted_file_left_unuploaded_blocks_registration_until_its_grant_ends(
+    api: httpx.AsyncClient, actors: dict[str, Actor], seaweed: SeaweedS3
+) -> None:
+    """Otherwise a client registers a clean release, then uploads a file it holds a live grant for: the
+    service would serve bytes under the release that it never verified (a hostile SVG here)."""
+    author = actors["author"]
+    theme = await new_theme(api, author)
+    css = b":root{--a:1}"
+    hostile = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    r = await grants(
+        api, author, theme, "1.0.0", {"theme.css": (css, CSS_TYPE), "assets/late.svg": (hostile, SVG)}
+    )
+    assert r.status_code == 200, r.text
+    by_path = {g["key"].rsplit("/", 1)[-1]: g for g in r.json()["grants"]}
+
+    def put(name: str, data: bytes) -> int:
+        grant = by_path[name]
+        headers = {k: v for k, v in grant["headers"].items() if k.lower() != "content-length"}
+        return httpx.put(grant["url"], content=data, headers=headers, timeout=10).status_code
+
+    assert put("theme.css", css) == 200
+    r = await register(api, author, theme, "1.0.0", css)
+    assert (r.status_code, r.json()["error"]) == (409, "grants_outstanding"), r.text
+    assert "assets/late.svg" in r.json()["message"]
+    assert await registered(api, author, theme) == []
+
+    # Uploaded after all, the file is verified like any other, and refused.
+    assert put("late.svg", hostile) == 200
+    r = await register(api, author, theme, "1.0.0", css)
+    assert (r.status_code, r.json()["error"]) == (422, "verification_failed")
+    assert [f["rule"] for f in r.json()["findings"]] == ["release/unsafe-svg"]
+    assert public(seaweed, f"themes-published/{theme}/1.0.0/assets/late.svg").status_code == 404
+
+
+async def test_grants_for_a_registered_version_are_refused_while_it_registers(
+    api: httpx.AsyncClient, actors: dict[str, Actor]
+) -> None:
+    """Once registered, no grant adds a key to the release (the grant and the registration serialise)."""
+    author = actors["author"]
+    theme = await new_theme(api, author)
+    css = b":root{--a:1}"
+    await upload(api, author, theme, "1.0.0", {"theme.css": (css, CSS_TYPE)})
+    assert (await register(api, author, theme, "1.0.0", css)).status_code == 201
+    r = await grants(api, author, theme, "1.0.0", {"assets/x.png": (PNG, "image/png")})
+    assert (r.status_code, r.json()["error"]) == (409, "version_exists")

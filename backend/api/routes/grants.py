@@ -45,6 +45,8 @@ CSS_MAX_BYTES = 5 * 1_048_576
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_STORE = "no-store"
 DOWNLOAD_EXPIRES_S = 300
+#: How long after its expiry a grant is still treated as usable (the store's clock may run behind ours).
+GRANT_CLOCK_SKEW_S = 120
 
 
 def _storage(services: Any) -> Any:
@@ -160,6 +162,17 @@ async def grant_release(
             content_disposition=ASSET_DISPOSITION if file.path.startswith("assets/") else "",
         )
         grants.append(UploadGrantPublic.model_validate(grant, from_attributes=True))
+    # A presigned upload cannot be revoked: registration waits for every granted key (see record_grants).
+    usable_for = services.settings.grant_expires_s + GRANT_CLOCK_SKEW_S
+    usable_until = datetime.now(UTC) + timedelta(seconds=usable_for)
+    async with conn.transaction():
+        recorded = await versions_db.record_grants(
+            conn, theme_id, body.version, [key for key, _ in keys], usable_until
+        )
+    if not recorded:
+        raise conflict(
+            "version_exists", f"Version {body.version} is already published; published bytes never change."
+        )
     return GrantList(grants=grants)
 
 

@@ -300,15 +300,7 @@ def _tokens_studio_single(doc: dict[str, Any], label: str) -> TokenSource:
 
 
 def _tokens_studio_files(docs: list[tuple[Path, Any]]) -> TokenSource:
-    sets: dict[str, Any] = {}
-    metadata = themes = None
-    for path, data in docs:
-        if path.name == "$metadata.json":
-            metadata = data
-        elif path.name == "$themes.json":
-            themes = data
-        elif isinstance(data, dict):
-            sets[path.stem] = data
+    sets, metadata, themes = _split_sets(docs, lambda path: path.stem)
     return _tokens_studio(sets, metadata, themes, ", ".join(p.name for p, _ in docs))
 
 
@@ -316,13 +308,19 @@ def _tokens_studio_folder(folder: Path) -> TokenSource:
     files = sorted(p for p in folder.rglob("*.json") if p.is_file())
     if not files:
         raise TokenFileError(f"{folder}: no .json files")
-    docs: list[tuple[Path, Any]] = []
-    for path in files:
-        data = _read(path)
-        if path.name.startswith("$"):
-            docs.append((path, data))
-        else:  # set names are paths relative to the folder, without .json ("global", "themes/dark")
-            docs.append((folder / (path.relative_to(folder).with_suffix("").as_posix() + ".json"), data))
+    docs = [(path, _read(path)) for path in files]
+
+    def set_name(path: Path) -> str:  # relative to the folder, without .json ("global", "themes/dark")
+        return path.relative_to(folder).with_suffix("").as_posix()
+
+    sets, metadata, themes = _split_sets(docs, set_name)
+    return _tokens_studio(sets, metadata, themes, folder.name)
+
+
+def _split_sets(
+    docs: list[tuple[Path, Any]], set_name: Callable[[Path], str]
+) -> tuple[dict[str, Any], Any, Any]:
+    """Token sets by name, and the ``$metadata.json`` / ``$themes.json`` documents (None when absent)."""
     sets: dict[str, Any] = {}
     metadata = themes = None
     for path, data in docs:
@@ -331,8 +329,8 @@ def _tokens_studio_folder(folder: Path) -> TokenSource:
         elif path.name == "$themes.json":
             themes = data
         elif isinstance(data, dict):
-            sets[path.relative_to(folder).with_suffix("").as_posix()] = data
-    return _tokens_studio(sets, metadata, themes, folder.name)
+            sets[set_name(path)] = data
+    return sets, metadata, themes
 
 
 def _tokens_studio(sets: dict[str, Any], metadata: Any, themes: Any, label: str) -> TokenSource:

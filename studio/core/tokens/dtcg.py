@@ -13,7 +13,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from studio.core.tokens.model import ROOT, TYPES, Issue, Token, TokenFileError, alias_target, pointer
+from studio.core.tokens.model import (
+    MISSING,
+    ROOT,
+    TYPES,
+    Issue,
+    Token,
+    TokenFileError,
+    alias_target,
+    lookup,
+    pointer,
+)
 from studio.core.tokens.values import check_value
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -23,6 +33,7 @@ _GROUP_PROPS = frozenset(
     {"$type", "$description", "$deprecated", "$extensions", "$extends", "$schema", "$defs"}
 )
 _FORBIDDEN_NAME_CHARS = "{}."
+_INVALID = object()  # a reference that resolves to something no token value can be
 
 
 @dataclass
@@ -149,7 +160,7 @@ class _Reader:
             if target_path in seen:
                 self.issue((*parts, "$extends"), "circular $extends: " + " → ".join((*seen, target_path)))
                 return None
-            target = _lookup(self.doc, target_path.split("."))
+            target = lookup(self.doc, target_path.split("."))
             if not isinstance(target, dict) or "$value" in target:
                 self.issue(
                     (*parts, "$extends"), f"$extends refers to {{{target_path}}}, which is not a group"
@@ -219,7 +230,7 @@ class _Reader:
         target = self.pointer_parts(ref, parts)
         if target is None:
             return None
-        node = _lookup(self.doc, target)
+        node = lookup(self.doc, target)
         if not isinstance(node, dict) or "$value" not in node:
             self.issue(parts, f"{ref} does not point to a token")
             return None
@@ -248,11 +259,11 @@ class _Reader:
                 if target is None:
                     return _INVALID
                 if len(target) >= 2 and target[-1] == "$value":
-                    owner = _lookup(self.doc, target[:-1])
+                    owner = lookup(self.doc, target[:-1])
                     if isinstance(owner, dict) and "$value" in owner:
                         return "{" + ".".join(target[:-1]) + "}"
-                found = _lookup(self.doc, target)
-                if found is _MISSING:
+                found = lookup(self.doc, target)
+                if found is MISSING:
                     self.issue((*parts, "$ref"), f"{value['$ref']} points to nothing in this file")
                     return _INVALID
                 return self.resolve_pointers(copy.deepcopy(found), parts, depth + 1)
@@ -312,20 +323,6 @@ def _plain(value: Any) -> bool:
     return True
 
 
-_MISSING = object()
-_INVALID = object()
-
-
-def _lookup(doc: Any, parts: list[str]) -> Any:
-    node = doc
-    for part in parts:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return _MISSING
-    return node
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -94,3 +94,20 @@ def alias_target(value: Any) -> str | None:
     ):
         return value[1:-1]
     return None
+
+
+#: What :func:`lookup` returns when the path leads nowhere.
+MISSING = object()
+
+
+def lookup(doc: Any, parts: list[str]) -> Any:
+    """The node a path of keys and list indices leads to in ``doc``, else :data:`MISSING`."""
+    node = doc
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return MISSING
+    return node

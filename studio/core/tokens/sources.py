@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.tokens.dtcg import MAX_DEPTH, ReadResult, load_json, read_dtcg
-from studio.core.tokens.model import Issue, TokenFileError, pointer
+from studio.core.tokens.model import MISSING, Issue, TokenFileError, lookup, pointer
 from studio.core.tokens.tokens_studio import looks_like_tokens_studio, read_tokens_studio
 
 
@@ -191,15 +191,10 @@ def _resolver(doc: dict[str, Any], base: Path, label: str) -> TokenSource:
         if not file_part and parts[:1] == ["modifiers"] and not allow_modifier:
             err(where, "only resolutionOrder may reference a modifier")
             return None
-        node = target_doc
-        for part in parts:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                err(where, f"{ref} points to nothing")
-                return None
+        node = lookup(target_doc, parts)
+        if node is MISSING:
+            err(where, f"{ref} points to nothing")
+            return None
         return node
 
     def sources_of(items: Any, where: str, depth: int = 0) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ from studio.core.release_assets import (
     sniff_matches,
     svg_problems,
 )
+from studio.core.release_manifest import ManifestObject
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 # theme.toml's allowed_origins is the author's word; the service trusts only its operator's list.
@@ -86,17 +87,6 @@ class VerificationFailedError(Exception):
         super().__init__(f"{len(findings)} finding(s)")
         self.findings = findings[:_MAX_FINDINGS]
         self.removable = sorted({f.key for f in findings if f.remove and f.key})
-
-
-@dataclass(frozen=True)
-class ManifestObject:
-    key: str
-    size: int
-    sha256: str
-    content_type: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "size": self.size, "sha256": self.sha256, "content_type": self.content_type}
 
 
 @dataclass(frozen=True)

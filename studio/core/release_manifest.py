@@ -72,10 +72,15 @@ class Envelope:
 
 @dataclass(frozen=True)
 class ManifestObject:
+    """One object a release manifest lists (the service writes them, ``themestudio verify`` checks them)."""
+
     key: str
     size: int
     sha256: str
     content_type: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "size": self.size, "sha256": self.sha256, "content_type": self.content_type}
 
 
 @dataclass(frozen=True)

@@ -126,33 +126,7 @@ def test_bus_without_secret_service_is_unavailable(tmp_path: Path, monkeypatch: 
 
 def test_no_dbus_at_all_in_a_fresh_process(tmp_path: Path) -> None:
     """As on a headless server: keyring picks its fail backend by itself, and we say how to get a keyring."""
-    code = textwrap.dedent(
-        f"""
-        import sys
-        from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
-        try:
-            SecretStore().set("p", SecretName.SPACES_SECRET, {SECRET!r})
-        except KeyringUnavailable as exc:
-            print(exc)
-            sys.exit(3)
-        sys.exit(0)
-        """
-    )
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")
-    }
-    env["HOME"] = str(tmp_path)
-    env["XDG_DATA_HOME"] = str(tmp_path / "data")
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 3, result.stdout + result.stderr
-    assert "No OS keyring is available" in result.stdout
-    assert SECRET not in result.stdout + result.stderr
-    for path in tmp_path.rglob("*"):
-        if path.is_file():
-            assert SECRET.encode() not in path.read_bytes()
+    _assert_refused_and_nothing_written(_fresh_process_store(tmp_path), tmp_path)
 
 
 def _fresh_process_store(tmp_path: Path, **env_extra: str) -> subprocess.CompletedProcess[str]:

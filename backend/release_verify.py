@@ -197,7 +197,7 @@ def verify_release(
     )
 
 
-def _common(stored: StoredObject, data: bytes, digest: str, name: str) -> list[Finding]:
+def _common(stored: StoredObject, digest: str, name: str) -> list[Finding]:
     """Checks every versioned object gets: caching, encoding, the sha256 metadata."""
     problems = []
     if stored.cache_control != IMMUTABLE:
@@ -262,7 +262,7 @@ def _check_css(
                 )
             ]
         )
-    findings = _common(stored, data, digest, "theme.css")
+    findings = _common(stored, digest, "theme.css")
     if stored.content_type.lower() not in CSS_TYPES:
         findings.append(
             Finding(
@@ -315,7 +315,7 @@ def _check_binary(storage: ObjectStorage, item: _Item, relative: str, max_bytes:
         stored, data = got
         digest = hashlib.sha256(data).hexdigest()
         size = len(data)
-    findings = _common(stored, data, digest, name)
+    findings = _common(stored, digest, name)
 
     def refuse(rule: str, message: str) -> None:
         findings.append(Finding(rule, f"{name} {message}; it was removed.", key=item.key, remove=True))

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.core.tokens.dtcg import MAX_DEPTH, ReadResult, load_json, read_dtcg
+from studio.core.limits import InputLimitError, read_limited
+from studio.core.tokens.dtcg import MAX_DEPTH, MAX_FILE_BYTES, ReadResult, load_json, read_dtcg
 from studio.core.tokens.model import MISSING, Issue, TokenFileError, lookup, pointer
 from studio.core.tokens.tokens_studio import looks_like_tokens_studio, read_tokens_studio
 
@@ -134,7 +135,9 @@ def open_token_files(paths: list[Path]) -> TokenSource:
 
 def _read(path: Path) -> Any:
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_FILE_BYTES, "a token file")  # a plain file, bounded: never a pipe
+    except InputLimitError as exc:
+        raise TokenFileError(str(exc)) from None
     except OSError as exc:
         raise TokenFileError(f"{path}: {exc.strerror or exc}") from None
     return load_json(data, path.name)

@@ -117,3 +117,15 @@ def test_math_is_arithmetic_only() -> None:
     for bad in ('__import__("os").system("true")', "2 ** 64", "1px + 1rem", "a.b", "1 / 0", "[1]"):
         with pytest.raises(MathError):
             evaluate(bad, lookup)
+
+
+def test_a_token_file_that_is_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Token files are read like every other input: a plain file of bounded size (studio.core.limits)."""
+    import os
+
+    from studio.core.tokens.model import TokenFileError
+
+    pipe = tmp_path / "tokens.json"
+    os.mkfifo(pipe)
+    with pytest.raises(TokenFileError, match="named pipe"):
+        open_token_files([pipe])

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.adapters.child_process import process_alive, process_start_ticks, terminate
+from studio.core.limits import MAX_CONFIG_BYTES, read_text_limited
 
 PORT_RELEASE_S = 5.0
 #: How long to wait for whoever is stopping a dead owner's servers (the reaper, another start) to finish.
@@ -106,8 +107,8 @@ class LockRecord:
 def read_lock(path: Path) -> LockRecord:
     """The record of a lock file (empty when there is none), without taking the lock."""
     try:
-        return LockRecord.parse(path.read_text())
-    except OSError:
+        return LockRecord.parse(read_text_limited(path, MAX_CONFIG_BYTES, "a lock record"))
+    except (OSError, ValueError):  # too large, not a file, not UTF-8: nothing to trust
         return LockRecord()
 
 

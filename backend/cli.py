@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from backend.alerts import cli as alerts_cli
 from backend.config import Settings, SettingsError, load_settings
 from backend.db.users import (
     MAX_EXPIRES_DAYS,
@@ -146,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         help="only objects last modified at least H hours ago (default 24)",
     )
     cleanup.add_argument("--dry-run", action="store_true", help="list what would be removed; delete nothing")
+    alerts_cli.add_parser(sub)
     return parser
 
 
@@ -170,6 +172,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "alerts":  # talks to DigitalOcean only: no database or storage settings needed
+        return alerts_cli.run(args)
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -10,6 +10,7 @@ Tests can queue faults (status, headers, body) that the next requests get before
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
 import json
@@ -54,9 +55,12 @@ class Recorded:
 
 @dataclass
 class Fault:
+    """The answer the next request gets; ``delay`` seconds pass before it is sent."""
+
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: dict[str, str] | None = None
+    delay: float = 0.0
 
 
 def _error(status: int, error_id: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -158,6 +162,7 @@ class FakeAppPlatform:
         with self.lock:
             fault = self.faults.popleft() if self.faults else None
         if fault is not None:
+            await asyncio.sleep(fault.delay)
             status = fault.status
             refusal = (
                 JSONResponse(fault.body, status_code=fault.status, headers=fault.headers)

@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import os
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
+
+# cgroup files that hold the container's memory limit (v2, then v1); "max" or a huge v1 value means none.
+CGROUP_MEMORY_LIMITS = (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+UNLIMITED_V1 = 1 << 60
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
+def memory_limit_bytes(cgroup_files: tuple[Path, ...] = CGROUP_MEMORY_LIMITS) -> int:
+    """The memory this process may use: its cgroup's limit when it has one, else the machine's RAM."""
+    for path in cgroup_files:
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text.isdigit() and 0 < int(text) < UNLIMITED_V1:
+            return int(text)
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
 class Metrics:
-    """Request counts and latency by route template and status, cache hits/misses, pool usage."""
+    """Request counts and latency by route template and status, cache hits/misses, pool usage, and the process.
+
+    The process collector (``process_cpu_seconds_total``, ``process_resident_memory_bytes``,
+    ``process_start_time_seconds``) and ``themesystem_memory_limit_bytes`` are what the CPU, memory and restart
+    rules of ``packaging/backend/alerts.yml`` read.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        ProcessCollector(registry=self.registry)
+        self.memory_limit = Gauge(
+            "themesystem_memory_limit_bytes",
+            "Memory this process may use: its cgroup limit, else the machine's RAM.",
+            registry=self.registry,
+        )
+        self.memory_limit.set(memory_limit_bytes())
         self.requests = Counter(
             "themesystem_http_requests",
             "HTTP requests by method, route template and status.",

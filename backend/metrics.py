@@ -8,7 +8,10 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
 
 # cgroup files that hold the container's memory limit (v2, then v1); "max" or a huge v1 value means none.
-CGROUP_MEMORY_LIMITS = (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+CGROUP_MEMORY_LIMITS = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
 UNLIMITED_V1 = 1 << 60
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -27,11 +30,11 @@ def memory_limit_bytes(cgroup_files: tuple[Path, ...] = CGROUP_MEMORY_LIMITS) ->
 
 
 class Metrics:
-    """Request counts and latency by route template and status, cache hits/misses, pool usage, and the process.
+    """Requests and latency by route template and status, cache hits/misses, pool usage, and the process.
 
     The process collector (``process_cpu_seconds_total``, ``process_resident_memory_bytes``,
-    ``process_start_time_seconds``) and ``themesystem_memory_limit_bytes`` are what the CPU, memory and restart
-    rules of ``packaging/backend/alerts.yml`` read.
+    ``process_start_time_seconds``) and ``themesystem_memory_limit_bytes`` are what the CPU, memory and
+    restart rules of ``packaging/backend/alerts.yml`` read.
     """
 
     def __init__(self) -> None:

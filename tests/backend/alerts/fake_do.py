@@ -40,7 +40,10 @@ def validate(definition: str, instance: object) -> list[str]:
     """Every way ``instance`` breaks the schema's ``$defs[definition]`` (empty when it conforms)."""
     schema = {"$ref": f"#/$defs/{definition}", **SCHEMA}
     validator = jsonschema.Draft202012Validator(schema)
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(instance)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
+        for e in validator.iter_errors(instance)
+    ]
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class FakeAppPlatform:
         return [r for r in self.requests if r.method in ("PUT", "POST", "DELETE", "PATCH")]
 
     def _sync_alerts(self, app_id: str) -> None:
-        """Give each alert in the spec an id (kept while its component and rule stay), as App Platform does."""
+        """Give each alert in the spec an id (kept while component and rule stay), as App Platform does."""
         known = self.alerts[app_id]
         wanted: dict[tuple[str, str], dict[str, Any]] = {}
         for service in self.apps[app_id]["spec"].get("services", []):
@@ -134,7 +137,9 @@ class FakeAppPlatform:
                     "slack_webhooks": [],
                     "phase": "ACTIVE",
                 }
-        for alert_id in [i for i, a in known.items() if (a["component_name"], a["spec"]["rule"]) not in wanted]:
+        for alert_id in [
+            i for i, a in known.items() if (a["component_name"], a["spec"]["rule"]) not in wanted
+        ]:
             del known[alert_id]
 
     def _answer(self, definition: str, body: dict[str, Any]) -> JSONResponse:

@@ -12,14 +12,32 @@ from typing import Any
 import pytest
 
 from tests.backend.alerts.conftest import REPO, TOKEN
-from tests.backend.alerts.fake_do import Fault, FakeAppPlatform
+from tests.backend.alerts.fake_do import FakeAppPlatform, Fault
 
 # The documented app_alert_spec objects the command must send for the `api` service, written out here rather
 # than taken from the catalogue so that a change to the catalogue shows up as a failing test.
 EXPECTED_ALERTS = [
-    {"rule": "CPU_UTILIZATION", "operator": "GREATER_THAN", "value": 80.0, "window": "FIVE_MINUTES", "disabled": False},
-    {"rule": "MEM_UTILIZATION", "operator": "GREATER_THAN", "value": 85.0, "window": "FIVE_MINUTES", "disabled": False},
-    {"rule": "RESTART_COUNT", "operator": "GREATER_THAN", "value": 3.0, "window": "THIRTY_MINUTES", "disabled": False},
+    {
+        "rule": "CPU_UTILIZATION",
+        "operator": "GREATER_THAN",
+        "value": 80.0,
+        "window": "FIVE_MINUTES",
+        "disabled": False,
+    },
+    {
+        "rule": "MEM_UTILIZATION",
+        "operator": "GREATER_THAN",
+        "value": 85.0,
+        "window": "FIVE_MINUTES",
+        "disabled": False,
+    },
+    {
+        "rule": "RESTART_COUNT",
+        "operator": "GREATER_THAN",
+        "value": 3.0,
+        "window": "THIRTY_MINUTES",
+        "disabled": False,
+    },
     {
         "rule": "REQUEST_DURATION_P95_MS",
         "operator": "GREATER_THAN",
@@ -99,7 +117,12 @@ def test_a_changed_threshold_is_updated_and_foreign_alerts_are_kept(
 ) -> None:
     fake, url = fake_app_platform
     memory_was = {"rule": "MEM_UTILIZATION", "operator": "GREATER_THAN", "value": 95.0, "window": "ONE_HOUR"}
-    theirs = {"rule": "REQUESTS_PER_SECOND", "operator": "GREATER_THAN", "value": 200.0, "window": "FIVE_MINUTES"}
+    theirs = {
+        "rule": "REQUESTS_PER_SECOND",
+        "operator": "GREATER_THAN",
+        "value": 200.0,
+        "window": "FIVE_MINUTES",
+    }
     current = [*EXPECTED_ALERTS[:1], memory_was, theirs, *EXPECTED_ALERTS[2:]]
     app_id = fake.add_app(_with_alerts(bare_spec, current))
 
@@ -201,7 +224,9 @@ def test_persistent_server_errors_give_up_with_a_clear_message(
     fake, url = fake_app_platform
     app_id = fake.add_app(bare_spec)
     for _ in range(5):
-        fake.faults.append(Fault(502, {"retry-after": "0"}, {"id": "bad_gateway", "message": "upstream down"}))
+        fake.faults.append(
+            Fault(502, {"retry-after": "0"}, {"id": "bad_gateway", "message": "upstream down"})
+        )
     r = _run(url, "plan", "--app-id", app_id)
     assert r.returncode == 1
     assert f"reading app {app_id}: DigitalOcean kept failing with 502; gave up after 5 attempt(s)" in r.stderr
@@ -239,7 +264,10 @@ def test_the_token_can_come_from_a_studio_profile_in_the_keyring(
         [sys.executable, "-m", "backend", "alerts", "plan", "--app-id", app_id, "--profile", "nobody"],
         capture_output=True,
         text=True,
-        env={**{k: v for k, v in env.items() if not k.startswith("DIGITALOCEAN_")}, "DIGITALOCEAN_API_URL": url},
+        env={
+            **{k: v for k, v in env.items() if not k.startswith("DIGITALOCEAN_")},
+            "DIGITALOCEAN_API_URL": url,
+        },
         cwd=REPO,
         timeout=120,
         check=False,

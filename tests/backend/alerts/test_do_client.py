@@ -1,4 +1,4 @@
-"""The App Platform client's waiting and errors, in process against the fake on 127.0.0.1 (sleeps recorded)."""
+"""The App Platform client's waits and errors, in process against the fake on 127.0.0.1 (sleeps recorded)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from backend.alerts.do_client import AppPlatformClient, DOApiError, token_from_env
 from tests.backend.alerts.conftest import TOKEN
-from tests.backend.alerts.fake_do import Fault, FakeAppPlatform
+from tests.backend.alerts.fake_do import FakeAppPlatform, Fault
 from tests.backend.helpers import free_port
 
 RATE_LIMITED = {"id": "too_many_requests", "message": "API rate limit exceeded."}

@@ -1,7 +1,7 @@
 """One catalogue, three places: app.yaml's alerts, the Prometheus rules, and the metrics those rules read.
 
-`promtool` (Debian's `prometheus` package, installed by `scripts/setup --test`) checks the rules and runs their
-unit tests in packaging/backend/alerts.test.yml.
+`promtool` (Debian's `prometheus` package, installed by `scripts/setup --test`) checks the rules and runs
+their unit tests in packaging/backend/alerts.test.yml.
 """
 
 from __future__ import annotations
@@ -83,7 +83,11 @@ def test_the_metrics_the_rules_read_are_exposed_by_the_api() -> None:
     }
     assert used <= exposed, used - exposed
     lint = subprocess.run(
-        [_promtool(), "check", "metrics"], input=metrics.render(), capture_output=True, timeout=60, check=False
+        [_promtool(), "check", "metrics"],
+        input=metrics.render(),
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
 

@@ -23,6 +23,7 @@ from tests.backend.alerts.fake_do import validate
 
 RULES = REPO / "packaging" / "backend" / "alerts.yml"
 RULE_TESTS = REPO / "packaging" / "backend" / "alerts.test.yml"
+EXAMPLE_CONFIG = REPO / "packaging" / "backend" / "prometheus.example.yml"
 PROMQL_FUNCTIONS = {"rate", "avg_over_time", "changes", "sum", "by", "on", "histogram_quantile", "job", "le"}
 
 
@@ -120,3 +121,18 @@ def test_promtool_checks_the_rules_and_runs_their_unit_tests() -> None:
     )
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "SUCCESS" in tested.stdout
+
+
+def test_the_example_prometheus_configuration_loads_the_rules() -> None:
+    checked = subprocess.run(
+        [_promtool(), "check", "config", EXAMPLE_CONFIG.name],
+        cwd=EXAMPLE_CONFIG.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS: 5 rules found" in checked.stdout
+    config = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    assert [job["job_name"] for job in config["scrape_configs"]] == ["themesystem-api"]

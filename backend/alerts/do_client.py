@@ -11,6 +11,7 @@ Request and response shapes follow DigitalOcean's published OpenAPI specificatio
   ``{"alert": ...}``.
 
 429 and 5xx answers are retried within a bounded wait, honouring ``Retry-After`` (else ``ratelimit-reset``).
+Retrying the writes is safe: both replace state (the whole spec, the whole destination list) rather than add.
 The token goes only into the ``Authorization`` header and is scrubbed from every message.
 """
 

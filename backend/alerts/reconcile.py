@@ -153,14 +153,18 @@ def make_plan(
 
 
 def apply_plan(client: AppPlatformClient, plan: AlertPlan, emails: Sequence[str] | None = None) -> list[str]:
-    """Send what the plan says; returns warnings (alerts App Platform does not list yet)."""
+    """Send what the plan says; returns warnings (alerts App Platform does not list yet).
+
+    ``plan.destinations`` becomes the destination changes actually sent: alerts the spec update created get
+    their ids only now, so the list is read again.
+    """
     if plan.new_spec is not None:
         client.update_app_spec(plan.app_id, plan.new_spec)
     if emails is None:
         return []
     warnings: list[str] = []
-    # Read the alerts again: ones created by the spec update have ids only now.
     pending = plan_destinations(client.list_alerts(plan.app_id), plan.component, emails)
+    plan.destinations = [change for change in pending if change.alert_id is not None]
     for change in pending:
         if change.alert_id is None:
             warnings.append(

@@ -87,6 +87,8 @@ class FakeAppPlatform:
         self.requests: list[Recorded] = []
         self.schema_errors: list[str] = []
         self.faults: deque[Fault] = deque()
+        # While True, alerts added by a spec update get no id (App Platform lists them once deployed).
+        self.defer_new_alerts = False
         self.lock = threading.Lock()
         self.app = Starlette(
             routes=[
@@ -113,6 +115,12 @@ class FakeAppPlatform:
                 return copy.deepcopy(service.get("alerts", []))
         raise KeyError(component)
 
+    def deploy(self, app_id: str) -> None:
+        """The deployment finished: every alert in the spec is listed."""
+        with self.lock:
+            self.defer_new_alerts = False
+            self._sync_alerts(app_id)
+
     def writes(self) -> list[Recorded]:
         return [r for r in self.requests if r.method in ("PUT", "POST", "DELETE", "PATCH")]
 
@@ -127,7 +135,7 @@ class FakeAppPlatform:
         for key, alert_spec in wanted.items():
             if key in by_key:
                 by_key[key]["spec"] = copy.deepcopy(alert_spec)
-            else:
+            elif not self.defer_new_alerts:
                 alert_id = str(uuid.uuid4())
                 known[alert_id] = {
                     "id": alert_id,

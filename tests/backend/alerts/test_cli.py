@@ -168,6 +168,24 @@ def test_emails_are_set_once_on_every_policy(
     assert "nothing to change" in again.stdout
 
 
+def test_emails_of_alerts_not_listed_yet_are_set_by_the_next_apply(
+    fake_app_platform: tuple[FakeAppPlatform, str], bare_spec: dict[str, Any]
+) -> None:
+    fake, url = fake_app_platform
+    app_id = fake.add_app(bare_spec)
+    fake.defer_new_alerts = True
+    first = _run(url, "apply", "--app-id", app_id, "--email", "ops@example.test")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.count("does not list this alert yet") == 4
+    assert "run `alerts apply` again to set its emails" in first.stderr
+    assert [w.method for w in fake.writes()] == ["PUT"]
+    fake.deploy(app_id)
+    second = _run(url, "apply", "--app-id", app_id, "--email", "ops@example.test")
+    assert second.returncode == 0, second.stderr
+    assert "applied: 0 created, 0 updated, 4 unchanged, 4 destination change(s)" in second.stdout
+    assert [w.method for w in fake.writes()] == ["PUT", "POST", "POST", "POST", "POST"]
+
+
 def test_a_refused_token_is_a_clear_error_and_never_printed(
     fake_app_platform: tuple[FakeAppPlatform, str], bare_spec: dict[str, Any]
 ) -> None:

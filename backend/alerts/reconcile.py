@@ -163,7 +163,10 @@ def apply_plan(client: AppPlatformClient, plan: AlertPlan, emails: Sequence[str]
     if emails is None:
         return []
     warnings: list[str] = []
-    pending = plan_destinations(client.list_alerts(plan.app_id), plan.component, emails)
+    if plan.new_spec is None:
+        pending = plan.destinations  # the alerts were listed by make_plan and nothing has changed since
+    else:
+        pending = plan_destinations(client.list_alerts(plan.app_id), plan.component, emails)
     plan.destinations = [change for change in pending if change.alert_id is not None]
     for change in pending:
         if change.alert_id is None:

@@ -161,10 +161,15 @@ def test_emails_are_set_once_on_every_policy(
     assert {tuple(a["emails"]) for a in fake.alerts[app_id].values()} == {
         ("oncall@example.test", "ops@example.test")
     }
-    writes = len(fake.writes())
+    writes, requests = len(fake.writes()), len(fake.requests)
     again = _run(url, "apply", *args)
     assert again.returncode == 0, again.stderr
     assert len(fake.writes()) == writes
+    # Read the spec, list the alerts: two GETs and nothing else.
+    assert [(r.method, r.path) for r in fake.requests[requests:]] == [
+        ("GET", f"/v2/apps/{app_id}"),
+        ("GET", f"/v2/apps/{app_id}/alerts"),
+    ]
     assert "nothing to change" in again.stdout
 
 

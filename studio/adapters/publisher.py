@@ -16,9 +16,11 @@ Guarantees (DESIGN section 2, issue 4):
   idempotent (fixed keys; present objects are checked, not re-sent; the alias copy and purge repeat safely).
 - Immutable keys are written with ``If-None-Match: *``: of two concurrent publishers of one version, one
   writes each object and the other finds it present (same bytes: success; other bytes: refused).
-- ``latest`` moves only after every object of the release is verified (HEAD + sha256 metadata, and an
-  anonymous GET of the public URL whose body hashes to the same sha256; with a backend, also the backend's
-  own verification), and never backwards in version.
+- ``latest`` moves only after every object of the release is verified, and never backwards in version.
+  Without a backend the publisher verifies: a HEAD of each object (sha256 metadata, the store's own
+  SHA-256) and an anonymous GET of the public URL whose body hashes to the same sha256. With a backend,
+  registering is the verification (the service reads every object itself); the publisher then checks only
+  that theme.css's public URL serves the release, instead of repeating the service's HEADs.
 - Assets unchanged since the previous release are server-side copied from its keys (found by listing, the
   ETag of a single-part object is its MD5): no bytes move.
 
@@ -360,7 +362,11 @@ class Publisher:
             step = "verify"
             started = time.perf_counter()
             expected = [*objects, *([preview] if preview is not None else [])]
-            self._verify(expected, report, cancel, public_key=plan.css_object.key)
+            # Registering makes the backend verify every stored object itself (the trust boundary); HEADing
+            # each one here too would only repeat it. What the backend does not do is read the release the
+            # way consumers do: theme.css's HEAD + anonymous GET still prove the public URL serves it.
+            checked = [plan.css_object] if self.register is not None else expected
+            self._verify(checked, report, cancel, public_key=plan.css_object.key)
             result.timings["verify"] = time.perf_counter() - started
             _check_cancel(cancel)
 

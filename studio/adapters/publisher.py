@@ -71,6 +71,7 @@ from studio.core.publish_plan import (
     preview_object,
     version_prefix,
 )
+from studio.core.release_docs import docs_prefix
 from studio.core.semver import Version
 
 
@@ -104,7 +105,8 @@ LATEST_NEEDS_KEY = (
 
 @dataclass(frozen=True)
 class GrantedFile:
-    """One file to ask an upload grant for: ``path`` is ``theme.css``, ``preview.png`` or ``assets/...``."""
+    """One file to ask an upload grant for: ``path`` is ``theme.css``, ``preview.png``, ``assets/...``,
+    ``README.md`` or ``docs/...``."""
 
     path: str
     content_type: str
@@ -417,8 +419,11 @@ class Publisher:
         """Compare whatever is already under the version's prefix with the plan; refuse any difference."""
         prefix = version_prefix(plan.theme_id, plan.version)
         objects, _ = self.store.list_objects(prefix)
+        documentation, _ = self.store.list_objects(docs_prefix(plan.theme_id, plan.version))
         # The backend writes the signed manifest beside a registered release; it is not one of our files.
-        present = {info.key: info for info in objects if info.key != prefix + MANIFEST_NAME}
+        present = {
+            info.key: info for info in [*objects, *documentation] if info.key != prefix + MANIFEST_NAME
+        }
         if not present:
             return {}
         planned = {obj.key: obj for obj in plan.objects}
@@ -760,6 +765,9 @@ def grant_path(plan: PublishPlan, key: str) -> str:
     prefix = version_prefix(plan.theme_id, plan.version)
     if key.startswith(prefix):
         return key[len(prefix) :]
+    docs = docs_prefix(plan.theme_id, plan.version)
+    if key.startswith(docs):
+        return key[len(docs) :]  # README.md or docs/...
     if key == f"{PREVIEWS_PREFIX}/{plan.theme_id}/{plan.version}.png":
         return "preview.png"
     raise GrantRefusedError(f"{key} is not a file of release {plan.version}")

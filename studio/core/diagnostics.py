@@ -25,13 +25,8 @@ class TextEdit:
     text: str
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
-            "text": self.text,
-        }
+        return {"line": self.line, "column": self.column, "end_line": self.end_line,
+                "end_column": self.end_column, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)

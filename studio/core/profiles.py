@@ -122,7 +122,9 @@ class Profile:
         if not self.region.strip():
             out.append("region is empty (e.g. fra1 for Spaces, us-east-1 for a local S3 server)")
         if not _BUCKET_RE.match(self.bucket):
-            out.append(f"bucket {self.bucket!r} is not a valid bucket name (3-63 of a-z, 0-9, '.', '-')")
+            out.append(
+                f"bucket {self.bucket!r} is not a valid bucket name (3-63 of a-z, 0-9, '.', '-')"
+            )
         if self.cdn_base_url and not _is_http_url(self.cdn_base_url):
             out.append(f"CDN base URL {self.cdn_base_url!r} must be an http(s) URL")
         if self.backend_url and not _is_http_url(self.backend_url):

@@ -10,17 +10,8 @@ from studio.core.css.named_colors import NAMED_COLORS
 
 # Hue sectors (upper bound in degrees, name); red wraps around 360.
 _HUES: Final = (
-    (15, "red"),
-    (45, "orange"),
-    (65, "yellow"),
-    (80, "yellow-green"),
-    (160, "green"),
-    (190, "cyan"),
-    (250, "blue"),
-    (290, "purple"),
-    (330, "magenta"),
-    (345, "pink"),
-    (360, "red"),
+    (15, "red"), (45, "orange"), (65, "yellow"), (80, "yellow-green"), (160, "green"), (190, "cyan"),
+    (250, "blue"), (290, "purple"), (330, "magenta"), (345, "pink"), (360, "red"),
 )
 # One CSS name per RGB triple: the first spelling wins ("aqua" over "cyan", "gray" over "grey").
 _NAME_OF: Final = {rgb: name for name, rgb in reversed(list(NAMED_COLORS.items()))}

@@ -144,8 +144,6 @@ _XYZ_TO_LIN_P3: Matrix = (
     (-14852 / 17905, 63121 / 35810, 423 / 17905),
     (11844 / 330415, -50337 / 660830, 316169 / 330415),
 )
-
-
 def _inverse(m: Matrix) -> Matrix:
     """Inverse of a 3×3 matrix (by cofactors), so a forward matrix from the spec fixes both directions."""
     (a, b, c), (d, e, f), (g, h, i) = m
@@ -421,33 +419,10 @@ def _convert(space: str, coords: Coords, target: str) -> Vec:
 
 _HUE_UNITS = {"deg": 1.0, "grad": 0.9, "rad": 180 / math.pi, "turn": 360.0}
 _COLOR_SPACES = (
-    "srgb",
-    "srgb-linear",
-    "display-p3",
-    "a98-rgb",
-    "prophoto-rgb",
-    "rec2020",
-    "xyz",
-    "xyz-d50",
-    "xyz-d65",
+    "srgb", "srgb-linear", "display-p3", "a98-rgb", "prophoto-rgb", "rec2020", "xyz", "xyz-d50", "xyz-d65"
 )
-_MIX_SPACES = (
-    "srgb",
-    "srgb-linear",
-    "display-p3",
-    "a98-rgb",
-    "prophoto-rgb",
-    "rec2020",
-    "lab",
-    "oklab",
-    "xyz",
-    "xyz-d50",
-    "xyz-d65",
-    "lch",
-    "oklch",
-    "hsl",
-    "hwb",
-)
+_MIX_SPACES = ("srgb", "srgb-linear", "display-p3", "a98-rgb", "prophoto-rgb", "rec2020", "lab", "oklab",
+               "xyz", "xyz-d50", "xyz-d65", "lch", "oklch", "hsl", "hwb")
 _POLAR_HUE_INDEX = {"lch": 2, "oklch": 2, "hsl": 0, "hwb": 0}
 
 
@@ -634,10 +609,8 @@ def _parse_color_mix(arguments: list[Node]) -> _Color:
 
 
 def _parse_interpolation(tokens: list[Node]) -> tuple[str, str]:
-    if (
-        len(tokens) < 2
-        or tokens[1].type != "ident"
-        or not (tokens[0].type == "ident" and tokens[0].lower_value == "in")
+    if len(tokens) < 2 or tokens[1].type != "ident" or not (
+        tokens[0].type == "ident" and tokens[0].lower_value == "in"
     ):
         raise _InvalidColorError
     space = tokens[1].lower_value

@@ -80,15 +80,9 @@ _WARNING = Severity.WARNING
 _HINT = Severity.HINT
 _INSIGNIFICANT = frozenset({"whitespace", "comment"})
 _BLOCKS = frozenset({"() block", "[] block", "{} block"})
-_IMAGE_SET_FUNCTIONS = frozenset(
-    {
-        "image-set",
-        "-webkit-image-set",
-        "image",
-        "cross-fade",
-        "-webkit-cross-fade",
-    }
-)
+_IMAGE_SET_FUNCTIONS = frozenset({
+    "image-set", "-webkit-image-set", "image", "cross-fade", "-webkit-cross-fade",
+})
 _URL_FUNCTIONS = frozenset({"url", "src"})
 # Function names the token walk must look at; every other function is only descended into.
 _SPECIAL_FUNCTIONS = _IMAGE_SET_FUNCTIONS | _URL_FUNCTIONS | {"var", "expression"}
@@ -99,9 +93,8 @@ LENGTH_UNITS_AND_PERCENT = LENGTH_UNITS | {"s", "ms", "deg", "rad", "turn", "gra
 _PROPERTY_NAMES = sorted(name for name in KNOWN_PROPERTIES if not name.startswith("-"))
 _MAX_SUGGESTIONS_PER_CHUNK = 20
 _KEYFRAMES = frozenset({"keyframes", "-webkit-keyframes", "-moz-keyframes", "-o-keyframes", "-ms-keyframes"})
-_ANIMATION_PROPERTIES = frozenset(
-    {"animation", "-webkit-animation", "animation-name", "-webkit-animation-name"}
-)
+_ANIMATION_PROPERTIES = frozenset({
+    "animation", "-webkit-animation", "animation-name", "-webkit-animation-name"})
 # At-rules browsers know that the W3C list leaves out (legacy, or defined outside CSS specs).
 _EXTRA_AT_RULES = frozenset({"document", "viewport", "nest"})
 # At-rules allowed before @import.
@@ -204,9 +197,8 @@ class _Collector:
     slashes: set[tuple[int, int]] = field(default_factory=set)
     _line_starts: list[int] | None = None
 
-    def add(
-        self, line: int, column: int, severity: Severity, rule: str, message: str, fix: Fix | None = None
-    ) -> None:
+    def add(self, line: int, column: int, severity: Severity, rule: str, message: str,
+            fix: Fix | None = None) -> None:
         self.findings.append((line, column, severity, rule, message, fix))
 
     def offset(self, line: int, column: int) -> int:
@@ -308,14 +300,9 @@ def _scan_function(token: Any, name: str, out: _Collector) -> None:
             if arg.type == "string":  # bare strings in image-set() are URLs
                 out.url(arg.value, arg, f"{name}()")
     else:  # expression()
-        out.add(
-            token.source_line,
-            token.source_column,
-            _ERROR,
-            safety.LEGACY_SCRIPT,
-            "expression() runs script in old Internet Explorer; remove it and compute the value with "
-            "calc() or var().",
-        )
+        out.add(token.source_line, token.source_column, _ERROR, safety.LEGACY_SCRIPT,
+                "expression() runs script in old Internet Explorer; remove it and compute the value with "
+                "calc() or var().")
 
 
 def _scan_legacy_property(tokens: Sequence[Any], index: int, out: _Collector) -> None:
@@ -323,21 +310,15 @@ def _scan_legacy_property(tokens: Sequence[Any], index: int, out: _Collector) ->
     colon = _next_significant(tokens, index + 1)
     if colon is not None and colon.type == "literal" and colon.value == ":":
         token = tokens[index]
-        out.add(
-            token.source_line,
-            token.source_column,
-            _ERROR,
-            safety.LEGACY_SCRIPT,
-            f"The {token.value.lstrip('_')} property loads script in old browsers; remove it.",
-        )
+        out.add(token.source_line, token.source_column, _ERROR, safety.LEGACY_SCRIPT,
+                f"The {token.value.lstrip('_')} property loads script in old browsers; remove it.")
 
 
 def _scan_star_hack(tokens: Sequence[Any], index: int, out: _Collector) -> None:
     """``*zoom: 1`` (IE 7): a warning, and the parse error it causes is not reported."""
     before = _previous_significant(tokens, index - 1)
-    at_item_start = (
-        before is None or before.type == "{} block" or (before.type == "literal" and before.value == ";")
-    )
+    at_item_start = before is None or before.type == "{} block" or (
+        before.type == "literal" and before.value == ";")
     if not at_item_start:
         return
     name = tokens[index + 1] if index + 1 < len(tokens) else None
@@ -353,13 +334,9 @@ def _scan_star_hack(tokens: Sequence[Any], index: int, out: _Collector) -> None:
             break
     star = tokens[index]
     out.hack_ends.add((last.source_line, last.source_column))
-    out.add(
-        star.source_line,
-        star.source_column,
-        _WARNING,
-        UNKNOWN_PROPERTY,
-        f"'*{_clip(name.value)}' is an Internet Explorer 7 star hack that other browsers drop; remove it.",
-    )
+    out.add(star.source_line, star.source_column, _WARNING, UNKNOWN_PROPERTY,
+            f"'*{_clip(name.value)}' is an Internet Explorer 7 star hack that other browsers drop; "
+            "remove it.")
 
 
 def _scan_tokens(nodes: Sequence[Any], out: _Collector) -> None:
@@ -426,24 +403,15 @@ def _scan_tokens(nodes: Sequence[Any], out: _Collector) -> None:
 def _scan_double_slash(slash: Any, after: Any, out: _Collector) -> None:
     """``// comment``: not a comment in CSS; it swallows the next declaration or selector."""
     line, column = slash.source_line, slash.source_column
-    if not (
-        after.type == "literal"
-        and after.value == "/"
-        and after.source_line == line
-        and after.source_column == column + 1
-    ):
+    if not (after.type == "literal" and after.value == "/" and after.source_line == line
+            and after.source_column == column + 1):
         return
     if (line, column - 1) in out.slashes:
         return  # `///`: one finding
     out.slashes.add((line, column))
-    out.add(
-        line,
-        column,
-        _WARNING,
-        DOUBLE_SLASH_COMMENT,
-        "'//' does not start a comment in CSS: the browser drops the next declaration (or the next "
-        "rule's selector) with it; write /* ... */ instead.",
-    )
+    out.add(line, column, _WARNING, DOUBLE_SLASH_COMMENT,
+            "'//' does not start a comment in CSS: the browser drops the next declaration (or the next "
+            "rule's selector) with it; write /* ... */ instead.")
 
 
 def _signed(token: Any) -> bool:
@@ -483,15 +451,10 @@ def _calc_finding(token: Any, out: _Collector, *, space_before: bool) -> None:
     start = out.offset(token.source_line, token.source_column)
     sign = token.representation[0]
     edits = [out.edit(start, start + 1, f" {sign} " if space_before else f"{sign} ")]
-    out.add(
-        token.source_line,
-        token.source_column,
-        _WARNING,
-        CALC_OPERATOR_SPACING,
-        f"'{sign}' in a math function needs a space on each side; here '{_show_token(token)}' reads as "
-        f"a signed number, so the whole declaration is ignored.",
-        Fix(f"Put spaces around '{sign}'", tuple(edits)),
-    )
+    out.add(token.source_line, token.source_column, _WARNING, CALC_OPERATOR_SPACING,
+            f"'{sign}' in a math function needs a space on each side; here '{_show_token(token)}' reads as "
+            f"a signed number, so the whole declaration is ignored.",
+            Fix(f"Put spaces around '{sign}'", tuple(edits)))
 
 
 def _calc_literal(token: Any, tokens: Sequence[Any], spaced_before: bool, out: _Collector) -> None:
@@ -502,14 +465,10 @@ def _calc_literal(token: Any, tokens: Sequence[Any], spaced_before: bool, out: _
         return
     start = out.offset(token.source_line, token.source_column)
     text = (" " if not spaced_before else "") + token.value + (" " if not spaced_after else "")
-    out.add(
-        token.source_line,
-        token.source_column,
-        _WARNING,
-        CALC_OPERATOR_SPACING,
-        f"'{token.value}' in a math function needs a space on each side, else the declaration is ignored.",
-        Fix(f"Put spaces around '{token.value}'", (out.edit(start, start + 1, text),)),
-    )
+    out.add(token.source_line, token.source_column, _WARNING, CALC_OPERATOR_SPACING,
+            f"'{token.value}' in a math function needs a space on each side, else the declaration is "
+            "ignored.",
+            Fix(f"Put spaces around '{token.value}'", (out.edit(start, start + 1, text),)))
 
 
 def _check_unit_operator(token: Any, out: _Collector) -> None:
@@ -522,15 +481,10 @@ def _check_unit_operator(token: Any, out: _Collector) -> None:
     start += len(token.representation) + len(match.group(1))
     if out.text[start : start + 1] != sign:
         return  # written with escapes: leave it alone
-    out.add(
-        token.source_line,
-        token.source_column,
-        _WARNING,
-        CALC_OPERATOR_SPACING,
-        f"'{token.representation}{token.unit}' reads as one number with the unit '{token.unit}'; put a "
-        f"space on each side of '{sign}'.",
-        Fix(f"Put spaces around '{sign}'", (out.edit(start, start + 1, f" {sign} "),)),
-    )
+    out.add(token.source_line, token.source_column, _WARNING, CALC_OPERATOR_SPACING,
+            f"'{token.representation}{token.unit}' reads as one number with the unit '{token.unit}'; put a "
+            f"space on each side of '{sign}'.",
+            Fix(f"Put spaces around '{sign}'", (out.edit(start, start + 1, f" {sign} "),)))
 
 
 def _scan_import(prelude: list[Any], out: _Collector) -> list[Any]:
@@ -634,20 +588,12 @@ def _check_duplicate(earlier: Any, later: Any, later_valid: bool, out: _Collecto
         message = f"{name} is declared twice in this block with the same value; remove one of them."
         fix = Fix(f"Remove the first {name} declaration", (_removal(out, earlier),))
     elif later.name.startswith("--"):
-        message = (
-            f"{name} is declared again in this block, so the earlier value is never used (custom "
-            "properties accept any value, so it cannot be a fallback); remove the earlier one."
-        )
-    elif (
-        later_valid
-        and is_universal(later.value)
-        and not _has_vendor(earlier.value)
-        and not _extends(earlier.value, later.value)
-    ):
-        message = (
-            f"{name} is declared again in this block and overrides the earlier value, which has no "
-            "fallback purpose; remove the earlier one."
-        )
+        message = (f"{name} is declared again in this block, so the earlier value is never used (custom "
+                   "properties accept any value, so it cannot be a fallback); remove the earlier one.")
+    elif later_valid and is_universal(later.value) and not _has_vendor(earlier.value) and not _extends(
+            earlier.value, later.value):
+        message = (f"{name} is declared again in this block and overrides the earlier value, which has no "
+                   "fallback purpose; remove the earlier one.")
     else:
         return  # `display: -webkit-box; display: flex` and the like are deliberate fallbacks
     out.add(later.source_line, later.source_column, _WARNING, DUPLICATE_DECLARATION, message, fix)
@@ -676,19 +622,16 @@ def _clip(name: str) -> str:
 
 def _unknown_property_message(name: str, out: _Collector) -> str:
     if name.startswith("_"):
-        return (
-            f"'{_clip(name)}' is an Internet Explorer 6 underscore hack that other browsers drop; remove it."
-        )
+        return (f"'{_clip(name)}' is an Internet Explorer 6 underscore hack that other browsers drop; "
+                "remove it.")
     hint = ""
     if out.suggestions < _MAX_SUGGESTIONS_PER_CHUNK and len(name) <= 40:
         out.suggestions += 1
         close = difflib.get_close_matches(name.lower(), _PROPERTY_NAMES, n=1, cutoff=0.8)
         if close:
             hint = f" Did you mean '{close[0]}'?"
-    return (
-        f"Unknown property '{_clip(name)}': browsers ignore it; check the spelling, or use a vendor "
-        f"prefix if it is vendor-specific.{hint}"
-    )
+    return (f"Unknown property '{_clip(name)}': browsers ignore it; check the spelling, or use a vendor "
+            f"prefix if it is vendor-specific.{hint}")
 
 
 def _show_token(token: Any) -> str:
@@ -724,13 +667,8 @@ def _check_declaration(declaration: Any, check_names: bool, out: _Collector, *, 
             if token.type not in _INSIGNIFICANT:
                 break
         else:
-            out.add(
-                line,
-                column,
-                _WARNING,
-                INVALID_VALUE,
-                f"{_clip(declaration.name)} has no value; give it one or remove the declaration.",
-            )
+            out.add(line, column, _WARNING, INVALID_VALUE,
+                    f"{_clip(declaration.name)} has no value; give it one or remove the declaration.")
             return False
     if problem is not None:
         out.add(problem.line, problem.column, _WARNING, INVALID_VALUE, problem.message)
@@ -749,14 +687,9 @@ def _check_declaration(declaration: Any, check_names: bool, out: _Collector, *, 
         return True
     token = mismatch.token
     syntax = mismatch.syntax if len(mismatch.syntax) <= 100 else mismatch.syntax[:97] + "..."
-    out.add(
-        token.source_line,
-        token.source_column,
-        _WARNING,
-        INVALID_VALUE,
-        f"'{_show_token(token)}' does not fit the syntax of {name}, so the browser ignores the "
-        f"declaration; {name} takes: {syntax}",
-    )
+    out.add(token.source_line, token.source_column, _WARNING, INVALID_VALUE,
+            f"'{_show_token(token)}' does not fit the syntax of {name}, so the browser ignores the "
+            f"declaration; {name} takes: {syntax}")
     return False
 
 
@@ -772,14 +705,9 @@ def _animation_names(name: str, value: Sequence[Any], out: _Collector) -> None:
             continue
         if not pick:
             continue
-        if token.type == "string" or (
-            token.type == "ident"
-            and (
-                token.lower_value not in ANIMATION_KEYWORDS
-                if shorthand
-                else token.lower_value not in ("none", *GLOBAL_KEYWORDS)
-            )
-        ):
+        if token.type == "string" or (token.type == "ident" and (
+                token.lower_value not in ANIMATION_KEYWORDS if shorthand
+                else token.lower_value not in ("none", *GLOBAL_KEYWORDS))):
             out.keyframes_used.append((token.value, token.source_line, token.source_column))
             pick = False
 
@@ -806,15 +734,9 @@ def _check_generic_family(declaration: Any, out: _Collector) -> None:
     generic = generic_for(families)
     _, value_end, _ = _declaration_span(out, declaration)
     fix = Fix(f"Append the generic family {generic}", (out.edit(value_end, value_end, f", {generic}"),))
-    out.add(
-        declaration.source_line,
-        declaration.source_column,
-        _WARNING,
-        FONT_FAMILY_NO_GENERIC,
-        "This font-family list has no generic family, so where none of its fonts is available the "
-        f"browser's default font is used; end it with one, e.g. '{generic}'.",
-        fix,
-    )
+    out.add(declaration.source_line, declaration.source_column, _WARNING, FONT_FAMILY_NO_GENERIC,
+            "This font-family list has no generic family, so where none of its fonts is available the "
+            f"browser's default font is used; end it with one, e.g. '{generic}'.", fix)
 
 
 def _check_shorthand(declaration: Any, seen: dict[str, Any], out: _Collector) -> None:
@@ -823,15 +745,10 @@ def _check_shorthand(declaration: Any, seen: dict[str, Any], out: _Collector) ->
         return
     for name, earlier in seen.items():
         if name in resets and not (earlier.important and not declaration.important):
-            out.add(
-                declaration.source_line,
-                declaration.source_column,
-                _WARNING,
-                SHORTHAND_OVERRIDE,
-                f"{_clip(declaration.name)} resets {earlier.name}, set earlier in this block on line "
-                f"{earlier.source_line}, which therefore has no effect; move {earlier.name} after "
-                f"{_clip(declaration.name)} or remove it.",
-            )
+            out.add(declaration.source_line, declaration.source_column, _WARNING, SHORTHAND_OVERRIDE,
+                    f"{_clip(declaration.name)} resets {earlier.name}, set earlier in this block on line "
+                    f"{earlier.source_line}, which therefore has no effect; move {earlier.name} after "
+                    f"{_clip(declaration.name)} or remove it.")
             return
 
 
@@ -845,14 +762,9 @@ def _check_semicolons(content: Sequence[Any], out: _Collector) -> None:
         if kind == "literal" and token.value == ";":
             if previous_is_end:
                 start = out.offset(token.source_line, token.source_column)
-                out.add(
-                    token.source_line,
-                    token.source_column,
-                    _WARNING,
-                    EXTRA_SEMICOLON,
-                    "An empty declaration (an extra ';'); remove it.",
-                    Fix("Remove the extra ';'", (out.edit(start, start + 1, ""),)),
-                )
+                out.add(token.source_line, token.source_column, _WARNING, EXTRA_SEMICOLON,
+                        "An empty declaration (an extra ';'); remove it.",
+                        Fix("Remove the extra ';'", (out.edit(start, start + 1, ""),)))
             previous_is_end = True
         else:
             previous_is_end = kind == "{} block"
@@ -868,20 +780,12 @@ def _check_at_rule(node: Any, out: _Collector) -> None:
         name = _next_significant(node.prelude, 0)
         if name is not None and name.type in ("ident", "string"):
             out.keyframes_defined.append((name.value, name.source_line, name.source_column))
-    elif (
-        "@" + keyword not in out.grammar.atrules
-        and not keyword.startswith("-")
-        and keyword not in _EXTRA_AT_RULES
-    ):
+    elif "@" + keyword not in out.grammar.atrules and not keyword.startswith("-") and \
+            keyword not in _EXTRA_AT_RULES:
         close = difflib.get_close_matches("@" + keyword, sorted(out.grammar.atrules), n=1, cutoff=0.75)
         hint = f" Did you mean '{close[0]}'?" if close else ""
-        out.add(
-            node.source_line,
-            node.source_column,
-            _WARNING,
-            UNKNOWN_AT_RULE,
-            f"Unknown at-rule '@{_clip(node.at_keyword)}': browsers skip it with its block.{hint}",
-        )
+        out.add(node.source_line, node.source_column, _WARNING, UNKNOWN_AT_RULE,
+                f"Unknown at-rule '@{_clip(node.at_keyword)}': browsers skip it with its block.{hint}")
 
 
 def _child_checks_names(at_keyword: str, parent_checks_names: bool) -> bool:
@@ -902,9 +806,8 @@ def _walk_rules(nodes: Sequence[Any], out: _Collector) -> None:
             _check_at_rule(node, out)
             if node.content is not None:
                 keyword = node.lower_at_keyword
-                stack.append(
-                    (node.content, node, _child_checks_names(keyword, True), False, keyword in _KEYFRAMES)
-                )
+                stack.append((node.content, node, _child_checks_names(keyword, True), False,
+                              keyword in _KEYFRAMES))
     parse = tinycss2.parse_blocks_contents
     selectors = out.grammar
     while stack:
@@ -916,13 +819,8 @@ def _walk_rules(nodes: Sequence[Any], out: _Collector) -> None:
         items = parse(content, skip_comments=True, skip_whitespace=True)
         if not items:
             if is_style_rule and not in_keyframes:  # an empty keyframe is harmless
-                out.add(
-                    rule.source_line,
-                    rule.source_column,
-                    _WARNING,
-                    EMPTY_RULE,
-                    "This rule is empty; add declarations or remove it.",
-                )
+                out.add(rule.source_line, rule.source_column, _WARNING, EMPTY_RULE,
+                        "This rule is empty; add declarations or remove it.")
             continue
         _check_semicolons(content, out)
         seen: dict[str, Any] = {}
@@ -931,14 +829,9 @@ def _walk_rules(nodes: Sequence[Any], out: _Collector) -> None:
             kind = item.type
             if kind == "declaration":
                 if is_style_rule and in_keyframes and item.important:
-                    out.add(
-                        item.source_line,
-                        item.source_column,
-                        _WARNING,
-                        KEYFRAMES_IMPORTANT,
-                        "Browsers ignore a declaration marked !important inside @keyframes; remove it.",
-                        Fix("Remove the ignored declaration", (_removal(out, item),)),
-                    )
+                    out.add(item.source_line, item.source_column, _WARNING, KEYFRAMES_IMPORTANT,
+                            "Browsers ignore a declaration marked !important inside @keyframes; remove it.",
+                            Fix("Remove the ignored declaration", (_removal(out, item),)))
                     continue
                 is_valid = _check_declaration(item, check_names, out, page=page)
                 name = item.name if item.name.startswith("--") else item.lower_name
@@ -955,15 +848,8 @@ def _walk_rules(nodes: Sequence[Any], out: _Collector) -> None:
                 _check_at_rule(item, out)
                 if item.content is not None:
                     keyword = item.lower_at_keyword
-                    stack.append(
-                        (
-                            item.content,
-                            item,
-                            _child_checks_names(keyword, check_names),
-                            False,
-                            keyword in _KEYFRAMES,
-                        )
-                    )
+                    stack.append((item.content, item, _child_checks_names(keyword, check_names), False,
+                                  keyword in _KEYFRAMES))
             elif kind == "error":
                 out.parse_error(item)
 
@@ -986,10 +872,8 @@ def _import_order(nodes: Sequence[Any], out: _Collector) -> tuple[tuple[int, int
     return first_import, blocked
 
 
-_IMPORT_MESSAGE = (
-    "Browsers ignore @import after other rules (only @charset and @layer statements may come "
-    "before it); move it to the top of the stylesheet."
-)
+_IMPORT_MESSAGE = ("Browsers ignore @import after other rules (only @charset and @layer statements may come "
+                   "before it); move it to the top of the stylesheet.")
 
 
 def analyze_chunk(text: str, policy: UrlPolicy) -> ChunkFacts:
@@ -1017,18 +901,11 @@ def analyze_chunk(text: str, policy: UrlPolicy) -> ChunkFacts:
 
 def too_large(size: int) -> LintResult:
     mib = size / (1024 * 1024)
-    return LintResult(
-        (
-            Diagnostic(
-                1,
-                1,
-                _ERROR,
-                safety.TOO_LARGE,
-                f"The stylesheet is {mib:.1f} MiB; a published theme may be at most 5 MiB: remove unused rules or "
-                "move large data: URIs into asset files.",
-            ),
-        )
-    )
+    return LintResult((Diagnostic(
+        1, 1, _ERROR, safety.TOO_LARGE,
+        f"The stylesheet is {mib:.1f} MiB; a published theme may be at most 5 MiB: remove unused rules or "
+        "move large data: URIs into asset files.",
+    ),))
 
 
 def oversize(text: str) -> int | None:
@@ -1045,25 +922,11 @@ def _unclosed_findings(chunk: Chunk, chunk_text: str) -> tuple[Finding, ...]:
     if chunk.unclosed is not None:
         offset, opener = chunk.unclosed
         closer = {"{": "}", "(": ")", "[": "]"}[opener]
-        findings.append(
-            (
-                *line_col(chunk_text, offset),
-                _ERROR,
-                SYNTAX,
-                f"This '{opener}' is never closed; add the matching '{closer}'.",
-                None,
-            )
-        )
+        findings.append((*line_col(chunk_text, offset), _ERROR, SYNTAX,
+                         f"This '{opener}' is never closed; add the matching '{closer}'.", None))
     if chunk.open_comment is not None:
-        findings.append(
-            (
-                *line_col(chunk_text, chunk.open_comment),
-                _ERROR,
-                SYNTAX,
-                "This comment is never closed with '*/', so everything after it is ignored.",
-                None,
-            )
-        )
+        findings.append((*line_col(chunk_text, chunk.open_comment), _ERROR, SYNTAX,
+                         "This comment is never closed with '*/', so everything after it is ignored.", None))
     return tuple(findings)
 
 
@@ -1093,25 +956,15 @@ def _keyframes_findings(pending: list[tuple[ChunkFacts, int, int]], mentioned: s
     for facts, c_line, c_column in pending:
         for name, f_line, f_column in facts.keyframes_used:
             if name not in defined:
-                diagnostics.append(
-                    Diagnostic(
-                        *_abs(f_line, f_column, c_line, c_column),
-                        _WARNING,
-                        UNDEFINED_KEYFRAMES,
-                        f"No @keyframes {_clip(name)} is defined in this stylesheet, so this animation does "
-                        "nothing; define it or fix the name (names are case-sensitive).",
-                    )
-                )
+                diagnostics.append(Diagnostic(
+                    *_abs(f_line, f_column, c_line, c_column), _WARNING, UNDEFINED_KEYFRAMES,
+                    f"No @keyframes {_clip(name)} is defined in this stylesheet, so this animation does "
+                    "nothing; define it or fix the name (names are case-sensitive)."))
         for name, f_line, f_column in facts.keyframes_defined:
             if name not in used and name not in mentioned:
-                diagnostics.append(
-                    Diagnostic(
-                        *_abs(f_line, f_column, c_line, c_column),
-                        _HINT,
-                        UNUSED_KEYFRAMES,
-                        f"@keyframes {_clip(name)} is not used by any animation in this stylesheet.",
-                    )
-                )
+                diagnostics.append(Diagnostic(
+                    *_abs(f_line, f_column, c_line, c_column), _HINT, UNUSED_KEYFRAMES,
+                    f"@keyframes {_clip(name)} is not used by any animation in this stylesheet."))
     return diagnostics
 
 
@@ -1164,11 +1017,8 @@ class ChunkEngine:
                     taken = {(f[0], f[1]) for f in unclosed}
                     # The rule is still being typed: only its syntax and safety are judged.
                     findings = unclosed + tuple(
-                        f
-                        for f in findings
-                        if (f[3] != SYNTAX or (f[0], f[1]) not in taken)
-                        and (f[3] == SYNTAX or f[3].startswith("safety/"))
-                    )
+                        f for f in findings if (f[3] != SYNTAX or (f[0], f[1]) not in taken)
+                        and (f[3] == SYNTAX or f[3].startswith("safety/")))
             for f_line, f_column, severity, rule, message, fix in findings:
                 a_line, a_column = _abs(f_line, f_column, line, column)
                 if fix is not None:
@@ -1177,8 +1027,7 @@ class ChunkEngine:
             if facts.import_at is not None and seen_rules:
                 a_line, a_column = _abs(*facts.import_at, line, column)
                 diagnostics.append(
-                    Diagnostic(a_line, a_column, _WARNING, IMPORT_AFTER_RULES, _IMPORT_MESSAGE)
-                )
+                    Diagnostic(a_line, a_column, _WARNING, IMPORT_AFTER_RULES, _IMPORT_MESSAGE))
             seen_rules = seen_rules or facts.blocks_imports
             if facts.keyframes_defined or facts.keyframes_used:
                 keyframes.append((facts, line, column))
@@ -1208,16 +1057,11 @@ class ChunkEngine:
             for name, f_line, f_column in facts.uses:
                 if name not in defined:
                     a_line, a_column = _abs(f_line, f_column, c_line, c_column)
-                    diagnostics.append(
-                        Diagnostic(
-                            a_line,
-                            a_column,
-                            _WARNING,
-                            UNDEFINED_VARIABLE,
-                            f"var({name}) uses a custom property defined nowhere in this stylesheet; "
-                            f"define {name} or give a fallback: var({name}, ...).",
-                        )
-                    )
+                    diagnostics.append(Diagnostic(
+                        a_line, a_column, _WARNING, UNDEFINED_VARIABLE,
+                        f"var({name}) uses a custom property defined nowhere in this stylesheet; "
+                        f"define {name} or give a fallback: var({name}, ...).",
+                    ))
         if keyframes:
             diagnostics.extend(_keyframes_findings(keyframes, mentioned))
         if var_values:
@@ -1241,8 +1085,7 @@ class ChunkEngine:
         self._defining_key = key
         self._defining = defining  # keeps the facts alive, so their ids stay theirs
         self._changed_names = self._resolver.begin(
-            {name: tuple(lists) for name, lists in definitions.items()}
-        )
+            {name: tuple(lists) for name, lists in definitions.items()})
 
     def _resolved_findings(self, pending: list[tuple[ChunkFacts, int, int]]) -> list[Diagnostic]:
         """Values with var() that do not fit their property once the sheet's custom properties are put in."""
@@ -1256,9 +1099,8 @@ class ChunkEngine:
                 cached = self._resolve_chunk(facts)  # new, or a custom property it uses changed
             fresh[id(facts)] = cached
             for f_line, f_column, message in cached[1]:
-                diagnostics.append(
-                    Diagnostic(*_abs(f_line, f_column, c_line, c_column), _WARNING, INVALID_VALUE, message)
-                )
+                diagnostics.append(Diagnostic(
+                    *_abs(f_line, f_column, c_line, c_column), _WARNING, INVALID_VALUE, message))
         self._resolved_by_facts = fresh
         return diagnostics
 
@@ -1273,14 +1115,10 @@ class ChunkEngine:
             shown = " ".join(resolved.split())
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
             syntax = mismatch.syntax if len(mismatch.syntax) <= 100 else mismatch.syntax[:97] + "..."
-            found_in_chunk.append(
-                (
-                    f_line,
-                    f_column,
-                    f"{prop} becomes '{shown}' once its var() are substituted, which does not fit its syntax, so "
-                    f"the browser treats it as unset; {prop} takes: {syntax}",
-                )
-            )
+            found_in_chunk.append((
+                f_line, f_column,
+                f"{prop} becomes '{shown}' once its var() are substituted, which does not fit its syntax, so "
+                f"the browser treats it as unset; {prop} takes: {syntax}"))
         return facts, found_in_chunk, frozenset(self._resolver.consulted)
 
     @staticmethod
@@ -1298,16 +1136,11 @@ class ChunkEngine:
                     found[path] = exists
                 if not exists:
                     a_line, a_column = _abs(f_line, f_column, c_line, c_column)
-                    diagnostics.append(
-                        Diagnostic(
-                            a_line,
-                            a_column,
-                            _WARNING,
-                            MISSING_ASSET,
-                            f"{safety.show_url(raw)} does not exist in the theme folder; add the file or fix "
-                            "the path.",
-                        )
-                    )
+                    diagnostics.append(Diagnostic(
+                        a_line, a_column, _WARNING, MISSING_ASSET,
+                        f"{safety.show_url(raw)} does not exist in the theme folder; add the file or fix "
+                        "the path.",
+                    ))
         return diagnostics
 
 
@@ -1324,10 +1157,7 @@ def _encoding_diagnostic(data: bytes, error: UnicodeDecodeError) -> Diagnostic:
     prefix = normalize_newlines(data[: error.start].decode("utf-8"))
     line, column = line_col(prefix, len(prefix))
     return Diagnostic(
-        line,
-        column,
-        _ERROR,
-        ENCODING,
+        line, column, _ERROR, ENCODING,
         f"Invalid UTF-8 byte 0x{data[error.start]:02x}: save the stylesheet as UTF-8 (it is read with the "
         "bad bytes replaced).",
     )

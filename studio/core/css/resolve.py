@@ -90,11 +90,8 @@ class VarResolver:
         self._definitions = definitions
         if identity == self._identity:
             return set()
-        suspects = {
-            name
-            for name in identity.keys() | self._identity.keys()
-            if identity.get(name) != self._identity.get(name)
-        }
+        suspects = {name for name in identity.keys() | self._identity.keys()
+                    if identity.get(name) != self._identity.get(name)}
         self._identity = identity
         changed = {name for name in suspects if not _same_values(old.get(name), definitions.get(name))}
         if changed:
@@ -122,9 +119,8 @@ class VarResolver:
         one_value = bool(lists) and all(x is lists[0] or _text(x) == _text(lists[0]) for x in lists)
         if one_value and name not in visiting:
             value = significant(lists[0])
-            if value and not (
-                len(value) == 1 and value[0].type == "ident" and value[0].lower_value in GLOBAL_KEYWORDS
-            ):
+            if value and not (len(value) == 1 and value[0].type == "ident"
+                              and value[0].lower_value in GLOBAL_KEYWORDS):
                 visiting.add(name)
                 result = self._substitute(lists[0], depth + 1, visiting)
                 visiting.discard(name)

@@ -160,8 +160,7 @@ class UrlPolicy:
         if script is not None:
             kind = "data: URL with a script media type" if script == "data" else f"{script}: URL"
             return UrlFinding(
-                SCRIPT_URL,
-                Severity.ERROR,
+                SCRIPT_URL, Severity.ERROR,
                 f"{what} uses a {kind} ({show_url(url)}), which can run script; remove it.",
             )
         scheme = scheme_of(url)
@@ -169,8 +168,7 @@ class UrlPolicy:
         if scheme == "data":
             if is_import:
                 return UrlFinding(
-                    REMOTE_IMPORT,
-                    Severity.ERROR,
+                    REMOTE_IMPORT, Severity.ERROR,
                     "@import of a data: URL hides a stylesheet from review; put its rules in theme.css "
                     "instead.",
                 )
@@ -183,15 +181,13 @@ class UrlPolicy:
         reason = _outside_reason(path)
         if reason == "absolute":
             return UrlFinding(
-                OUTSIDE_THEME,
-                Severity.ERROR,
+                OUTSIDE_THEME, Severity.ERROR,
                 f"{what} points to the absolute path {show_url(url)}, outside the theme folder; "
                 "use a path relative to theme.css, e.g. assets/...",
             )
         if reason == "climbs":
             return UrlFinding(
-                OUTSIDE_THEME,
-                Severity.ERROR,
+                OUTSIDE_THEME, Severity.ERROR,
                 f"{what} path {show_url(url)} climbs out of the theme folder; keep assets inside it and "
                 "refer to them relative to theme.css.",
             )
@@ -204,27 +200,23 @@ class UrlPolicy:
         if is_import:
             if trusted:
                 return UrlFinding(
-                    REMOTE_IMPORT,
-                    Severity.WARNING,
+                    REMOTE_IMPORT, Severity.WARNING,
                     f"Remote @import of {shown} from a trusted origin: the theme breaks when that origin is "
                     "unreachable; bundle the file in assets/ if you can.",
                 )
             return UrlFinding(
-                REMOTE_IMPORT,
-                Severity.ERROR,
+                REMOTE_IMPORT, Severity.ERROR,
                 f"Remote @import of {shown}: a published theme must stand alone; bundle the file in assets/ "
                 "or add its origin to allowed_origins in theme.toml.",
             )
         if trusted:
             return UrlFinding(
-                REMOTE_URL,
-                Severity.WARNING,
+                REMOTE_URL, Severity.WARNING,
                 f"{what} loads {shown} from a trusted origin: the theme breaks when that origin is "
                 "unreachable; copy the file into assets/ if you can.",
             )
         return UrlFinding(
-            REMOTE_URL,
-            Severity.ERROR,
+            REMOTE_URL, Severity.ERROR,
             f"{what} loads {shown} from outside the theme; a published theme must stand alone: copy the file "
             "into assets/ or add its origin to allowed_origins in theme.toml.",
         )

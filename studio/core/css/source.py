@@ -160,13 +160,8 @@ def scan_chunk(text: str, start: int) -> Chunk:
         elif c == "/":
             close = text.find("*/", i + 2)
             if close == -1:
-                return Chunk(
-                    start,
-                    n,
-                    closed=False,
-                    unclosed=_innermost(openers, closers, start),
-                    open_comment=i - start,
-                )
+                return Chunk(start, n, closed=False, unclosed=_innermost(openers, closers, start),
+                             open_comment=i - start)
             pos = close + 2
         elif c == "\\":
             if text.startswith("\\\n", i):

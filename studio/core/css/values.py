@@ -135,8 +135,7 @@ def color_problem(prop: str, value: Sequence[Any], line: int, column: int) -> Va
         elif kind == "url" and keywords:  # fill/stroke: a paint server, url(#gradient)
             continue
         return ValueProblem(
-            token.source_line,
-            token.source_column,
+            token.source_line, token.source_column,
             f"'{_show(token)}' is not a colour, so {prop} is ignored; use a colour name, #rrggbb, rgb(), "
             "hsl(), oklch() or var().",
         )
@@ -144,8 +143,7 @@ def color_problem(prop: str, value: Sequence[Any], line: int, column: int) -> Va
         extra = tokens[max_count]
         plural = "colour" if max_count == 1 else "colours"
         return ValueProblem(
-            extra.source_line,
-            extra.source_column,
+            extra.source_line, extra.source_column,
             f"{prop} takes at most {max_count} {plural} but has {len(tokens)} values; remove the extra ones.",
         )
     return None
@@ -175,10 +173,8 @@ def length_problem(prop: str, value: Sequence[Any], line: int, column: int) -> V
         elif kind == "number":
             if token.value == 0:
                 continue
-            message = (
-                f"'{_show(token)}' needs a unit, so {prop} is ignored; write e.g. {_show(token)}px "
-                "(only 0 may be unitless)."
-            )
+            message = (f"'{_show(token)}' needs a unit, so {prop} is ignored; write e.g. {_show(token)}px "
+                       "(only 0 may be unitless).")
         elif kind == "ident":
             word = token.lower_value
             if word in keywords or _is_vendor(word):
@@ -188,9 +184,8 @@ def length_problem(prop: str, value: Sequence[Any], line: int, column: int) -> V
             name = token.lower_name
             if name in MATH_FUNCTIONS or name in functions or _is_vendor(name):
                 continue
-            message = (
-                f"{name}() does not give a length, so {prop} is ignored; use calc(), min(), max() or clamp()."
-            )
+            message = (f"{name}() does not give a length, so {prop} is ignored; use calc(), min(), max() "
+                       "or clamp().")
         elif kind == "literal" and token.value == "/" and slash:
             count -= 1
             continue
@@ -201,8 +196,7 @@ def length_problem(prop: str, value: Sequence[Any], line: int, column: int) -> V
         extra = tokens[max_count]
         plural = "value" if max_count == 1 else "values"
         return ValueProblem(
-            extra.source_line,
-            extra.source_column,
+            extra.source_line, extra.source_column,
             f"{prop} takes at most {max_count} {plural} but has {count}; remove the extra ones.",
         )
     return None

@@ -323,6 +323,8 @@ def _plain(value: Any) -> bool:
     return True
 
 
+
+
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():

@@ -1,14 +1,15 @@
 """Remove release uploads that never became a registered version (``themesystem-api cleanup-uploads``).
 
-A release grant lets an author upload ``themes-published/<id>/<version>/...`` (and the preview
-``themes-previews/<id>/<version>.png``) before the version is registered; when registration never comes
+A release grant lets an author upload ``themes-published/<id>/<version>/...`` (the preview
+``themes-previews/<id>/<version>.png`` and the documentation ``themes-documentation/<id>/<version>/...``)
+before the version is registered; when registration never comes
 (refused verification, abandoned publish, an attacker parking files on the CDN origin) the objects would stay
 public for ever. This job removes them once they are older than a threshold (a day by default).
 
 What it never touches:
 - registered versions, yanked ones included (consumers may pin them);
 - the ``latest`` alias, and any key outside the ``<id>/<version>/`` layout;
-- ``themes-drafts/`` and ``themes-documentation/`` (not scanned at all);
+- ``themes-drafts/`` (not scanned at all), and documentation keys outside ``<id>/<version>/...``;
 - ids the registry does not know: objects published with a bucket key before (or without) a backend are not
   this service's to judge. Grants only exist for registered themes, so every grant upload is in scope.
 
@@ -36,6 +37,7 @@ from backend.storage import ListedObject, ObjectStorage, StorageError
 
 PUBLISHED = "themes-published/"
 PREVIEWS = "themes-previews/"
+DOCS = "themes-documentation/"
 LATEST = "latest"
 
 
@@ -75,8 +77,8 @@ class CleanupReport:
 
 def release_of(key: str) -> tuple[UUID, str] | None:
     """The (theme id, version) a key belongs to, or None for keys outside the release layout or ``latest``."""
-    if key.startswith(PUBLISHED):
-        parts = key[len(PUBLISHED) :].split("/")
+    if key.startswith((PUBLISHED, DOCS)):
+        parts = key.split("/", 1)[1].split("/")
         if len(parts) < 3 or not parts[1] or not parts[-1]:
             return None
         raw_id, version = parts[0], parts[1]
@@ -133,7 +135,8 @@ def cleanup_uploads(
     report = CleanupReport()
     cutoff = now - older_than
     # Listed before the registry is read: a version registered during the listing is seen below.
-    by_theme = _uploads([*storage.list_objects(PUBLISHED), *storage.list_objects(PREVIEWS)], report)
+    listed = [*storage.list_objects(PUBLISHED), *storage.list_objects(PREVIEWS), *storage.list_objects(DOCS)]
+    by_theme = _uploads(listed, report)
     with psycopg.connect(dsn, row_factory=dict_row, autocommit=False) as conn:
         for theme_id, uploads in sorted(by_theme.items(), key=lambda item: str(item[0])):
             with conn.transaction():

@@ -9,7 +9,8 @@ payload is the UTF-8 JSON (sorted keys) of::
      "lint": {"verdict": "pass", "errors": 0, "warnings": N},
      "objects": [{"key", "size", "sha256", "content_type"}, ...]}
 
-``objects`` is sorted by key: theme.css, every asset, the preview PNG when present; never the manifest itself.
+``objects`` is sorted by key: theme.css, every asset, the preview PNG when present, the documentation
+(``themes-documentation/<id>/<version>/README.md`` and ``docs/...``) when present; never the manifest itself.
 Anyone can check a release with the public keys at ``/v1/keys`` and anonymous GETs of the listed keys.
 """
 

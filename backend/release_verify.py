@@ -6,6 +6,13 @@ object and checks, for ``theme.css``: size and sha256 against what the client re
 Content-Type that goes with it, ``Content-Disposition: attachment``, bytes that look like that type (SVG: the
 studio's SVG safety check); for every object: the immutable Cache-Control, no Content-Encoding, ``sha256``
 metadata equal to the real digest; nothing else under the prefix; the total within the per-version cap.
+The release's documentation (``themes-documentation/<id>/<version>/``: README.md and docs/, see
+``studio.core.release_docs``) is checked by the same rules: Markdown is read whole (size cap, UTF-8, no NUL),
+images like assets (type by extension, first bytes, SVG safety), nothing else (no HTML) under that prefix.
+
+Reads go through the pooled signer of :mod:`backend.s3_reads`, 8 at a time. An image or font costs two
+requests (a HEAD with the store's SHA-256, a ranged GET of its first bytes), never a download: see
+:func:`_vouched_by_store` for why that still catches a corrupted or missing object.
 
 Nothing is trusted from the client except the version and the sha256/size it claims, which must match.
 Blocking (boto3): run it in a worker thread.
@@ -33,6 +40,17 @@ from studio.core.release_assets import (
     safe_asset_path,
     sniff_matches,
     svg_problems,
+)
+from studio.core.release_docs import (
+    MARKDOWN_TYPE,
+    MAX_DOC_FILES,
+    MAX_DOCS_BYTES,
+    content_problems,
+    doc_content_type,
+    doc_disposition,
+    doc_size_cap,
+    docs_prefix,
+    refusal,
 )
 from studio.core.release_manifest import ManifestObject
 
@@ -141,10 +159,24 @@ def verify_release(
         for item in itertools.islice(storage.list_objects(prefix), _MAX_OBJECTS)
         if item.key != prefix + MANIFEST_NAME
     ]
+    docs = docs_prefix(str(theme_id), version)
+    documentation = [
+        _Item(item.key, item.size) for item in itertools.islice(storage.list_objects(docs), _MAX_OBJECTS)
+    ]
+    listed.extend(documentation)
     preview = storage.head_object(preview_key(theme_id, version))
     if preview is not None:
         listed.append(_Item(preview.key, preview.size))
     findings: list[Finding] = []
+    doc_bytes = sum(item.size for item in documentation)
+    if len(documentation) > MAX_DOC_FILES or doc_bytes > MAX_DOCS_BYTES:
+        findings.append(
+            Finding(
+                "release/docs-too-large",
+                f"The documentation holds {len(documentation)} files, {doc_bytes} bytes; a release's "
+                f"documentation holds at most {MAX_DOC_FILES} files, {MAX_DOCS_BYTES} bytes.",
+            )
+        )
     if not any(item.key == css_key for item in listed):
         findings.append(
             Finding(
@@ -164,6 +196,8 @@ def verify_release(
         raise VerificationFailedError(findings)
 
     def job(item: _Item) -> Callable[[], _Check]:
+        if item.key.startswith(docs):
+            return lambda: _check_doc(storage, item, item.key[len(docs) :])
         relative = item.key[len(prefix) :] if item.key.startswith(prefix) else ""
         if item.key == css_key:
             return lambda: _check_css(storage, item, sha256, size, allowed_origins)
@@ -178,7 +212,7 @@ def verify_release(
                     )
                 ]
             )
-        return lambda: _check_binary(storage, item, relative, max_bytes)
+        return lambda: _check_asset(storage, item, relative, max_bytes)
 
     with ThreadPoolExecutor(max_workers=min(_WORKERS, len(listed))) as pool:
         checks = list(pool.map(lambda run: run(), [job(item) for item in listed]))
@@ -225,8 +259,16 @@ def _common(stored: StoredObject, digest: str, name: str) -> list[Finding]:
 def _vouched_by_store(storage: ObjectStorage, key: str) -> tuple[StoredObject, bytes] | None:
     """(headers, first bytes) of an object whose store-kept SHA-256 equals its sha256 metadata, else None.
 
-    Only a fonts/images object takes this path (an SVG is parsed, theme.css is linted: both are read whole).
-    A store that keeps no checksum (or one of the parts of a multipart upload) means a full read instead.
+    Only a fonts/images object takes this path (an SVG is parsed, theme.css and Markdown are checked as
+    text: they are read whole). A store that keeps no checksum (or one of the parts of a multipart upload)
+    means a full read instead.
+
+    Why this still catches a corrupted or missing object without downloading it: the store computed the
+    SHA-256 of the bytes it holds when it accepted them (every upload carries ``x-amz-checksum-sha256``, which
+    the store validates) and reports it to a HEAD with checksum mode. A missing object answers 404; bytes
+    changed afterwards by any writer either carry their own (different) checksum, which no longer equals the
+    ``sha256`` metadata the manifest will list, or none, which means a full read and a real digest. The first
+    bytes (a ranged GET) are what the type sniff needs.
     """
     stored = storage.head_object(key, checksum=True)
     if stored is None or not stored.checksum_sha256:
@@ -284,9 +326,8 @@ def _check_css(
     return _Check(findings, entry, data, warnings)
 
 
-def _check_binary(storage: ObjectStorage, item: _Item, relative: str, max_bytes: int) -> _Check:
+def _check_asset(storage: ObjectStorage, item: _Item, relative: str, max_bytes: int) -> _Check:
     """An asset (``relative`` = ``assets/...``) or the preview PNG (``relative`` = ``""``)."""
-    name = relative or "preview.png"
     expected = "image/png" if not relative else asset_content_type(relative)
     if relative and (expected is None or not safe_asset_path(relative)):
         return _Check(
@@ -301,6 +342,60 @@ def _check_binary(storage: ObjectStorage, item: _Item, relative: str, max_bytes:
             ]
         )
     assert expected is not None
+    disposition = ASSET_DISPOSITION if relative else ""
+    return _check_binary(storage, item, relative or "preview.png", expected, disposition, max_bytes)
+
+
+def _check_doc(storage: ObjectStorage, item: _Item, relative: str) -> _Check:
+    """A documentation file (``relative`` = ``README.md`` or ``docs/...``)."""
+    expected = doc_content_type(relative)
+    if expected is None:
+        return _Check(
+            [Finding("release/doc-type", refusal(relative) + " It was removed.", key=item.key, remove=True)]
+        )
+    cap = doc_size_cap(expected)
+    if item.size > cap:
+        return _Check(
+            [
+                Finding(
+                    "release/doc-too-large",
+                    f"{relative[:100]} is {item.size} bytes; a documentation file holds at most {cap}; "
+                    "it was removed.",
+                    key=item.key,
+                    remove=True,
+                )
+            ]
+        )
+    if expected != MARKDOWN_TYPE:
+        return _check_binary(storage, item, relative, expected, doc_disposition(expected), cap)
+    got = storage.get_object(item.key, max_bytes=cap)
+    if got is None:
+        return _Check([Finding("release/missing-object", f"{relative} disappeared during verification.")])
+    stored, data = got
+    digest = hashlib.sha256(data).hexdigest()
+    findings = _common(stored, digest, relative)
+    if stored.content_type.lower() != expected:
+        findings.append(
+            Finding(
+                "release/content-type",
+                f"{relative} is stored as {stored.content_type[:60]!r}, not {expected}; it was removed.",
+                key=item.key,
+                remove=True,
+            )
+        )
+    for problem in content_problems(expected, data):
+        findings.append(
+            Finding(
+                "release/doc-content", f"{relative} {problem}; it was removed.", key=item.key, remove=True
+            )
+        )
+    return _Check(findings, ManifestObject(item.key, len(data), digest, stored.content_type))
+
+
+def _check_binary(
+    storage: ObjectStorage, item: _Item, name: str, expected: str, disposition: str, max_bytes: int
+) -> _Check:
+    """An image or font: its headers, its first bytes (or an SVG's whole text) and its digest."""
     vouched = None if expected == SVG_TYPE else _vouched_by_store(storage, item.key)
     if vouched is not None:
         # The store computed this object's SHA-256 when it accepted the upload (the PUT carried it, the store
@@ -322,8 +417,8 @@ def _check_binary(storage: ObjectStorage, item: _Item, relative: str, max_bytes:
 
     if stored.content_type.lower() != expected:
         refuse("release/content-type", f"is stored as {stored.content_type[:60]!r}, not {expected}")
-    if relative and stored.content_disposition.split(";")[0].strip().lower() != ASSET_DISPOSITION:
-        refuse("release/content-disposition", "is not stored with Content-Disposition: attachment")
+    if disposition and stored.content_disposition.split(";")[0].strip().lower() != disposition:
+        refuse("release/content-disposition", f"is not stored with Content-Disposition: {disposition}")
     if expected == SVG_TYPE:
         for problem in svg_problems(data):
             refuse("release/unsafe-svg", f"is unsafe: {problem}")

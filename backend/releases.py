@@ -35,6 +35,8 @@ from backend.release_verify import VerificationFailedError, manifest_key, verify
 from backend.semver import Version
 from backend.signing import Signer
 from backend.storage import ObjectStorage, StorageError
+from studio.core.release_docs import README_NAME, docs_prefix
+from studio.core.release_manifest import ManifestObject
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,7 @@ async def register_release(
         manifest=manifest.decode("utf-8"),
         draft_id=review.draft_id if review is not None else None,
         verified_keys=frozenset(o.key for o in verified.objects),
+        **_documentation(storage, theme_id, version.text, verified.objects),
     )
     if result.outcome is versions_db.Outcome.GRANTS_OUTSTANDING:
         files = ", ".join(key.split(f"/{version.text}/", 1)[-1] for key in result.pending[:5])
@@ -195,6 +198,25 @@ async def _finish(
         if exc.status == 503:
             raise _store_down(exc, registered=True) from None
         raise ReleaseError(exc.status, exc.code, exc.message) from None
+
+
+def _documentation(
+    storage: ObjectStorage, theme_id: UUID, version: str, objects: list[ManifestObject]
+) -> dict[str, Any]:
+    """The verified documentation files as the version row keeps them (``readme_url``, ``documentation``)."""
+    prefix = docs_prefix(str(theme_id), version)
+    files = [
+        {
+            "path": o.key[len(prefix) :],
+            "url": storage.public_url(o.key),
+            "size": o.size,
+            "content_type": o.content_type,
+        }
+        for o in objects
+        if o.key.startswith(prefix)
+    ]
+    readme = next((f["url"] for f in files if f["path"] == README_NAME), None)
+    return {"readme_url": readme, "documentation": files}
 
 
 def _write_manifest(storage: ObjectStorage, key: str, manifest: bytes) -> None:

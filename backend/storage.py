@@ -33,12 +33,18 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from backend.s3_reads import SignedReads, StorageReadError, describe
+from studio.core.s3_wire import full_object_checksum, list_query, metadata_of, parse_listing
+
 # SigV4 presigned URLs live at most 7 days.
 MAX_EXPIRES_S = 7 * 24 * 3600
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _META_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Hosts that need virtual-host addressing (bucket in the host name).
 _VIRTUAL_HOST_SUFFIXES = (".digitaloceanspaces.com", ".amazonaws.com")
+#: Concurrent reads one storage serves (release verification's thread pool uses as many).
+READ_WORKERS = 8
+_MISSING = frozenset({404})
 
 
 class StorageError(Exception):
@@ -166,6 +172,20 @@ class ObjectStorage:
                 read_timeout=10,
             ),
         )
+        # Reads (HEAD, GET, LIST) go through the pooled signer: verification makes ~2 per released object.
+        self._reads = SignedReads(
+            endpoint=config.endpoint,
+            region=config.region,
+            bucket=config.bucket,
+            access_key=config.access_key,
+            secret_key=config.secret_key,
+            path_style=addressing_style(config.endpoint) == "path",
+            workers=READ_WORKERS,
+        )
+
+    def close(self) -> None:
+        """Close pooled connections (the boto3 client keeps its own)."""
+        self._reads.close()
 
     @property
     def config(self) -> StorageConfig:
@@ -284,16 +304,13 @@ class ObjectStorage:
             StorageError: the store refused or failed (wrong key, unreachable, ...).
         """
         _check_key(key)
-        extra = {"ChecksumMode": "ENABLED"} if checksum else {}
-        try:
-            head = self._client.head_object(Bucket=self._config.bucket, Key=key, **extra)
-        except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise StorageError(f"HEAD {key!r} failed: {_describe(exc)}") from None
-        except BotoCoreError as exc:
-            raise StorageError(f"HEAD {key!r} failed: {_describe(exc)}") from None
-        return _stored(key, head)
+        headers = {"x-amz-checksum-mode": "ENABLED"} if checksum else None
+        response, data = self._read("HEAD", key, headers=headers, max_body=0)
+        if response.status in _MISSING:
+            return None
+        if response.status != 200:
+            raise StorageError(describe("HEAD", key, response, data))
+        return _stored_from(key, response.headers)
 
     def get_object(self, key: str, *, max_bytes: int) -> tuple[StoredObject, bytes] | None:
         """GET ``key`` with the bucket key: its headers and at most ``max_bytes`` of its body; None if absent.
@@ -305,17 +322,12 @@ class ObjectStorage:
             StorageError: the store refused or failed.
         """
         _check_key(key)
-        try:
-            answer = self._client.get_object(Bucket=self._config.bucket, Key=key)
-            with answer["Body"] as body:
-                data: bytes = body.read(max_bytes + 1)
-        except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
-        except BotoCoreError as exc:
-            raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
-        return _stored(key, answer), data
+        response, data = self._read("GET", key, max_body=max_bytes)
+        if response.status in _MISSING:
+            return None
+        if response.status != 200:
+            raise StorageError(describe("GET", key, response, data))
+        return _stored_from(key, response.headers), data
 
     def get_head_bytes(self, key: str, count: int) -> bytes | None:
         """The first ``count`` bytes of ``key`` (a ranged GET, to recognise a file's type); None if absent.
@@ -324,22 +336,14 @@ class ObjectStorage:
             StorageError: the store refused or failed.
         """
         _check_key(key)
-        try:
-            answer = self._client.get_object(
-                Bucket=self._config.bucket, Key=key, Range=f"bytes=0-{count - 1}"
-            )
-            with answer["Body"] as body:
-                data: bytes = body.read(count)
-        except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code"))
-            if code in ("404", "NoSuchKey", "NotFound"):
-                return None
-            if code in ("416", "InvalidRange"):  # an empty object
-                return b""
-            raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
-        except BotoCoreError as exc:
-            raise StorageError(f"GET {key!r} failed: {_describe(exc)}") from None
-        return data
+        response, data = self._read("GET", key, headers={"Range": f"bytes=0-{count - 1}"}, max_body=count)
+        if response.status in _MISSING:
+            return None
+        if response.status == 416:  # an empty object
+            return b""
+        if response.status not in (200, 206):
+            raise StorageError(describe("GET", key, response, data))
+        return data[:count]
 
     def put_object(
         self, key: str, body: bytes, *, content_type: str, cache_control: str, metadata: dict[str, str]
@@ -418,11 +422,13 @@ class ObjectStorage:
             StorageError: the store refused or failed.
         """
         _check_key(prefix)
+        response, data = self._read("GET", "", query=list_query(prefix, max_keys=1), what=prefix)
+        if response.status != 200:
+            raise StorageError(describe("LIST", prefix, response, data))
         try:
-            page = self._client.list_objects_v2(Bucket=self._config.bucket, Prefix=prefix, MaxKeys=1)
-        except (BotoCoreError, ClientError) as exc:
-            raise StorageError(f"LIST {prefix!r} failed: {_describe(exc)}") from None
-        return bool(page.get("Contents"))
+            return bool(parse_listing(data).entries)
+        except ValueError as exc:
+            raise StorageError(f"LIST {prefix!r} failed: {exc}") from None
 
     def list_objects(self, prefix: str) -> Iterator[ListedObject]:
         """Every object under ``prefix`` with its size and LastModified, page by page (1,000 keys a page).
@@ -431,15 +437,21 @@ class ObjectStorage:
             StorageError: the store refused or failed (possibly after some objects were yielded).
         """
         _check_key(prefix)
-        try:
-            pages = self._client.get_paginator("list_objects_v2").paginate(
-                Bucket=self._config.bucket, Prefix=prefix
-            )
-            for page in pages:
-                for item in page.get("Contents", []):
-                    yield ListedObject(str(item["Key"]), int(item["Size"]), item["LastModified"])
-        except (BotoCoreError, ClientError) as exc:
-            raise StorageError(f"LIST {prefix!r} failed: {_describe(exc)}") from None
+        token = ""
+        while True:
+            response, data = self._read("GET", "", query=list_query(prefix, token=token), what=prefix)
+            if response.status != 200:
+                raise StorageError(describe("LIST", prefix, response, data))
+            try:
+                page = parse_listing(data)
+            except ValueError as exc:
+                raise StorageError(f"LIST {prefix!r} failed: {exc}") from None
+            for entry in page.entries:
+                modified = entry.last_modified or datetime.now(UTC)
+                yield ListedObject(entry.key, entry.size, modified)
+            if not page.next_token:
+                return
+            token = page.next_token
 
     def check(self) -> bool:
         """Return whether the bucket answers a signed HEAD with our key. Never raises."""
@@ -448,6 +460,30 @@ class ObjectStorage:
         except Exception:
             return False
         return True
+
+    def _read(
+        self,
+        method: str,
+        key: str,
+        *,
+        query: str = "",
+        headers: dict[str, str] | None = None,
+        max_body: int | None = None,
+        what: str = "",
+    ) -> tuple[Any, bytes]:
+        operation = "LIST" if query else method
+        try:
+            return self._reads.request(
+                method,
+                key,
+                operation=operation,
+                query=query,
+                headers=headers,
+                max_body=max_body,
+                label=what or None,
+            )
+        except StorageReadError as exc:
+            raise StorageError(str(exc)) from None
 
     def _sign(self, operation: str, params: dict[str, Any], expires_in: int) -> str:
         try:
@@ -533,22 +569,18 @@ class ObjectStorage:
         return meta
 
 
-def _stored(key: str, head: dict[str, Any]) -> StoredObject:
+def _stored_from(key: str, headers: Any) -> StoredObject:
+    """A HEAD's (or a whole GET's) headers as a :class:`StoredObject`."""
     return StoredObject(
         key=key,
-        size=int(head.get("ContentLength", 0)),
-        content_type=str(head.get("ContentType", "")),
-        cache_control=str(head.get("CacheControl", "")),
-        metadata={str(k): str(v) for k, v in head.get("Metadata", {}).items()},
-        content_disposition=str(head.get("ContentDisposition", "")),
-        content_encoding=str(head.get("ContentEncoding", "")),
-        checksum_sha256=_full_object_checksum(head.get("ChecksumSHA256")),
+        size=int(headers.get("Content-Length", "0") or 0),
+        content_type=str(headers.get("Content-Type", "")),
+        cache_control=str(headers.get("Cache-Control", "")),
+        metadata=metadata_of(headers),
+        content_disposition=str(headers.get("Content-Disposition", "")),
+        content_encoding=str(headers.get("Content-Encoding", "")),
+        checksum_sha256=full_object_checksum(headers.get("x-amz-checksum-sha256")),
     )
-
-
-def _full_object_checksum(value: object) -> str:
-    text = str(value or "").strip()
-    return "" if not text or "-" in text.rstrip("=")[-4:] else text
 
 
 def _check_key(key: str) -> None:

@@ -93,6 +93,15 @@ class VersionCreate(Strict):
     )
 
 
+class DocFilePublic(BaseModel):
+    """One documentation file of a release: its path in the theme folder and its public URL."""
+
+    path: str = Field(description="README.md or docs/...")
+    url: str
+    size: int
+    content_type: str
+
+
 class VersionPublic(BaseModel):
     id: UUID
     theme_id: UUID
@@ -107,6 +116,12 @@ class VersionPublic(BaseModel):
     sri: str | None = Field(description="sha384 of the verified theme.css, for <link integrity>.")
     manifest_key: str | None = Field(description="The signed release manifest (None before verification).")
     draft_id: UUID | None = None
+    readme_url: str | None = Field(
+        default=None, description="The release's README.md (Markdown, immutable), None when it has none."
+    )
+    documentation: list[DocFilePublic] = Field(
+        default_factory=list, description="README.md and docs/ files of the release (verified, immutable)."
+    )
 
 
 class LatestAliasPublic(BaseModel):

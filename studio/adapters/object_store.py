@@ -2,9 +2,10 @@
 
 Why not ``boto3.client.put_object``: its per-request pipeline (parameter validation, serialisation, event
 hooks) is CPU-bound at ~2.5x the time of ``s5cmd`` on two cores, whatever the thread count (DESIGN section 2).
-Here botocore's own SigV4 signer (``S3SigV4Auth``) signs a plain ``AWSRequest``, and the request goes out
-through one ``urllib3.PoolManager`` shared by a bounded thread pool: the S3 protocol and its signatures stay
-botocore's, the per-request overhead goes away. Backend upload grants (presigned PUTs) use the same pool.
+Here botocore's own SigV4 signer signs a plain request (:mod:`studio.core.s3_wire`, which the service's
+verification shares), and the request goes out through one ``urllib3.PoolManager`` shared by a bounded thread
+pool: the S3 protocol and its signatures stay botocore's, the per-request overhead goes away. Backend upload
+grants (presigned PUTs) use the same pool.
 
 Errors are turned into :class:`ObjectStoreError` at this edge, named by operation, key and the store's error
 code; no message ever carries a secret or a signed URL.
@@ -25,9 +26,18 @@ from pathlib import Path
 from typing import Any
 
 import urllib3
-from botocore.auth import S3SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+
+from studio.core.s3_wire import (
+    RequestSigner,
+    error_code,
+    full_object_checksum,
+    list_query,
+    metadata_of,
+    parse_listing,
+    quote_key,
+)
+
+__all__ = ["full_object_checksum", "quote_key"]  # re-exported: callers name them from here
 
 #: Objects above this go up in parts (Spaces and S3 allow 5 MiB minimum parts).
 MULTIPART_THRESHOLD = 8 * 1024 * 1024
@@ -145,21 +155,6 @@ class PutRequest:
     headers: Mapping[str, str]
 
 
-def quote_key(key: str) -> str:
-    """URI-encode an object key the way SigV4 canonicalises S3 paths."""
-    return urllib.parse.quote(key, safe="/~")
-
-
-class _PresetPayloadSigner(S3SigV4Auth):  # type: ignore[misc]
-    """botocore's S3 SigV4 signer, taking the payload hash we already computed instead of re-reading it."""
-
-    def payload(self, request: Any) -> str:
-        preset = request.context.get("payload_sha256")
-        if preset:
-            return str(preset)
-        return str(super().payload(request))
-
-
 class ObjectStore:
     """Signed S3 requests over one connection pool, with a bounded worker pool for parallel uploads.
 
@@ -177,9 +172,7 @@ class ObjectStore:
     ) -> None:
         self.location = location
         self._signer = (
-            _PresetPayloadSigner(
-                Credentials(credentials.access_key, credentials.secret_key), "s3", location.region
-            )
+            RequestSigner(credentials.access_key, credentials.secret_key, location.region)
             if credentials is not None
             else None
         )
@@ -238,11 +231,9 @@ class ObjectStore:
                     raise AccessDeniedError(
                         f"{operation} {key!r}: no access key is configured", "NoCredentials"
                     )
-                request = AWSRequest(method=method, url=url, headers=send_headers, data=body)
-                if payload_sha256 is not None or not body:
-                    request.context["payload_sha256"] = payload_sha256 or hashlib.sha256(body).hexdigest()
-                self._signer.add_auth(request)
-                send_headers = dict(request.headers.items())
+                send_headers = self._signer.sign(
+                    method, url, send_headers, body=body, payload_sha256=payload_sha256 or ""
+                )
             try:
                 response = self._http.request(
                     method, url, body=body or None, headers=send_headers, preload_content=True, redirect=False
@@ -285,28 +276,19 @@ class ObjectStore:
         prefixes: list[str] = []
         token = ""
         while True:
-            params = {"list-type": "2", "prefix": prefix}
-            if delimiter:
-                params["delimiter"] = delimiter
-            if token:
-                params["continuation-token"] = token
-            query = urllib.parse.urlencode(sorted(params.items()), quote_via=urllib.parse.quote)
+            query = list_query(prefix, delimiter=delimiter, token=token)
             response = self._send("GET", "", query=query, operation="LIST")
             if response.status != 200:
                 raise _error("LIST", prefix, response)
-            root = ET.fromstring(response.data)
-            for item in root.iter(_S3_NS + "Contents"):
-                objects.append(
-                    ObjectInfo(
-                        key=item.findtext(_S3_NS + "Key", ""),
-                        size=int(item.findtext(_S3_NS + "Size", "0")),
-                        etag=item.findtext(_S3_NS + "ETag", "").strip('"'),
-                    )
-                )
-            prefixes.extend(p.findtext(_S3_NS + "Prefix", "") for p in root.iter(_S3_NS + "CommonPrefixes"))
-            if root.findtext(_S3_NS + "IsTruncated", "false") != "true":
+            try:
+                page = parse_listing(response.data)
+            except ValueError as exc:
+                raise ObjectStoreError(f"LIST {prefix!r}: {exc}", "BadListing") from None
+            objects.extend(ObjectInfo(key=e.key, size=e.size, etag=e.etag) for e in page.entries)
+            prefixes.extend(page.prefixes)
+            if not page.next_token:
                 return objects, prefixes
-            token = root.findtext(_S3_NS + "NextContinuationToken", "")
+            token = page.next_token
 
     def put(
         self,
@@ -532,11 +514,7 @@ def _b64(sha256_hex: str) -> str:
 
 def _info(key: str, response: urllib3.BaseHTTPResponse) -> ObjectInfo:
     headers = response.headers
-    metadata = {
-        name[len("x-amz-meta-") :].lower(): value
-        for name, value in headers.items()
-        if name.lower().startswith("x-amz-meta-")
-    }
+    metadata = metadata_of(headers)
     return ObjectInfo(
         key=key,
         size=int(headers.get("Content-Length", "0") or 0),
@@ -548,21 +526,9 @@ def _info(key: str, response: urllib3.BaseHTTPResponse) -> ObjectInfo:
     )
 
 
-def full_object_checksum(value: object) -> str:
-    """The base64 SHA-256 a store reports for a whole object; "" when absent or of parts (``...-N``)."""
-    text = str(value or "").strip()
-    return "" if not text or "-" in text.rstrip("=")[-4:] else text
-
-
 def _error(operation: str, key: str, response: urllib3.BaseHTTPResponse) -> ObjectStoreError:
     """An error named by the store's code; the body is read only for ``<Code>`` (it may echo request data)."""
-    code = ""
-    if response.data:
-        try:
-            code = ET.fromstring(response.data).findtext("Code", "") or ""
-        except ET.ParseError:
-            code = ""
-    code = code or str(response.status)
+    code = error_code(response.data) or str(response.status)
     if response.status == 403 or code in ("AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId"):
         hint = {
             "SignatureDoesNotMatch": "the secret key is wrong",

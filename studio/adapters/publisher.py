@@ -16,9 +16,11 @@ Guarantees (DESIGN section 2, issue 4):
   idempotent (fixed keys; present objects are checked, not re-sent; the alias copy and purge repeat safely).
 - Immutable keys are written with ``If-None-Match: *``: of two concurrent publishers of one version, one
   writes each object and the other finds it present (same bytes: success; other bytes: refused).
-- ``latest`` moves only after every object of the release is verified (HEAD + sha256 metadata, and an
-  anonymous GET of the public URL whose body hashes to the same sha256; with a backend, also the backend's
-  own verification), and never backwards in version.
+- ``latest`` moves only after every object of the release is verified, and never backwards in version.
+  Without a backend the publisher verifies: a HEAD of each object (sha256 metadata, the store's own
+  SHA-256) and an anonymous GET of the public URL whose body hashes to the same sha256. With a backend,
+  registering is the verification (the service reads every object itself); the publisher then checks only
+  that theme.css's public URL serves the release, instead of repeating the service's HEADs.
 - Assets unchanged since the previous release are server-side copied from its keys (found by listing, the
   ETag of a single-part object is its MD5): no bytes move.
 
@@ -69,6 +71,7 @@ from studio.core.publish_plan import (
     preview_object,
     version_prefix,
 )
+from studio.core.release_docs import docs_prefix
 from studio.core.semver import Version
 
 
@@ -102,7 +105,8 @@ LATEST_NEEDS_KEY = (
 
 @dataclass(frozen=True)
 class GrantedFile:
-    """One file to ask an upload grant for: ``path`` is ``theme.css``, ``preview.png`` or ``assets/...``."""
+    """One file to ask an upload grant for: ``path`` is ``theme.css``, ``preview.png``, ``assets/...``,
+    ``README.md`` or ``docs/...``."""
 
     path: str
     content_type: str
@@ -360,7 +364,11 @@ class Publisher:
             step = "verify"
             started = time.perf_counter()
             expected = [*objects, *([preview] if preview is not None else [])]
-            self._verify(expected, report, cancel, public_key=plan.css_object.key)
+            # Registering makes the backend verify every stored object itself (the trust boundary); HEADing
+            # each one here too would only repeat it. What the backend does not do is read the release the
+            # way consumers do: theme.css's HEAD + anonymous GET still prove the public URL serves it.
+            checked = [plan.css_object] if self.register is not None else expected
+            self._verify(checked, report, cancel, public_key=plan.css_object.key)
             result.timings["verify"] = time.perf_counter() - started
             _check_cancel(cancel)
 
@@ -411,8 +419,11 @@ class Publisher:
         """Compare whatever is already under the version's prefix with the plan; refuse any difference."""
         prefix = version_prefix(plan.theme_id, plan.version)
         objects, _ = self.store.list_objects(prefix)
+        documentation, _ = self.store.list_objects(docs_prefix(plan.theme_id, plan.version))
         # The backend writes the signed manifest beside a registered release; it is not one of our files.
-        present = {info.key: info for info in objects if info.key != prefix + MANIFEST_NAME}
+        present = {
+            info.key: info for info in [*objects, *documentation] if info.key != prefix + MANIFEST_NAME
+        }
         if not present:
             return {}
         planned = {obj.key: obj for obj in plan.objects}
@@ -754,6 +765,9 @@ def grant_path(plan: PublishPlan, key: str) -> str:
     prefix = version_prefix(plan.theme_id, plan.version)
     if key.startswith(prefix):
         return key[len(prefix) :]
+    docs = docs_prefix(plan.theme_id, plan.version)
+    if key.startswith(docs):
+        return key[len(docs) :]  # README.md or docs/...
     if key == f"{PREVIEWS_PREFIX}/{plan.theme_id}/{plan.version}.png":
         return "preview.png"
     raise GrantRefusedError(f"{key} is not a file of release {plan.version}")

@@ -25,6 +25,15 @@ from studio.core.release_assets import (
     safe_asset_path,
     svg_problems,
 )
+from studio.core.release_docs import (
+    MAX_DOCS_BYTES,
+    content_problems,
+    doc_content_type,
+    doc_disposition,
+    doc_size_cap,
+    docs_prefix,
+    scan_doc_files,
+)
 from studio.core.semver import Version
 from studio.core.textdiff import unified_diff
 from studio.core.theme import CSS_NAME, Theme
@@ -274,9 +283,12 @@ def plan_release(
         raise PlanError(
             f"{len(refused)} asset(s) cannot be published; first: {refused[0].message}", tuple(refused)
         )
+    docs = _planned_docs(theme.root, theme_id, version)
     objects: list[PlannedObject] = []
     try:
         for relative in folder.files:
+            if relative == CSS_NAME:
+                objects.extend(docs)  # documentation after the assets, theme.css still last
             path = theme.root / relative
             sha, md5, size = file_digests(path)
             is_asset = relative != CSS_NAME
@@ -338,6 +350,65 @@ def _refused_assets(root: Path, files: list[str]) -> list[Diagnostic]:
         if problem is not None:
             refused.append(Diagnostic(1, 1, Severity.ERROR, "safety/asset", f"{relative} {problem}."))
     return refused
+
+
+def _planned_docs(root: Path, theme_id: str, version: str) -> list[PlannedObject]:
+    """``README.md`` and ``docs/`` as objects under ``themes-documentation/<id>/<version>/`` (see
+    :mod:`studio.core.release_docs`); the same checks the service makes, so it never refuses what we plan.
+
+    Raises:
+        PlanError: a documentation file the service would refuse, or unreadable files.
+    """
+    found = scan_doc_files(root)
+    problems = [problem.diagnostic() for problem in found.problems]
+    planned: list[PlannedObject] = []
+    prefix = docs_prefix(theme_id, version)
+    try:
+        for relative in found.files:
+            content_type = doc_content_type(relative)
+            assert content_type is not None  # scan_doc_files lists only publishable files
+            # Never through a link (like assets): one swapped in after the scan is refused, not followed.
+            with os.fdopen(open_regular_no_follow(root / relative), "rb") as handle:
+                data = handle.read(doc_size_cap(content_type) + 1)
+            for problem in content_problems(content_type, data):
+                problems.append(
+                    Diagnostic(0, 0, Severity.ERROR, "theme-files/docs", f"{relative} {problem}.")
+                )
+            sha = hashlib.sha256(data).hexdigest()
+            planned.append(
+                PlannedObject(
+                    key=prefix + relative,
+                    path=root / relative,
+                    size=len(data),
+                    sha256=sha,
+                    content_type=content_type,
+                    cache_control=IMMUTABLE_CACHE,
+                    metadata={"theme-id": theme_id, "version": version, "sha256": sha},
+                    md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                    content_disposition=doc_disposition(content_type),
+                )
+            )
+    except (OSError, ValueError) as exc:
+        raise PlanError(f"Could not read the theme's documentation: {exc}") from exc
+    total = sum(obj.size for obj in planned)
+    if total > MAX_DOCS_BYTES:
+        problems.append(
+            Diagnostic(
+                0,
+                0,
+                Severity.ERROR,
+                "theme-files/docs",
+                f"README.md and docs/ hold {total} bytes; a release's documentation holds at most "
+                f"{MAX_DOCS_BYTES}.",
+            )
+        )
+    if problems:
+        raise PlanError(
+            f"{len(problems)} problem(s) with the theme's documentation block publishing; first: "
+            f"{problems[0].message}",
+            tuple(problems),
+        )
+    return planned
 
 
 def preview_object(theme_id: str, version: str, png: Path) -> PlannedObject:

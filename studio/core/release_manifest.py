@@ -26,6 +26,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from studio.core.release_docs import docs_prefix, safe_doc_path
+
 PAYLOAD_TYPE = "application/vnd.themesystem.release-manifest+json"
 SCHEMA = "themesystem.release-manifest/1"
 ALGORITHM = "Ed25519"
@@ -281,8 +283,9 @@ def parse_payload(payload: bytes) -> ReleaseManifest:
 def layout_problems(manifest: ReleaseManifest, theme_id: str, version: str) -> list[str]:
     """What in a manifest does not describe the release ``theme_id@version`` of the storage layout.
 
-    Every key must be under ``themes-published/<id>/<version>/`` (``manifest.json`` excluded) or be the
-    preview ``themes-previews/<id>/<version>.png``; keys are unique, sorted, with no ``.``/``..`` segments.
+    Every key must be under ``themes-published/<id>/<version>/`` (``manifest.json`` excluded), be the
+    preview ``themes-previews/<id>/<version>.png`` or the release's documentation under
+    ``themes-documentation/<id>/<version>/``; keys are unique, sorted, with no ``.``/``..`` segments.
     """
     problems = []
     if manifest.theme_id != theme_id:
@@ -291,9 +294,12 @@ def layout_problems(manifest: ReleaseManifest, theme_id: str, version: str) -> l
         problems.append(f"the manifest is for version {manifest.version[:80]!r}, not {version!r}")
     prefix = f"themes-published/{theme_id}/{version}/"
     preview = f"themes-previews/{theme_id}/{version}.png"
+    docs = docs_prefix(theme_id, version)
     keys = [item.key for item in manifest.objects]
     for key in keys:
-        inside = key.startswith(prefix) and key != prefix + "manifest.json"
+        inside = (key.startswith(prefix) and key != prefix + "manifest.json") or (
+            key.startswith(docs) and safe_doc_path(key[len(docs) :])
+        )
         segments = key.split("/")
         if not (inside or key == preview) or any(s in ("", ".", "..") for s in segments):
             problems.append(f"the manifest lists {key[:200]!r}, which is not an object of this release")

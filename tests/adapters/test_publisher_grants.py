@@ -329,3 +329,28 @@ def test_a_rival_keyless_publisher_cannot_overwrite(
     head = admin.head(css.key)
     assert head is not None
     assert head.metadata["sha256"] == rival_sha
+
+
+def test_registering_leaves_per_object_verification_to_the_backend(
+    desktop: ObjectStore, author: BackendClient, theme: Theme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the upload the desktop HEADs and reads only theme.css (public readability); the backend reads
+    every object itself when registering, so the desktop does not repeat its HEADs."""
+    for n in range(5):
+        (theme.assets_dir / f"font-{n}.woff2").write_bytes(b"wOF2" + bytes([n]) * 64)
+    plan = plan_release(theme, "1.0.0")
+    heads: list[str] = []
+    real_head = desktop.head
+    uploading = threading.Event()
+
+    def recording_head(key: str, *, checksum: bool = False) -> object:
+        if uploading.is_set():
+            heads.append(key)
+        return real_head(key, checksum=checksum)
+
+    monkeypatch.setattr(desktop, "head", recording_head)
+    result = _publisher(desktop, author).publish(
+        plan, theme_root=theme.root, progress=lambda p: uploading.set() if p.step == "upload" else None
+    )
+    assert result.registered
+    assert heads == [plan.css_object.key]

@@ -24,6 +24,8 @@ def test_release_of_reads_only_the_release_layout() -> None:
     assert release_of(f"themes-published/{tid}/1.2.0/theme.css") == (tid, "1.2.0")
     assert release_of(f"themes-published/{tid}/1.2.0/assets/fonts/a.woff2") == (tid, "1.2.0")
     assert release_of(f"themes-previews/{tid}/1.2.0.png") == (tid, "1.2.0")
+    assert release_of(f"themes-documentation/{tid}/1.2.0/README.md") == (tid, "1.2.0")
+    assert release_of(f"themes-documentation/{tid}/1.2.0/docs/a/b.png") == (tid, "1.2.0")
     for key in (
         f"themes-published/{tid}/latest/theme.css",
         f"themes-previews/{tid}/latest.png",
@@ -31,7 +33,8 @@ def test_release_of_reads_only_the_release_layout() -> None:
         f"themes-published/{tid}/1.2.0/",
         f"themes-previews/{tid}/1.2.0/x.png",
         f"themes-drafts/{tid}/u/1/theme.css",
-        f"themes-documentation/{tid}/1.2.0/index.html",
+        f"themes-documentation/{tid}/index.html",
+        f"themes-documentation/{tid}/latest/README.md",
         "themes-published/not-a-uuid/1.0.0/theme.css",
     ):
         assert release_of(key) is None, key
@@ -89,6 +92,7 @@ def test_cleanup_removes_only_old_unregistered_versions(
         f"{published}/2.0.0/theme.css",
         f"{published}/2.0.0/assets/login.html",
         f"themes-previews/{theme}/2.0.0.png",
+        f"themes-documentation/{theme}/2.0.0/README.md",
     ]
     kept = [
         f"{published}/1.0.0/theme.css",
@@ -98,7 +102,8 @@ def test_cleanup_removes_only_old_unregistered_versions(
         f"{published}/latest/theme.css",
         f"{published}/notes.txt",  # outside the release layout
         f"themes-drafts/{theme}/{author.user_id}/1/theme.css",
-        f"themes-documentation/{theme}/index.html",
+        f"themes-documentation/{theme}/index.html",  # outside the versioned layout
+        f"themes-documentation/{theme}/1.0.0/docs/guide.md",
         f"themes-published/{stranger}/1.0.0/theme.css",  # an id the registry does not know
     ]
     admin = seaweed.client()
@@ -125,7 +130,7 @@ def test_cleanup_removes_only_old_unregistered_versions(
     assert grant_records() == ["live"]
     out = capsys.readouterr().out
     assert "removed 0 object(s)" in out
-    assert "kept 3 younger than 24 h" in out
+    assert "kept 4 younger than 24 h" in out
     assert "left 1 under ids the registry does not know" in out
     assert stored() == set(unregistered + kept)
 
@@ -134,12 +139,12 @@ def test_cleanup_removes_only_old_unregistered_versions(
     out = capsys.readouterr().out
     named = [line.split()[2] for line in out.splitlines() if line.startswith("would remove themes-")]
     assert sorted(named) == sorted(unregistered)
-    assert "would remove 3 object(s), 30 bytes" in out
+    assert "would remove 4 object(s), 40 bytes" in out
     assert stored() == set(unregistered + kept)
 
     assert cli.main(["cleanup-uploads", "--older-than-hours", "0"]) == 0
     out = capsys.readouterr().out
-    assert "removed 3 object(s), 30 bytes" in out
+    assert "removed 4 object(s), 40 bytes" in out
     assert stored() == set(kept)
     # Idempotent: nothing left to remove.
     assert cli.main(["cleanup-uploads", "--older-than-hours", "0"]) == 0

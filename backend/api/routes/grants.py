@@ -38,6 +38,15 @@ from studio.core.release_assets import (
     asset_content_type,
     safe_asset_path,
 )
+from studio.core.release_docs import (
+    DOCS_DIR,
+    README_NAME,
+    doc_content_type,
+    doc_disposition,
+    doc_size_cap,
+    docs_prefix,
+    refusal,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["grants"])
 
@@ -91,8 +100,14 @@ def _release_key(theme_id: UUID, version: str, file: GrantFile, settings: Settin
         if file.content_type != "image/png":
             raise ApiError(422, "bad_content_type", "preview.png must be uploaded as image/png.")
         return f"themes-previews/{theme_id}/{version}.png", settings.asset_max_bytes
+    if file.path == README_NAME or file.path.startswith(DOCS_DIR + "/"):
+        return _doc_key(theme_id, version, file)
     if not file.path.startswith("assets/"):
-        raise ApiError(422, "bad_path", "Release files are theme.css, preview.png or assets/<name>.")
+        raise ApiError(
+            422,
+            "bad_path",
+            "Release files are theme.css, preview.png, assets/<name>, README.md or docs/<name>.",
+        )
     if not safe_asset_path(file.path):
         raise ApiError(422, "bad_path", f"Path not allowed: {file.path[:100]!r}.")
     allowed = asset_content_type(file.path)
@@ -106,6 +121,16 @@ def _release_key(theme_id: UUID, version: str, file: GrantFile, settings: Settin
     if file.content_type != allowed:
         raise ApiError(422, "bad_content_type", f"{file.path[:100]} must be uploaded as {allowed}.")
     return f"{prefix}/{file.path}", settings.asset_max_bytes
+
+
+def _doc_key(theme_id: UUID, version: str, file: GrantFile) -> tuple[str, int]:
+    """README.md and docs/: Markdown or images, under ``themes-documentation/<id>/<version>/``."""
+    allowed = doc_content_type(file.path)
+    if allowed is None:
+        raise ApiError(422, "doc_type_not_allowed", refusal(file.path))
+    if file.content_type != allowed:
+        raise ApiError(422, "bad_content_type", f"{file.path[:100]} must be uploaded as {allowed}.")
+    return docs_prefix(str(theme_id), version) + file.path, doc_size_cap(allowed)
 
 
 @router.post("/themes/{theme_id}/grants/release", response_model=GrantList)
@@ -158,8 +183,7 @@ async def grant_release(
             size=file.size,
             sha256=file.sha256,
             if_none_match=True,
-            # A navigation to an asset downloads it instead of rendering it (stylesheets' loads ignore this).
-            content_disposition=ASSET_DISPOSITION if file.path.startswith("assets/") else "",
+            content_disposition=_disposition(file),
         )
         grants.append(UploadGrantPublic.model_validate(grant, from_attributes=True))
     # A presigned upload cannot be revoked: registration waits for every granted key (see record_grants).
@@ -174,6 +198,16 @@ async def grant_release(
             "version_exists", f"Version {body.version} is already published; published bytes never change."
         )
     return GrantList(grants=grants)
+
+
+def _disposition(file: GrantFile) -> str:
+    """A navigation to an asset (or a docs image) downloads it instead of rendering it (stylesheets' and
+    readers' loads ignore this)."""
+    if file.path.startswith("assets/"):
+        return ASSET_DISPOSITION
+    if file.path.startswith(DOCS_DIR + "/"):
+        return doc_disposition(file.content_type)
+    return ""
 
 
 @router.post("/drafts/{draft_id}/grant", response_model=GrantList)

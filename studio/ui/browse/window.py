@@ -1,0 +1,165 @@
+"""View → Browse Themes, and the studio's start page when no theme is open.
+
+The backends offered are the running local sandbox (once its bundled backend answers) and every saved profile
+with a backend URL; ``THEMESYSTEM_API_URL`` adds that backend too. They are read each time Browse opens and
+whenever the main window's backend changes (the sandbox starts after the first preview).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from studio.core.profiles import Profile, ProfileError, ProfileStore
+from studio.ui.browse.target import BrowseTarget
+
+# The view pulls in the catalogue client (httpx) and a web view: it loads when Browse first shows.
+if TYPE_CHECKING:
+    from studio.adapters.sandbox import Sandbox
+    from studio.ui.browse.browse_view import BrowseView
+    from studio.ui.browse.source import CatalogSource
+    from studio.ui.main_window import StudioWindow
+
+OBJECT_NAME = "browseActions"
+
+
+def _connect_profile(profile: Profile, label: str) -> CatalogSource:
+    from studio.adapters.browse_catalog import BrowseCatalog
+
+    return BrowseCatalog.for_profile(profile, label)
+
+
+def _connect_url(url: str) -> CatalogSource:
+    from studio.adapters.browse_catalog import BrowseCatalog
+
+    return BrowseCatalog.for_url(url, os.environ.get("THEMESTUDIO_BACKEND_TOKEN") or None)
+
+
+def browse_targets(sandbox: Sandbox | None) -> list[BrowseTarget]:
+    """The local sandbox first (when its backend runs), then saved profiles with a backend URL."""
+    targets: list[BrowseTarget] = []
+    if sandbox is not None and sandbox.running and sandbox.backend_url:
+        profile = sandbox.profile()
+        label = f"{profile.label} · {profile.backend_url}"
+        targets.append(BrowseTarget(label, functools.partial(_connect_profile, profile, label)))
+    env_url = os.environ.get("THEMESYSTEM_API_URL", "").strip()
+    if env_url:
+        targets.append(BrowseTarget(env_url, functools.partial(_connect_url, env_url)))
+    try:
+        saved = ProfileStore().load()
+    except ProfileError:
+        saved = {}
+    taken = {t.label.split(" · ")[0] for t in targets}
+    for name, profile in sorted(saved.items()):
+        if profile.backend_url and profile.label not in taken:
+            label = f"{profile.label} · {profile.backend_url}"
+            targets.append(BrowseTarget(label, functools.partial(_connect_profile, profile, label)))
+    return targets
+
+
+class BrowseWindow(QMainWindow):
+    """The Browse view in its own window."""
+
+    def __init__(self, view: BrowseView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        view.setParent(self)
+        self.setCentralWidget(view)
+        self.setWindowTitle("Browse Themes — ThemeSystem Studio")
+        self.setObjectName("browseWindow")
+        self.resize(1360, 860)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.view.close_sources()
+        event.accept()
+
+
+class BrowseActions(QObject):
+    """View → Browse Themes and the start page of one main window."""
+
+    def __init__(self, window: StudioWindow) -> None:
+        super().__init__(window)
+        self.setObjectName(OBJECT_NAME)
+        self.window = window
+        self.browse_window: BrowseWindow | None = None
+        self.start_page: BrowseView | None = None
+        self.action = QAction("&Browse Themes…", window)
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.action.triggered.connect(self.show_browse)
+        from studio.ui.review_actions import find_menu
+
+        view_menu = find_menu(window, "View")
+        first = view_menu.actions()[0] if view_menu.actions() else None
+        view_menu.insertAction(first, self.action)
+        view_menu.insertSeparator(first)
+        # The editor area and the start page share the central area: the page shows while no theme is open.
+        self.stack = QStackedWidget(window)
+        self.stack.setObjectName("centralStack")
+        editor_area = window.takeCentralWidget()
+        self.stack.addWidget(editor_area)
+        window.setCentralWidget(self.stack)
+        window.themeOpened.connect(lambda _root: self._show_editor())
+        window.themeClosed.connect(self._show_start_page)
+        window.backendChanged.connect(self.refresh_targets)
+        # After the launch has had its chance to open a theme: only then is "no theme" the real state.
+        QTimer.singleShot(0, self._show_start_page_if_no_theme)
+
+    def targets(self) -> list[BrowseTarget]:
+        return browse_targets(self.window.sandbox)
+
+    def show_browse(self) -> BrowseWindow:
+        """Open (or bring forward) the Browse window."""
+        if self.browse_window is None:
+            from studio.ui.browse.browse_view import BrowseView
+
+            view = BrowseView(self.targets())
+            view.startedFrom.connect(self._open_started)
+            self.browse_window = BrowseWindow(view)
+        else:
+            self.browse_window.view.set_targets(self.targets())
+        self.browse_window.show()
+        self.browse_window.raise_()
+        self.browse_window.activateWindow()
+        return self.browse_window
+
+    def refresh_targets(self) -> None:
+        targets = self.targets()
+        for view in (self.start_page, self.browse_window.view if self.browse_window else None):
+            if view is not None:
+                view.set_targets(targets)
+
+    def _show_start_page_if_no_theme(self) -> None:
+        if self.window.theme is None:
+            self._show_start_page()
+
+    def _show_start_page(self) -> None:
+        if self.start_page is None:
+            from studio.ui.browse.browse_view import BrowseView
+
+            self.start_page = BrowseView(self.targets(), self.stack)
+            self.start_page.setObjectName("startPage")
+            self.start_page.startedFrom.connect(self._open_started)
+            self.stack.addWidget(self.start_page)
+        self.stack.setCurrentWidget(self.start_page)
+        self.start_page.search_field.setFocus()
+
+    def _show_editor(self) -> None:
+        self.stack.setCurrentIndex(0)
+
+    def _open_started(self, folder: object) -> None:
+        from pathlib import Path
+
+        if isinstance(folder, Path) and self.window.open_theme(folder):
+            self.window.raise_()
+            self.window.activateWindow()
+
+
+def install_browse_actions(window: StudioWindow) -> BrowseActions:
+    """Add View → Browse Themes and the start page to ``window`` (once)."""
+    found = window.findChild(BrowseActions, OBJECT_NAME)
+    return found if found is not None else BrowseActions(window)

@@ -36,7 +36,7 @@ def fetch_thumbnail(http: httpx.Client, url: str, *, max_bytes: int = MAX_THUMBN
                 raise ThumbnailError(f"the preview answered HTTP {response.status_code}")
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise ThumbnailError(f"the preview is {declared} bytes, over {max_bytes}")
+                raise ThumbnailError(f"the preview is {declared} bytes, over {max_bytes} bytes")
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > max_bytes:

@@ -1,4 +1,4 @@
-"""Start from a release: a new folder with the exact bytes, a new identity and ``forked_from``; never half-made."""
+"""Start from a release: a new folder of the exact bytes, a new identity, ``forked_from``; never half-made."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_paths_that_could_escape_or_would_not_publish_are_refused(tmp_path: Path
 
 
 def test_a_release_without_theme_css_is_refused() -> None:
-    with pytest.raises(ForkError, match="no theme.css"):
+    with pytest.raises(ForkError, match=r"no theme\.css"):
         check_release_paths(["assets/a.png"])
 
 

@@ -36,7 +36,15 @@ MAX_RELEASE_BYTES = 25 * MIB  # the backend's default RELEASE_MAX_BYTES
 
 
 class ReleaseDownloadError(Exception):
-    """The release could not be downloaded as signed; ``str()`` says what differs or what failed."""
+    """The release could not be downloaded as signed; ``str()`` says what differs or what failed.
+
+    ``not_found``: no such version (or nothing released), as opposed to a release that differs from what
+    was signed or could not be fetched.
+    """
+
+    def __init__(self, message: str, *, not_found: bool = False) -> None:
+        super().__init__(message)
+        self.not_found = not_found
 
 
 @dataclass(frozen=True)
@@ -75,11 +83,13 @@ def pick_version(versions: list[ThemeVersion], wanted: str | None) -> ThemeVersi
             if item.version == wanted:
                 return item
         known = ", ".join(v.version for v in versions[:10]) or "none"
-        raise ReleaseDownloadError(f"version {wanted[:64]} is not released (released: {known})")
+        raise ReleaseDownloadError(
+            f"version {wanted[:64]} is not released (released: {known})", not_found=True
+        )
     for item in versions:  # newest first
         if not item.yanked:
             return item
-    raise ReleaseDownloadError("the theme has no released version to start from")
+    raise ReleaseDownloadError("the theme has no released version to start from", not_found=True)
 
 
 def cdn_base_of(release: ThemeVersion, theme_id: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import httpx
 
@@ -21,7 +22,16 @@ from studio.core.manifest import Manifest
 
 
 class StartFromError(Exception):
-    """Nothing was created; ``str()`` says why (unknown theme or version, tampered release, bad folder)."""
+    """Nothing was created; ``str()`` says why.
+
+    Attributes:
+        kind: ``not_found`` (no such theme or version), ``refused`` (the release does not match its signed
+            manifest, or holds files the studio would not accept), ``target`` (the folder exists, not empty).
+    """
+
+    def __init__(self, message: str, kind: Literal["not_found", "refused", "target"]) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -58,11 +68,14 @@ def start_from_theme(
     """
     theme = catalog.theme(theme_id)
     if theme is None:
-        raise StartFromError(f"There is no published theme {theme_id[:80]} on {catalog.base_url}.")
+        raise StartFromError(
+            f"There is no published theme {theme_id[:80]} on {catalog.base_url}.", "not_found"
+        )
     try:
         release = download_release(catalog, theme_id, version, http=http, max_bytes=max_bytes)
     except ReleaseDownloadError as exc:
-        raise StartFromError(f"Cannot start from {theme_id}@{version or 'latest'}: {exc}") from None
+        kind: Literal["not_found", "refused"] = "not_found" if exc.not_found else "refused"
+        raise StartFromError(f"Cannot start from {theme_id}@{version or 'latest'}: {exc}", kind) from None
     source = ForkSource(
         theme_id=theme_id,
         version=release.version,
@@ -74,7 +87,7 @@ def start_from_theme(
     try:
         folder = write_fork(target, {f.path: f.data for f in release.files}, manifest)
     except ForkError as exc:
-        raise StartFromError(str(exc)) from None
+        raise StartFromError(str(exc), "target" if exc.target else "refused") from None
     recorded, note = False, ""
     if catalog.authenticated:
         try:

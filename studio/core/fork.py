@@ -31,7 +31,14 @@ _TAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 class ForkError(ValueError):
-    """The release cannot become a theme folder here; ``str()`` says why (nothing was written)."""
+    """The release cannot become a theme folder here; ``str()`` says why (nothing was written).
+
+    ``target`` is True when the folder is the problem (it exists and is not empty), not the release.
+    """
+
+    def __init__(self, message: str, *, target: bool = False) -> None:
+        super().__init__(message)
+        self.target = target
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,9 @@ def write_fork(target: Path, files: Mapping[str, bytes], manifest: Manifest) -> 
         raise ForkError("the new theme.toml would be invalid: " + "; ".join(problems.values()))
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise ForkError(f"{target} already exists and is not an empty folder; choose another folder")
+        raise ForkError(
+            f"{target} already exists and is not an empty folder; choose another folder", target=True
+        )
     parent = target.parent
     staging = parent / f".{target.name}.fork-{uuid.uuid4().hex[:8]}"
     try:

@@ -166,5 +166,6 @@ class BrowseCatalog:
                     if len(body) > limit:
                         raise DocumentationError(f"{url.rsplit('/', 1)[-1]} is over {limit} bytes")
         except httpx.HTTPError as exc:
-            raise DocumentationError(f"the documentation could not be fetched ({type(exc).__name__})") from None
+            what = type(exc).__name__
+            raise DocumentationError(f"the documentation could not be fetched ({what})") from None
         return bytes(body)

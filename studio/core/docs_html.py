@@ -2,7 +2,8 @@
 
 Markdown is rendered by markdown-it-py (CommonMark, plus GFM tables and strikethrough) with raw HTML turned
 off: a README cannot inject markup, scripts or styles, only what Markdown itself describes. Links and images
-keep their URLs (markdown-it-py already refuses ``javascript:`` and the like); the page's Content-Security-Policy
+keep their URLs (markdown-it-py already refuses ``javascript:`` and the like); the page's
+Content-Security-Policy
 and the viewer's request filter keep remote ones from loading. Relative images are the theme's own docs files:
 :func:`local_resources` lists them so the caller can fetch them beside the page first.
 """
@@ -49,8 +50,9 @@ def _parser() -> MarkdownIt:
 def render_markdown(markdown: str) -> str:
     """The HTML body of ``markdown`` (raw HTML in it is shown as text, never interpreted)."""
     if len(markdown) > MAX_MARKDOWN_CHARS:
-        markdown = markdown[:MAX_MARKDOWN_CHARS] + "\n\n*(The documentation is longer; the rest is not shown.)*"
-    return _parser().render(markdown)
+        cut = "\n\n*(The documentation is longer; the rest is not shown.)*"
+        markdown = markdown[:MAX_MARKDOWN_CHARS] + cut
+    return str(_parser().render(markdown))
 
 
 def documentation_page(markdown: str | None, title: str) -> str:

@@ -1,4 +1,4 @@
-"""The Browse view: search, tag, sort and favourites over a backend's catalogue, a paged list, one theme's detail.
+"""The Browse view: search, tag, sort, favourites over a backend's catalogue; a paged list; one theme.
 
 Used twice: in its own window (View → Browse Themes) and as the studio's start page when no theme is open.
 The backend is picked among the targets given (the local sandbox, every profile with a backend URL); its
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListView,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -113,6 +114,8 @@ class BrowseView(QWidget):
         self.search_field = QLineEdit(self)
         self.search_field.setPlaceholderText("Name or description")
         self.search_field.setClearButtonEnabled(True)
+        for button in self.search_field.findChildren(QToolButton):  # the clear button, spoken in words
+            set_name(button, "Clear search")
         self.tag_field = QLineEdit(self)
         self.tag_field.setPlaceholderText("e.g. dark")
         self.tag_field.setMaximumWidth(140)
@@ -123,7 +126,9 @@ class BrowseView(QWidget):
         set_name(self.favourites_box, "Only my favourites")
 
         bar = QHBoxLayout()
-        bar.addWidget(link_label(QLabel("&Backend:", self), self.backend_box, "The backend whose themes are listed"))
+        backend_label = link_label(QLabel("&Backend:", self), self.backend_box,
+                                   "The backend whose themes are listed")
+        bar.addWidget(backend_label)
         bar.addWidget(self.backend_box)
         bar.addSpacing(8)
         bar.addWidget(link_label(QLabel("Sea&rch:", self), self.search_field,
@@ -345,7 +350,8 @@ class BrowseView(QWidget):
         self.state_page.show_state(
             "offline",
             f"Cannot reach {name}",
-            f"{message}\n\nThe themes cannot be listed until the backend answers. Check that it runs and that "
+            f"{message}\n\nThe themes cannot be listed until the backend answers. Check that it runs and "
+            "that "
             "this computer can reach it, then press Retry.",
         )
         self.list_stack.setCurrentWidget(self.state_page)
@@ -400,7 +406,8 @@ class BrowseView(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         item = index.data(ITEM_ROLE)
         if isinstance(item, CatalogTheme):
-            self.list_view.selectionModel().select(index, self.list_view.selectionModel().SelectionFlag.ClearAndSelect)
+            selection = self.list_view.selectionModel()
+            selection.select(index, selection.SelectionFlag.ClearAndSelect)
             self.detail.show_item(item, bool(index.data(FAVOURITE_ROLE)))
 
     def open_row(self, row: int) -> None:

@@ -65,7 +65,8 @@ class ThemeCardDelegate(QStyledItemDelegate):
             plain = QStyleOptionViewItem(option)
             plain.text = ""
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, option.widget)
-        text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        text_color = palette.color(role)
         muted = QColor(text_color)
         if not selected:
             muted = palette.color(QPalette.ColorRole.PlaceholderText).darker(130)
@@ -83,7 +84,8 @@ class ThemeCardDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(thumb, 4, 4)
             painter.setPen(QColor("#4a5562"))
             waiting = item.preview_url and not self.thumbnails.failed(item.preview_url)
-            painter.drawText(thumb, Qt.AlignmentFlag.AlignCenter, "Loading preview…" if waiting else "No preview")
+            label = "Loading preview…" if waiting else "No preview"
+            painter.drawText(thumb, Qt.AlignmentFlag.AlignCenter, label)
 
         left = thumb.right() + 2 * _PAD
         width = rect.right() - _PAD - left

@@ -61,7 +61,8 @@ def free_folder(parent: Path, name: str) -> Path:
 
 
 def ask_for_folder(parent: QWidget, item: CatalogTheme) -> Path | None:
-    chosen = QFileDialog.getExistingDirectory(parent, f"Start from “{item.name}”: where should the new theme go?")
+    title = f"Start from “{item.name}”: where should the new theme go?"
+    chosen = QFileDialog.getExistingDirectory(parent, title)
     return Path(chosen) if chosen else None
 
 
@@ -71,7 +72,8 @@ def changelog_html(releases: list[ThemeVersion]) -> str:
         return "<p><i>No release yet.</i></p>"
     parts = []
     for r in releases:
-        when = f" <span style='color:#59636e'>· {html.escape(r.created_at[:10])}</span>" if r.created_at else ""
+        day = html.escape(r.created_at[:10])
+        when = f" <span style='color:#59636e'>· {day}</span>" if r.created_at else ""
         body = html.escape(r.changes.strip()) or "<i>No notes.</i>"
         parts.append(f"<h3>{html.escape(r.version)}{when}</h3><p style='white-space:pre-wrap'>{body}</p>")
     return "".join(parts)
@@ -92,7 +94,9 @@ class ThemeDetail(QWidget):
     releaseShown = Signal(str)  # noqa: N815
     documentationShown = Signal(str)  # noqa: N815
 
-    def __init__(self, parent: QWidget | None = None, *, choose_folder: ChooseFolder = ask_for_folder) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, choose_folder: ChooseFolder = ask_for_folder
+    ) -> None:
         super().__init__(parent)
         self._source: CatalogSource | None = None
         self._item: CatalogTheme | None = None
@@ -135,7 +139,8 @@ class ThemeDetail(QWidget):
         set_name(self.favourite_button, "Add to favourites")
         set_name(self.start_button, "Start from this theme",
                  "Make a new local theme folder from this release and open it")
-        set_name(self.embed_button, "Copy embed snippet", "Copy the HTML that loads this version to the clipboard")
+        set_name(self.embed_button, "Copy embed snippet",
+                 "Copy the HTML that loads this version to the clipboard")
 
         actions = QHBoxLayout()
         actions.addWidget(version_label)
@@ -153,7 +158,8 @@ class ThemeDetail(QWidget):
         self.tabs = QTabWidget(self)
         set_name(self.tabs, "Theme details")
         self.preview = PreviewView(self)
-        set_name(self.preview, "Release preview", "The gallery page styled by the selected release, read-only")
+        set_name(self.preview, "Release preview",
+                 "The gallery page styled by the selected release, read-only")
         self.changelog = QTextBrowser(self)
         self.changelog.setOpenLinks(False)
         set_name(self.changelog, "Changelog")
@@ -276,7 +282,8 @@ class ThemeDetail(QWidget):
             else:
                 self._say(f"{item.name} has no release to preview yet.")
 
-        run_in_background(lambda: source.releases(item.id), done, self._failed(ticket, "loading the releases"),
+        failed = self._failed(ticket, "loading the releases")
+        run_in_background(lambda: source.releases(item.id), done, failed,
                           owner=self, pool=self._pool)
 
     def _show_header(self, item: CatalogTheme) -> None:
@@ -382,7 +389,8 @@ class ThemeDetail(QWidget):
             self.favourite_button.setChecked(was)
             self._say(f"Could not change the favourite: {exc}", error=True)
 
-        run_in_background(lambda: source.set_favourite(item.id, on), done, failed, owner=self, pool=self._pool)
+        run_in_background(lambda: source.set_favourite(item.id, on), done, failed,
+                          owner=self, pool=self._pool)
 
     def start_from_theme(self) -> None:
         """Ask for a folder, make a new theme there from the selected release, then report it (to open it)."""

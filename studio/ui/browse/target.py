@@ -1,4 +1,4 @@
-"""A backend Browse can list: its label in the picker and how to build its catalogue (kept light to import)."""
+"""A backend Browse can list: its label in the picker and how to build its catalogue (light to import)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Preview thumbnails, loaded only when a row is painted and kept in a bounded least-recently-used cache.
 
 A fast scroll over thousands of rows asks for many images it will never show: requests wait in a short queue
-(the oldest are dropped when it overflows) and a dropped request costs
-nothing. Downloads and decoding run on a small pool of worker threads; only the ready ``QImage`` crosses to the
-GUI thread, where it becomes a ``QPixmap``.
+(the oldest are dropped when it overflows) and a dropped request costs nothing. Downloads and decoding run
+on a small pool of worker threads; only the ready ``QImage`` crosses to the GUI thread, where it becomes a
+``QPixmap``.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QWidget
 
 from studio.core.profiles import Profile, ProfileError, ProfileStore
 from studio.ui.browse.target import BrowseTarget
@@ -55,11 +55,18 @@ def browse_targets(sandbox: Sandbox | None) -> list[BrowseTarget]:
     except ProfileError:
         saved = {}
     taken = {t.label.split(" · ")[0] for t in targets}
-    for name, profile in sorted(saved.items()):
+    for _name, profile in sorted(saved.items()):
         if profile.backend_url and profile.label not in taken:
             label = f"{profile.label} · {profile.backend_url}"
             targets.append(BrowseTarget(label, functools.partial(_connect_profile, profile, label)))
     return targets
+
+
+def bring_to_front(window: QWidget) -> None:
+    """Raise and activate ``window`` (the offscreen platform cannot raise, and says so as a warning)."""
+    if QGuiApplication.platformName() != "offscreen":
+        window.raise_()
+    window.activateWindow()
 
 
 class BrowseWindow(QMainWindow):
@@ -94,15 +101,20 @@ class BrowseActions(QObject):
         from studio.ui.review_actions import find_menu
 
         view_menu = find_menu(window, "View")
-        first = view_menu.actions()[0] if view_menu.actions() else None
-        view_menu.insertAction(first, self.action)
-        view_menu.insertSeparator(first)
+        existing = view_menu.actions()
+        if existing:  # first in the menu: it is a window of its own, not a pane of this one
+            view_menu.insertAction(existing[0], self.action)
+            view_menu.insertSeparator(existing[0])
+        else:
+            view_menu.addAction(self.action)
         # The editor area and the start page share the central area: the page shows while no theme is open.
         self.stack = QStackedWidget(window)
         self.stack.setObjectName("centralStack")
         editor_area = window.takeCentralWidget()
-        self.stack.addWidget(editor_area)
+        if editor_area is not None:
+            self.stack.addWidget(editor_area)
         window.setCentralWidget(self.stack)
+        self._hidden_docks: list[QDockWidget] = []
         window.themeOpened.connect(lambda _root: self._show_editor())
         window.themeClosed.connect(self._show_start_page)
         window.backendChanged.connect(self.refresh_targets)
@@ -123,8 +135,7 @@ class BrowseActions(QObject):
         else:
             self.browse_window.view.set_targets(self.targets())
         self.browse_window.show()
-        self.browse_window.raise_()
-        self.browse_window.activateWindow()
+        bring_to_front(self.browse_window)
         return self.browse_window
 
     def refresh_targets(self) -> None:
@@ -145,18 +156,26 @@ class BrowseActions(QObject):
             self.start_page.setObjectName("startPage")
             self.start_page.startedFrom.connect(self._open_started)
             self.stack.addWidget(self.start_page)
+        # The editor's panes (tokens, problems, reviewer) say nothing without a theme: out of the way.
+        if self.stack.currentWidget() is not self.start_page:
+            self._hidden_docks = [d for d in self.window.findChildren(QDockWidget) if d.isVisible()]
+            for dock in self._hidden_docks:
+                dock.hide()
         self.stack.setCurrentWidget(self.start_page)
         self.start_page.search_field.setFocus()
 
     def _show_editor(self) -> None:
+        if self.stack.currentIndex() != 0:
+            for dock in self._hidden_docks:
+                dock.show()
+            self._hidden_docks = []
         self.stack.setCurrentIndex(0)
 
     def _open_started(self, folder: object) -> None:
         from pathlib import Path
 
         if isinstance(folder, Path) and self.window.open_theme(folder):
-            self.window.raise_()
-            self.window.activateWindow()
+            bring_to_front(self.window)
 
 
 def install_browse_actions(window: StudioWindow) -> BrowseActions:

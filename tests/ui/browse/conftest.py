@@ -1,6 +1,6 @@
 """Browse against the real backend: 1,000 seeded themes, plus real releases with previews and documentation.
 
-The backend runs as a process (``python -m backend serve``) on its own database, with SeaweedFS as its storage.
+The backend runs as a process (``python -m backend serve``) on its own database, SeaweedFS as its storage.
 The catalogue is seeded by the same code as the ``browse`` benchmark; three themes are then published for real
 by the author through the Publisher (bucket key, the preview rendered by the studio's own renderer, registered
 and verified by the backend), and their documentation is put under ``themes-documentation/`` as publishing
@@ -46,6 +46,7 @@ A calm theme for dashboards. **Start from it** with *Browse → Start from this 
 
 See [the guide](docs/guide.md) and [the website](https://example.invalid/).
 """
+MARKDOWN = "text/markdown; charset=utf-8"
 GUIDE = "# Guide\n\nUse `var(--accent)` for links.\n"
 
 
@@ -110,9 +111,9 @@ def _publish(live: LiveBackend, seaweed: SeaweedS3, folder: Path, starter: str, 
             swatches = folder.parent / f"{folder.name}-swatches.png"
             _swatches_png(swatches)
             for key, body, kind in (
-                ("README.md", README.format(name=f"{name} {version}").encode(), "text/markdown; charset=utf-8"),
+                ("README.md", README.format(name=f"{name} {version}").encode(), MARKDOWN),
                 ("docs/swatches.png", swatches.read_bytes(), "image/png"),
-                ("docs/guide.md", GUIDE.encode(), "text/markdown; charset=utf-8"),
+                ("docs/guide.md", GUIDE.encode(), MARKDOWN),
             ):
                 s3.put_object(Bucket=seaweed.bucket, Key=prefix + key, Body=body, ContentType=kind)
     finally:

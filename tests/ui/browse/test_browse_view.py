@@ -67,14 +67,16 @@ def test_first_page_matches_the_api_and_thumbnails_load_lazily(
     assert [t.id for t in items(view)][:30] == expected
     assert view.list_stack.currentWidget() is view.list_view
     qtbot.waitUntil(lambda: bool(view.shown_timings), timeout=TIMEOUT)  # request → rows painted
-    assert view.shown_timings[0].first and view.shown_timings[0].rows == 30
+    assert view.shown_timings[0].first
+    assert view.shown_timings[0].rows == 30
     assert "more load as you scroll" in view.status.text()
 
     search(qtbot, view, "real release")
     assert sorted(t.name for t in items(view)) == ["Beacon Contrast", "Harbour Light", "Nocturne Dark"]
     harbour = next(t for t in items(view) if t.name == "Harbour Light")
     assert harbour.latest_version == "1.1.0"
-    assert harbour.preview_url and harbour.preview_url.endswith(f"/themes-previews/{harbour.id}/1.1.0.png")
+    assert harbour.preview_url
+    assert harbour.preview_url.endswith(f'/themes-previews/{harbour.id}/1.1.0.png')
     # Thumbnails load for the rows painted: the real releases' previews arrive and are shown.
     qtbot.waitUntil(lambda: all(t.preview_url in view.thumbnails for t in items(view)), timeout=TIMEOUT)
     view.list_view.viewport().repaint()
@@ -93,7 +95,8 @@ def open_theme(qtbot: QtBot, view: BrowseView, name: str) -> CatalogTheme:
     row = next(i for i, t in enumerate(items(view)) if t.name == name)
     view.open_row(row)
     item = view.model.item(row)
-    qtbot.waitUntil(lambda: view.detail.shown_version is not None and view.detail.item == item, timeout=TIMEOUT)
+    detail = view.detail
+    qtbot.waitUntil(lambda: detail.shown_version is not None and detail.item == item, timeout=TIMEOUT)
     return item
 
 
@@ -136,8 +139,11 @@ def test_detail_previews_any_version_read_only_with_changelog_and_docs(
     # Documentation: Markdown rendered, raw HTML shown as text, local image loaded, remote ones blocked.
     qtbot.waitUntil(lambda: detail.documented_version == "1.0.0", timeout=TIMEOUT)
     html = detail.docs.html
-    assert "<h1>Harbour Light 1.0.0</h1>" in html and "<table>" in html and "<strong>Start from it</strong>" in html
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<h1>Harbour Light 1.0.0</h1>' in html
+    assert '<table>' in html
+    assert '<strong>Start from it</strong>' in html
+    assert '<script>' not in html
+    assert '&lt;script&gt;' in html
     detail.tabs.setCurrentWidget(detail.docs)
     loaded: list[object] = []
 
@@ -164,7 +170,8 @@ def test_favourite_then_filter_to_my_favourites(
     item = open_theme(qtbot, view, "Nocturne Dark")
     detail = view.detail
     before = item.counts.favourites
-    assert detail.favourite_button.isEnabled() and not detail.favourite
+    assert detail.favourite_button.isEnabled()
+    assert not detail.favourite
     detail.favourite_button.click()
     qtbot.waitUntil(lambda: detail.favourite, timeout=TIMEOUT)
     assert detail.favourite_button.text() == "Remove from &Favourites"
@@ -188,7 +195,8 @@ def test_favourite_then_filter_to_my_favourites(
     view.model.reload()
     wait_idle(qtbot, view)
     assert items(view) == []
-    assert view.state_page.state == "empty" and "your favourites" in view.state_page.heading.text()
+    assert view.state_page.state == 'empty'
+    assert 'your favourites' in view.state_page.heading.text()
 
 
 def test_start_from_this_theme_makes_a_byte_identical_fork_and_reports_it(
@@ -208,7 +216,8 @@ def test_start_from_this_theme_makes_a_byte_identical_fork_and_reports_it(
 
     snippet = view.detail.copy_embed_snippet()
     assert QApplication.clipboard().text() == snippet
-    assert f"themes-published/{beacon.id}/1.0.0/theme.css" in snippet and 'integrity="sha384-' in snippet
+    assert f'themes-published/{beacon.id}/1.0.0/theme.css' in snippet
+    assert 'integrity="sha384-' in snippet
 
 
 def test_search_and_tag_narrow_the_list_like_the_api(
@@ -216,7 +225,8 @@ def test_search_and_tag_narrow_the_list_like_the_api(
 ) -> None:
     search(qtbot, view, "", "tag1")
     shown = items(view)
-    assert shown and all("tag1" in t.tags for t in shown)
+    assert shown
+    assert all('tag1' in t.tags for t in shown)
     page = api_page(browse_backend, tag="tag1", sort="updated", limit="30")
     assert [t.id for t in shown[:30]] == [i["id"] for i in page["items"]]  # type: ignore[attr-defined]
 
@@ -224,7 +234,8 @@ def test_search_and_tag_narrow_the_list_like_the_api(
     assert [t.name for t in items(view)] == ["Harbour Light"]
 
     search(qtbot, view, "zzzz-no-such-theme")
-    assert items(view) == [] and view.state_page.state == "empty"
+    assert items(view) == []
+    assert view.state_page.state == 'empty'
     assert view.list_stack.currentWidget() is view.state_page
     assert "zzzz-no-such-theme" in view.state_page.heading.text()
 
@@ -233,7 +244,8 @@ def test_search_and_tag_narrow_the_list_like_the_api(
     view.sort_box.setCurrentIndex(view.sort_box.findData("installs"))
     wait_idle(qtbot, view)
     installs = [t.counts.installs for t in items(view)]
-    assert installs == sorted(installs, reverse=True) and installs[0] > 0
+    assert installs == sorted(installs, reverse=True)
+    assert installs[0] > 0
 
 
 def test_scrolling_fetches_pages_by_cursor_until_the_end(

@@ -46,6 +46,7 @@ SORTS: Final[tuple[tuple[str, Sort], ...]] = (
     ("Most installed", "installs"),
 )
 SEARCH_DELAY_MS: Final = 300  # typing pauses this long before the search runs (Enter runs it at once)
+OPEN_DELAY_MS: Final = 250  # the selection rests this long before the theme opens (Enter opens it at once)
 #: Scrolling within this many rows of the end asks for the next page, so rows are there before they're needed.
 PREFETCH_ROWS: Final = 8
 
@@ -122,7 +123,7 @@ class BrowseView(QWidget):
         self.sort_box = QComboBox(self)
         for label, sort in SORTS:
             self.sort_box.addItem(label, sort)
-        self.favourites_box = QCheckBox("My fa&vourites", self)
+        self.favourites_box = QCheckBox("&My favourites", self)
         set_name(self.favourites_box, "Only my favourites")
 
         bar = QHBoxLayout()
@@ -131,7 +132,7 @@ class BrowseView(QWidget):
         bar.addWidget(backend_label)
         bar.addWidget(self.backend_box)
         bar.addSpacing(8)
-        bar.addWidget(link_label(QLabel("Sea&rch:", self), self.search_field,
+        bar.addWidget(link_label(QLabel("Sear&ch:", self), self.search_field,
                                  "Find themes by words in their name or description"))
         bar.addWidget(self.search_field, 1)
         bar.addWidget(link_label(QLabel("T&ag:", self), self.tag_field, "Only themes with this tag"))
@@ -157,6 +158,9 @@ class BrowseView(QWidget):
         self.list_stack = QStackedWidget(self)
         self.list_stack.addWidget(self.list_view)
         self.list_stack.addWidget(self.state_page)
+        self.list_stack.currentChanged.connect(
+            lambda _i: self.detail.setVisible(self.list_stack.currentWidget() is self.list_view)
+        )
         self.status = QLabel(self)
         self.status.setObjectName("browseStatus")
         left = QWidget(self)
@@ -180,6 +184,9 @@ class BrowseView(QWidget):
         box.addWidget(self.splitter, 1)
 
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        # Arrowing through the list opens the theme it rests on, not every theme it passes.
+        self._open_timer = QTimer(self, singleShot=True, interval=OPEN_DELAY_MS)
+        self._open_timer.timeout.connect(self._open_current)
         chain_tab_order([
             self.backend_box, self.search_field, self.tag_field, self.sort_box, self.favourites_box,
             self.list_view, self.state_page.retry_button, *self.detail.controls(),
@@ -350,8 +357,8 @@ class BrowseView(QWidget):
         self.state_page.show_state(
             "offline",
             f"Cannot reach {name}",
-            f"{message}\n\nThe themes cannot be listed until the backend answers. Check that it runs and "
-            "that "
+            f"{message[:1].upper()}{message[1:]}\n\nThe themes cannot be listed until the backend answers. "
+            "Check that it runs and that "
             "this computer can reach it, then press Retry.",
         )
         self.list_stack.setCurrentWidget(self.state_page)
@@ -401,9 +408,15 @@ class BrowseView(QWidget):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and self.list_view.selectionModel().isSelected(current):
+            self._open_timer.start()
+
+    def _open_current(self) -> None:
+        current = self.list_view.currentIndex()
+        if current.isValid() and self.list_view.selectionModel().isSelected(current):
             self._open_index(current)
 
     def _open_index(self, index: QModelIndex) -> None:
+        self._open_timer.stop()
         item = index.data(ITEM_ROLE)
         if isinstance(item, CatalogTheme):
             selection = self.list_view.selectionModel()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from studio.ui.browse.model import FAVOURITE_ROLE, ITEM_ROLE
+from studio.ui.browse.model import FAVOURITE_ROLE, ITEM_ROLE, plural
 from studio.ui.browse.source import CatalogTheme
 from studio.ui.browse.thumbnails import THUMB_SIZE, ThumbnailCache
 
@@ -26,8 +26,8 @@ _FAVOURITE: Final = QColor("#c2255c")
 
 def counts_text(item: CatalogTheme) -> str:
     c = item.counts
-    return (f"{c.installs:,} installs · {c.downloads:,} downloads · {c.views:,} views · "
-            f"{c.favourites:,} favourites")
+    return " · ".join(plural(n, noun) for n, noun in (
+        (c.installs, "install"), (c.downloads, "download"), (c.views, "view"), (c.favourites, "favourite")))
 
 
 class ThemeCardDelegate(QStyledItemDelegate):

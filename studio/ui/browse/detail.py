@@ -130,6 +130,10 @@ class ThemeDetail(QWidget):
         self.version_box.setToolTip("The release shown in the preview, changelog and documentation")
         version_label = link_label(QLabel("&Version:", self), self.version_box,
                                    "The release shown in the preview and documentation")
+        self.scheme_box = QComboBox(self)
+        for label, scheme in (("Auto", None), ("Light", "light"), ("Dark", "dark")):
+            self.scheme_box.addItem(label, scheme)
+        scheme_label = link_label(QLabel("Sc&heme:", self), self.scheme_box, "Colour scheme of the preview")
         self.favourite_button = QPushButton("Add to &Favourites", self)
         self.favourite_button.setCheckable(True)
         self.start_button = QPushButton("&Start from This Theme…", self)
@@ -145,6 +149,8 @@ class ThemeDetail(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(version_label)
         actions.addWidget(self.version_box)
+        actions.addWidget(scheme_label)
+        actions.addWidget(self.scheme_box)
         actions.addSpacing(12)
         actions.addWidget(self.favourite_button)
         actions.addWidget(self.start_button)
@@ -166,7 +172,7 @@ class ThemeDetail(QWidget):
         self.docs = DocumentationView(self)
         set_name(self.docs, "Documentation", "The theme's README, rendered")
         self.tabs.addTab(self.preview, "&Preview")
-        self.tabs.addTab(self.changelog, "C&hangelog")
+        self.tabs.addTab(self.changelog, "Chan&gelog")
         self.tabs.addTab(self.docs, "&Documentation")
 
         # Everything below the header exists only while a theme is open (an unstyled gallery says nothing).
@@ -188,6 +194,9 @@ class ThemeDetail(QWidget):
         box.addWidget(self._filler, 1)
 
         self.version_box.currentIndexChanged.connect(self._on_version_picked)
+        self.scheme_box.currentIndexChanged.connect(
+            lambda _i: self.preview.set_scheme(self.scheme_box.currentData())
+        )
         self.favourite_button.clicked.connect(self._toggle_favourite)
         self.start_button.clicked.connect(self.start_from_theme)
         self.embed_button.clicked.connect(self.copy_embed_snippet)
@@ -198,7 +207,8 @@ class ThemeDetail(QWidget):
 
     def controls(self) -> list[QWidget]:
         """The Tab stops, in order."""
-        return [self.version_box, self.favourite_button, self.start_button, self.embed_button, self.tabs]
+        return [self.version_box, self.scheme_box, self.favourite_button, self.start_button,
+                self.embed_button, self.tabs]
 
     def add_tab(self, widget: QWidget, title: str) -> None:
         """Hook for more per-theme views (analytics): a tab beside Preview, Changelog and Documentation."""

@@ -48,10 +48,13 @@ def describe(item: CatalogTheme, favourite: bool = False) -> str:
     version = f"version {item.latest_version}" if item.latest_version else "no release"
     tags = f"; tags {', '.join(item.tags)}" if item.tags else ""
     in_favourites = "; in your favourites" if favourite else ""
-    return (
-        f"{item.name} by {item.author or 'unknown author'}, {version}; {c.installs:,} installs, "
-        f"{c.downloads:,} downloads, {c.views:,} views, {c.favourites:,} favourites{tags}{in_favourites}"
-    )
+    counts = ", ".join(plural(n, noun) for n, noun in (
+        (c.installs, "install"), (c.downloads, "download"), (c.views, "view"), (c.favourites, "favourite")))
+    return f"{item.name} by {item.author or 'unknown author'}, {version}; {counts}{tags}{in_favourites}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 class CatalogModel(QAbstractListModel):

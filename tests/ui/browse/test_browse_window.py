@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from studio.ui.accessibility import unnamed_controls
+from studio.ui.accessibility import mnemonic_of, unnamed_controls
 from studio.ui.browse.browse_view import BrowseView
 from studio.ui.browse.window import OBJECT_NAME, BrowseActions
 from studio.ui.main_window import StudioWindow
@@ -107,10 +107,16 @@ def test_browse_is_usable_by_keyboard_and_screen_reader(
     view.open_row(0)
     qtbot.waitUntil(lambda: view.detail.shown_version is not None, timeout=TIMEOUT)
     assert unnamed_controls([view]) == []
+    shown = [w for w in view.findChildren(QLabel) + view.findChildren(QAbstractButton) if w.isVisible()]
+    texts = [w.text() for w in shown]
+    texts += [view.detail.tabs.tabText(i) for i in range(view.detail.tabs.count())]
+    letters = [mnemonic_of(t) for t in texts if mnemonic_of(t)]
+    assert len(letters) == len(set(letters)), f"Alt+letters repeat: {sorted(letters)}"
     order = audit(qtbot, view, view.backend_box, reading_order=False)
     names = [w.accessibleName() for w in order]
     assert names[:6] == ["Backend", "Search", "Tag", "Sort", "Only my favourites", "Themes"]
-    assert {"Version", "Add to favourites", "Start from this theme", "Copy embed snippet"} <= set(names)
+    detail = {"Version", "Scheme", "Add to favourites", "Start from this theme", "Copy embed snippet"}
+    assert detail <= set(names)
     # The list speaks each theme in words: name, author, version, counts, tags.
     text = view.model.index(0).data(Qt.ItemDataRole.AccessibleTextRole)
     assert text.startswith(f"Harbour Light by {items(view)[0].author}, version 1.1.0;")

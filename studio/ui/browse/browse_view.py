@@ -158,9 +158,6 @@ class BrowseView(QWidget):
         self.list_stack = QStackedWidget(self)
         self.list_stack.addWidget(self.list_view)
         self.list_stack.addWidget(self.state_page)
-        self.list_stack.currentChanged.connect(
-            lambda _i: self.detail.setVisible(self.list_stack.currentWidget() is self.list_view)
-        )
         self.status = QLabel(self)
         self.status.setObjectName("browseStatus")
         left = QWidget(self)
@@ -193,6 +190,10 @@ class BrowseView(QWidget):
         ])
 
     def _wire(self) -> None:
+        # A state page (offline, nothing matches) takes the whole width: there is no theme to detail.
+        self.list_stack.currentChanged.connect(
+            lambda _i: self.detail.setVisible(self.list_stack.currentWidget() is self.list_view)
+        )
         self.backend_box.currentIndexChanged.connect(self._on_backend_picked)
         self.search_field.textEdited.connect(lambda _t: self._search_timer.start())
         self.tag_field.textEdited.connect(lambda _t: self._search_timer.start())

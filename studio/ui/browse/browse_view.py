@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -275,7 +275,6 @@ class BrowseView(QWidget):
 
     def _use_source(self, source: CatalogSource, favourites: set[str]) -> None:
         self.detail.set_source(source)
-        self._request_started = time.perf_counter()
         self.model.set_query(self.current_query(), fetch=False)
         self.model.set_source(source, favourites)  # fetches the first page of the current query
         self._update_state()
@@ -303,7 +302,6 @@ class BrowseView(QWidget):
 
     def apply_query(self) -> None:
         self._search_timer.stop()
-        self._request_started = time.perf_counter()
         self.model.set_query(self.current_query())
         self._update_state()
 
@@ -312,17 +310,22 @@ class BrowseView(QWidget):
         if self.model.source is None:
             self._on_backend_picked(self.backend_box.currentIndex())
             return
-        self._request_started = time.perf_counter()
         self.model.retry()
         self._update_state()
 
-    _request_started = 0.0
-
     # -- list ------------------------------------------------------------------------------------------
-    def _maybe_prefetch(self, value: int) -> None:
-        bar = self.list_view.verticalScrollBar()
-        if value >= bar.maximum() - PREFETCH_ROWS * ROW_HEIGHT and self.model.canFetchMore(QModelIndex()):
-            self._request_started = time.perf_counter()
+    def _maybe_prefetch(self, *_: object) -> None:
+        """Ask for the next page once the bottom of the viewport is within a few rows of the last one.
+
+        Rows, not the scroll bar: right after rows are inserted the bar still has its old range (the list
+        lays items out later), which would look like "at the end" and fetch a page nobody scrolled to.
+        """
+        if not self.model.canFetchMore(QModelIndex()):
+            return
+        viewport = self.list_view.viewport()
+        bottom = self.list_view.indexAt(QPoint(viewport.width() // 2, viewport.height() - 1))
+        last_seen = bottom.row() if bottom.isValid() else self.model.rowCount() - 1  # rows end above it
+        if self.model.rowCount() - 1 - last_seen < PREFETCH_ROWS:
             self.model.fetchMore(QModelIndex())
             self._update_state()
 
@@ -343,7 +346,7 @@ class BrowseView(QWidget):
                 self.model.index(0), self.list_view.selectionModel().SelectionFlag.NoUpdate
             )
         # A page that does not fill the view leaves nothing to scroll: ask for the next one at once.
-        QTimer.singleShot(0, lambda: self._maybe_prefetch(self.list_view.verticalScrollBar().value()))
+        QTimer.singleShot(0, self._maybe_prefetch)
 
     def _on_failed(self, message: str, first: bool) -> None:
         if first:

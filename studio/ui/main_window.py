@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -174,7 +175,11 @@ class StudioWindow(QMainWindow):
         self.splitter.addWidget(preview_box)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
+        # The editor area shares the centre with the start page (Browse) shown while no theme is open.
+        self.central_stack = QStackedWidget(self)
+        self.central_stack.setObjectName("centralStack")
+        self.central_stack.addWidget(self.splitter)
+        self.setCentralWidget(self.central_stack)
 
         self.problems_dock = QDockWidget("Problems", self)
         self.problems_dock.setObjectName("problemsDock")
@@ -454,7 +459,7 @@ class StudioWindow(QMainWindow):
             self.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
             announce(self.save_label, f"Autosave failed: {exc}", assertive=True)
 
-        run_in_background(lambda: history.autosave(text), done, failed)
+        run_in_background(lambda: history.autosave(text), done, failed, owner=self)
 
     def _confirm_discard(self) -> bool:
         if not self.is_modified():

@@ -7,6 +7,7 @@ catalogue is built off the GUI thread (the keyring may be read) and every reques
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,6 +61,13 @@ class ShownTiming:
     seconds: float
 
 
+def _close_all(sources: dict[str, CatalogSource], *_: object) -> None:
+    found = list(sources.values())
+    sources.clear()
+    for source in found:
+        source.close()
+
+
 class _PaintWatch(QObject):
     """Calls ``done`` at the next paint of the list's viewport (the moment rows are on screen)."""
 
@@ -71,7 +79,7 @@ class _PaintWatch(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and self.pending:
             waiting, self.pending = self.pending, []
-            QTimer.singleShot(0, lambda: [fn() for fn in waiting])  # after this paint has finished
+            QTimer.singleShot(0, self, lambda: [fn() for fn in waiting])  # after this paint has finished
         return False
 
 
@@ -106,6 +114,8 @@ class BrowseView(QWidget):
         self.shown_timings: list[ShownTiming] = []
         self._build(choose_folder)
         self._wire()
+        # However the view goes (its window closed, the studio quit), its HTTP clients are closed with it.
+        self.destroyed.connect(functools.partial(_close_all, self._sources))
         self.set_targets(targets)
 
     # -- layout ----------------------------------------------------------------------------------------
@@ -287,9 +297,7 @@ class BrowseView(QWidget):
 
     def close_sources(self) -> None:
         """Close every catalogue client made (the window is closing)."""
-        sources, self._sources = list(self._sources.values()), {}
-        for source in sources:
-            source.close()
+        _close_all(self._sources)
 
     # -- query -----------------------------------------------------------------------------------------
     def current_query(self) -> CatalogQuery:
@@ -346,7 +354,7 @@ class BrowseView(QWidget):
                 self.model.index(0), self.list_view.selectionModel().SelectionFlag.NoUpdate
             )
         # A page that does not fill the view leaves nothing to scroll: ask for the next one at once.
-        QTimer.singleShot(0, self._maybe_prefetch)
+        QTimer.singleShot(0, self, self._maybe_prefetch)  # dropped if the view is gone by then
 
     def _on_failed(self, message: str, first: bool) -> None:
         if first:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from studio.core.profiles import Profile, ProfileError, ProfileStore
 from studio.ui.browse.target import BrowseTarget
@@ -95,7 +95,7 @@ class BrowseActions(QObject):
         self.window = window
         self.browse_window: BrowseWindow | None = None
         self.start_page: BrowseView | None = None
-        self.action = QAction("&Browse Themes…", window)
+        self.action = QAction("Bro&wse Themes…", window)
         self.action.setShortcut(QKeySequence("Ctrl+Shift+B"))
         self.action.triggered.connect(self.show_browse)
         from studio.ui.review_actions import find_menu
@@ -107,19 +107,14 @@ class BrowseActions(QObject):
             view_menu.insertSeparator(existing[0])
         else:
             view_menu.addAction(self.action)
-        # The editor area and the start page share the central area: the page shows while no theme is open.
-        self.stack = QStackedWidget(window)
-        self.stack.setObjectName("centralStack")
-        editor_area = window.takeCentralWidget()
-        if editor_area is not None:
-            self.stack.addWidget(editor_area)
-        window.setCentralWidget(self.stack)
+        # The editor area and the start page share the centre: the page shows while no theme is open.
+        self.stack = window.central_stack
         self._hidden_docks: list[QDockWidget] = []
         window.themeOpened.connect(lambda _root: self._show_editor())
         window.themeClosed.connect(self._show_start_page)
         window.backendChanged.connect(self.refresh_targets)
         # After the launch has had its chance to open a theme: only then is "no theme" the real state.
-        QTimer.singleShot(0, self._show_start_page_if_no_theme)
+        QTimer.singleShot(0, self, self._show_start_page_if_no_theme)
 
     def targets(self) -> list[BrowseTarget]:
         return browse_targets(self.window.sandbox)

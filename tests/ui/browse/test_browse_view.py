@@ -70,6 +70,7 @@ def test_first_page_matches_the_api_and_thumbnails_load_lazily(
     assert view.shown_timings[0].first
     assert view.shown_timings[0].rows == 30
     assert "more load as you scroll" in view.status.text()
+    shot(view, "list")
 
     search(qtbot, view, "real release")
     assert sorted(t.name for t in items(view)) == ["Beacon Contrast", "Harbour Light", "Nocturne Dark"]

@@ -121,3 +121,22 @@ def test_browse_is_usable_by_keyboard_and_screen_reader(
     text = view.model.index(0).data(Qt.ItemDataRole.AccessibleTextRole)
     assert text.startswith(f"Harbour Light by {items(view)[0].author}, version 1.1.0;")
     view.close_sources()
+
+
+def test_targets_are_the_env_backend_then_profiles_with_a_backend(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from studio.core.profiles import ProfileStore, make_profile
+    from studio.ui.browse.window import browse_targets
+
+    store = ProfileStore()
+    store.put(make_profile("prod", "https://fra1.digitaloceanspaces.com", bucket="themesystem-assets",
+                           cdn_base_url="https://cdn.example.test", backend_url="https://api.example.test"))
+    store.put(make_profile("nobackend", "https://fra1.digitaloceanspaces.com", bucket="themesystem-assets",
+                           cdn_base_url="https://cdn.example.test"))
+    monkeypatch.setenv("THEMESYSTEM_API_URL", "http://127.0.0.1:9")
+    try:
+        labels = [t.label for t in browse_targets(None)]
+    finally:
+        store.save([])
+    assert labels == ["http://127.0.0.1:9", "prod · https://api.example.test"]

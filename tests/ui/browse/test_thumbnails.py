@@ -78,6 +78,6 @@ def test_a_fast_scroll_drops_requests_for_rows_long_gone(qtbot: QtBot, tmp_path:
     release.set()
     qtbot.waitUntil(lambda: all(u in cache for u in urls[-QUEUE_LIMIT:]), timeout=10_000)
     qtbot.wait(200)
-    # The newest rows were all fetched; of the older ones only those already downloading.
+    # The newest rows were all fetched; of the older ones only those a worker was already downloading.
     assert cache.fetched <= QUEUE_LIMIT + THREADS
-    assert not any(u in cache for u in urls[THREADS:-QUEUE_LIMIT])
+    assert sum(u in cache for u in urls[:-QUEUE_LIMIT]) <= THREADS

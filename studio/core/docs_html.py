@@ -71,16 +71,23 @@ def documentation_page(markdown: str | None, title: str) -> str:
 
 
 def local_resources(markdown: str) -> list[str]:
-    """Relative image paths of ``markdown`` inside its documentation folder, normalised, first seen first.
+    """Relative paths ``markdown`` shows or links inside its documentation folder, normalised, first seen
+    first: its images, and the other Markdown pages it links to (``docs/guide.md``), so a click opens them.
 
     Absolute URLs, ``data:``, root-relative paths and paths that climb out of the folder are left out: only
     the theme's own published docs files are fetched.
     """
     found: list[str] = []
     for token in _walk(_parser().parse(markdown[:MAX_MARKDOWN_CHARS])):
-        if token.type != "image":
+        if token.type == "image":
+            target = str(token.attrGet("src") or "")
+        elif token.type == "link_open":
+            target = urlsplit(str(token.attrGet("href") or "")).path
+            if not target.lower().endswith(".md") or urlsplit(str(token.attrGet("href"))).scheme:
+                continue
+        else:
             continue
-        path = normalise_relative(str(token.attrGet("src") or ""))
+        path = normalise_relative(target)
         if path is not None and path not in found:
             found.append(path)
             if len(found) == MAX_RESOURCES:

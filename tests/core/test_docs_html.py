@@ -45,9 +45,10 @@ def test_only_relative_images_inside_the_docs_folder_are_fetched() -> None:
     md = "\n".join([
         "![a](docs/a.png)", "![again](docs/a.png)", "![b](./docs/../docs/b.png)", "![remote](https://x.test/r.png)",
         "![data](data:image/png;base64,AAAA)", "![root](/etc/passwd)", "![up](../secret.png)",
-        "![proto](//x.test/p.png)", "[a link](docs/guide.md)", "![space](docs/my%20pic.png)",
+        "![proto](//x.test/p.png)", "[a link](docs/guide.md#usage)", "[site](https://x.test/readme.md)",
+        "![space](docs/my%20pic.png)",
     ])
-    assert local_resources(md) == ["docs/a.png", "docs/b.png", "docs/my pic.png"]
+    assert local_resources(md) == ["docs/a.png", "docs/b.png", "docs/guide.md", "docs/my pic.png"]
     assert normalise_relative("docs/../../x.png") is None
     assert normalise_relative("docs\\x.png") is None
     assert local_resources("".join(f"![i](i{n}.png)\n" for n in range(MAX_RESOURCES + 5))) == [

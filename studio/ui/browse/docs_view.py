@@ -65,13 +65,19 @@ class DocumentationView(QWebEngineView):
         page = _DocsPage(profile, self)
         profile.setParent(page)  # the profile must outlive its page (see PreviewView)
         page.settings().setAttribute(QWebEngineSettings.WebAttribute.JavascriptEnabled, False)
-        page.linkClicked.connect(self._on_link)
+        # Queued: loading another page from inside acceptNavigationRequest trips a Chromium check (a crash).
+        page.linkClicked.connect(self._on_link, Qt.ConnectionType.QueuedConnection)
         page.loadFinished.connect(self.rendered)
         self.setPage(page)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Documentation")
         self._folder: Path | None = None
         self.html = ""
+
+    @property
+    def folder(self) -> Path | None:
+        """Where the shown documentation's files are (its relative links resolve there)."""
+        return self._folder
 
     @property
     def blocked_requests(self) -> list[str]:

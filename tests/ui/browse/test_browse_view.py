@@ -161,6 +161,15 @@ def test_detail_previews_any_version_read_only_with_changelog_and_docs(
     assert "https://tracker.example.invalid/pixel.png" in detail.docs.blocked_requests
     qtbot.wait(400)  # the web view paints its first frame after the tab switch
     shot(view, "detail-docs")
+    # A link to another page of the documentation opens it here; a remote link is only reported.
+    with qtbot.waitSignal(detail.docs.rendered, timeout=TIMEOUT):
+        detail.docs.page().runJavaScript("document.querySelector('a[href=\"docs/guide.md\"]').click()", 1)
+    assert "<h1>Guide</h1>" in detail.docs.html
+    with qtbot.waitSignal(detail.docs.linkRefused, timeout=TIMEOUT) as refused:
+        detail.docs.show_markdown("[site](https://example.invalid/)", "x", detail.docs.folder)
+        qtbot.waitSignal(detail.docs.rendered, timeout=TIMEOUT).wait()
+        detail.docs.page().runJavaScript("document.querySelector('a').click()", 1)
+    assert refused.args == ["https://example.invalid/"]
     detail.tabs.setCurrentWidget(detail.changelog)
     shot(view, "detail-changelog")
 

@@ -185,8 +185,14 @@ class BrowseView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([520, 880])  # the list needs a card's width; the preview wants the rest
 
+        self.banner = QLabel(self)
+        self.banner.setObjectName("browseBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #e7f0fb; color: #1f3a5f; padding: 6px 10px;")  # 10:1
+        self.banner.setVisible(False)
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 8, 8, 4)
+        box.addWidget(self.banner)
         box.addLayout(bar)
         box.addWidget(self.splitter, 1)
 
@@ -224,6 +230,11 @@ class BrowseView(QWidget):
         self.thumbnails.unavailable.connect(lambda _url: self.list_view.viewport().update())
         self.detail.favouriteChanged.connect(self.model.set_favourite_shown)
         self.detail.startedFrom.connect(self.startedFrom)
+
+    def set_banner(self, text: str) -> None:
+        """A line above the search bar (the start page says why it shows and what else to do)."""
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
 
     def controls(self) -> list[QWidget]:
         return [self.backend_box, self.search_field, self.tag_field, self.sort_box, self.favourites_box,

@@ -149,6 +149,10 @@ class BrowseActions(QObject):
 
             self.start_page = BrowseView(self.targets(), self.stack)
             self.start_page.setObjectName("startPage")
+            self.start_page.set_banner(
+                "No theme is open. Start from one of these themes, or open or create one from the File menu "
+                "(Ctrl+O, Ctrl+N)."
+            )
             self.start_page.startedFrom.connect(self._open_started)
             self.stack.addWidget(self.start_page)
         # The editor's panes (tokens, problems, reviewer) say nothing without a theme: out of the way.

@@ -76,9 +76,28 @@ class ThemePublic(ThemeSummary):
     available_versions: list[str]
 
 
+class ThemeCounts(BaseModel):
+    """All-time counts: events as stored (one per theme, type, user and UTC day); current favourites."""
+
+    views: int
+    downloads: int
+    installs: int
+    favourites: int
+
+
+class ThemeListItem(ThemeSummary):
+    """A theme as Browse lists it."""
+
+    latest_version: str | None = Field(description="The newest release not yanked (same as ``version``).")
+    preview_url: str | None = Field(
+        description="Public URL of themes-previews/<id>/<latest_version>.png; null when the release has none."
+    )
+    counts: ThemeCounts
+
+
 class ThemePage(BaseModel):
-    items: list[ThemeSummary]
-    next_cursor: str | None
+    items: list[ThemeListItem]
+    next_cursor: str | None = Field(description="Opaque; valid only with the same sort order and filters.")
 
 
 class VersionCreate(Strict):

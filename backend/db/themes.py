@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from uuid import UUID
 
 import psycopg
@@ -52,6 +52,42 @@ async def theme_owner(conn: AsyncConnection[DictRow], theme_id: UUID, *, lock: b
     return None if row is None else row["author_id"]
 
 
+SortOrder = Literal["updated", "new", "popular", "installs"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("updated", "new", "popular", "installs")
+
+
+@dataclass(frozen=True)
+class _SortKeys:
+    """Where one sort order's keyset columns live: on themes, on the tag rows, on the counters."""
+
+    themes: str  # column of ``themes t`` (any listing)
+    tags: str  # column of ``theme_tags g`` (published listing by tag)
+    stats: str | None  # column of ``theme_stats s`` when the untagged published listing walks its index
+
+
+_SORT_KEYS: dict[SortOrder, _SortKeys] = {
+    "updated": _SortKeys("t.updated_at", "g.updated_at", None),
+    "new": _SortKeys("t.created_at", "g.created_at", None),
+    "popular": _SortKeys("s.popularity", "g.popularity", "s.popularity"),
+    "installs": _SortKeys("s.installs", "g.installs", "s.installs"),
+}
+
+# Browse's item: the summary plus the latest version, the preview's public URL (only when the release's signed
+# manifest lists it) and the counters migration 0006 keeps current.
+_COUNTS_JSON = (
+    "json_build_object('views', COALESCE(s.views, 0), 'downloads', COALESCE(s.downloads, 0), "
+    "'installs', COALESCE(s.installs, 0), 'favourites', COALESCE(s.favourites, 0))"
+)
+_PREVIEW_URL = (
+    "CASE WHEN v.has_preview "
+    "THEN %(cdn)s::text || 'themes-previews/' || t.id || '/' || t.version || '.png' END"
+)
+_ITEM_JSON = (
+    f"json_build_object({_JSON_FIELDS}, 'latest_version', t.version, 'preview_url', {_PREVIEW_URL}, "
+    f"'counts', {_COUNTS_JSON})::text"
+)
+
+
 async def list_themes(
     conn: AsyncConnection[DictRow],
     *,
@@ -59,15 +95,26 @@ async def list_themes(
     q: str | None,
     author_id: UUID | None,
     published_only: bool,
-    after: tuple[datetime, UUID] | None,
+    after: tuple[Any, UUID] | None,
     limit: int,
+    sort: SortOrder = "updated",
+    favourites_of: UUID | None = None,
+    cdn_base: str | None = None,
 ) -> list[dict[str, Any]]:
-    """One page in the stable order (updated_at DESC, id DESC); ``after``: last row of the previous page.
+    """One page in the sort order's stable keyset order; ``after``: (key, id) of the previous page's last row.
 
-    Rows are ``{"json": <ThemeSummary JSON text>, "updated_at", "id"}`` (the last two make the next cursor).
+    Rows are ``{"json": <ThemeListItem JSON text>, "sort_key", "id"}`` (the last two make the next cursor).
     """
     sql, params = list_query(
-        tag=tag, q=q, author_id=author_id, published_only=published_only, after=after, limit=limit
+        tag=tag,
+        q=q,
+        author_id=author_id,
+        published_only=published_only,
+        after=after,
+        limit=limit,
+        sort=sort,
+        favourites_of=favourites_of,
+        cdn_base=cdn_base,
     )
     cur = await conn.execute(sql, params)
     return await cur.fetchall()
@@ -79,31 +126,50 @@ def list_query(
     q: str | None,
     author_id: UUID | None,
     published_only: bool,
-    after: tuple[datetime, UUID] | None,
+    after: tuple[Any, UUID] | None,
     limit: int,
+    sort: SortOrder = "updated",
+    favourites_of: UUID | None = None,
+    cdn_base: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The SQL and parameters of one :func:`list_themes` page (also what the benchmark EXPLAINs).
+    """The SQL and parameters of one :func:`list_themes` page (also what the benchmarks EXPLAIN).
 
-    A published listing by tag walks ``theme_tags_published_keyset`` (tag, updated_at DESC, theme_id DESC):
-    the WHERE, the ORDER BY and the cursor are one index range, so LIMIT stops the scan after ``limit``
-    entries whatever the tag's frequency (migration 0002). Other listings use the themes indexes.
+    Order: the sort key DESC, then the id DESC (ties broken, so pages never overlap or skip). A published
+    listing by tag walks the ``theme_tags`` index of the sort order (``(tag, key DESC, theme_id DESC)
+    WHERE published``, migrations 0002/0006): WHERE, ORDER BY and cursor are one index range, so LIMIT stops
+    the scan after ``limit`` entries whatever the tag's frequency. An untagged published listing by
+    ``popular`` or ``installs`` walks ``theme_stats``'s partial index the same way; ``updated``/``new``
+    walk the themes indexes. A favourites listing starts from the caller's few ``user_themes`` rows.
     """
+    keys = _SORT_KEYS[sort]
     where = []
-    params: dict[str, Any] = {"limit": limit}
-    by_tag = tag is not None and published_only
-    # Order and keyset columns: the tag index's copies when walking it, so the planner can push both down.
-    stamp, ident = ("g.updated_at", "g.theme_id") if by_tag else ("t.updated_at", "t.id")
+    params: dict[str, Any] = {"limit": limit, "cdn": cdn_base}
+    by_tag = tag is not None and published_only and favourites_of is None
+    by_stats = not by_tag and published_only and favourites_of is None and keys.stats is not None
+    stats_join = "LEFT JOIN theme_stats s ON s.theme_id = t.id"
     if by_tag:
-        source = "theme_tags g JOIN themes t ON t.id = g.theme_id"
+        stamp, ident = keys.tags, "g.theme_id"
+        source = f"theme_tags g JOIN themes t ON t.id = g.theme_id {stats_join}"
         where.append("g.tag = %(tag)s AND g.published")
         params["tag"] = tag
+    elif by_stats:
+        stamp, ident = keys.stats or "", "s.theme_id"
+        source = "theme_stats s JOIN themes t ON t.id = s.theme_id"
+        where.append("s.published AND t.published")
     else:
-        source = "themes t"
+        stamp, ident = keys.themes, "t.id"
+        source = f"themes t {stats_join}"
+        if favourites_of is not None:
+            source = f"user_themes f JOIN themes t ON t.id = f.theme_id {stats_join}"
+            where.append("f.user_id = %(fav)s AND f.relation = 'favorite'")
+            params["fav"] = favourites_of
         if published_only:
             where.append("t.published")
         if tag is not None:
             where.append("t.tags @> ARRAY[%(tag)s]::text[]")
             params["tag"] = tag
+    # Through a LEFT JOIN, a theme without a counters row (none is: a trigger makes them) sorts as zero.
+    order_key = stamp if by_stats or not stamp.startswith("s.") else f"COALESCE({stamp}, 0)"
     if q:
         where.append(
             "to_tsvector('simple', t.name || ' ' || t.description) @@ plainto_tsquery('simple', %(q)s)"
@@ -113,12 +179,13 @@ def list_query(
         where.append("t.author_id = %(author_id)s")
         params["author_id"] = author_id
     if after is not None:
-        where.append(f"({stamp}, {ident}) < (%(after_ts)s, %(after_id)s)")
-        params["after_ts"], params["after_id"] = after
+        where.append(f"({order_key}, {ident}) < (%(after_key)s, %(after_id)s)")
+        params["after_key"], params["after_id"] = after
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     sql = (
-        f"SELECT {_SUMMARY_JSON} AS json, {stamp} AS updated_at, {ident} AS id FROM {source} {clause} "
-        f"ORDER BY {stamp} DESC, {ident} DESC LIMIT %(limit)s"
+        f"SELECT {_ITEM_JSON} AS json, {order_key} AS sort_key, {ident} AS id FROM {source} "
+        "LEFT JOIN theme_versions v ON v.theme_id = t.id AND v.version = t.version "
+        f"{clause} ORDER BY {order_key} DESC, {ident} DESC LIMIT %(limit)s"
     )
     return sql, params
 

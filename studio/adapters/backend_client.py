@@ -24,6 +24,7 @@ __all__ = [
     "GrantedFile",
     "RegisteredVersion",
     "VerificationFailedError",
+    "error_from_response",
 ]
 
 DraftStatus = Literal["draft", "in_review", "approved", "changes_requested"]
@@ -363,23 +364,28 @@ class BackendClient:
             raise BackendError(f"{what} failed: the backend is unreachable ({type(exc).__name__})") from None
         if response.status_code in (200, 201):
             return response
-        code, message = str(response.status_code), response.reason_phrase
-        try:
-            detail = response.json()
-        except ValueError:
-            detail = None
-        findings: list[Finding] = []
-        if isinstance(detail, dict):
-            # The API's one error shape is {"error": <code>, "message": <text>} (+ "findings" when verifying).
-            error = detail.get("error")
-            if isinstance(error, str):
-                code, message = error, str(detail.get("message", message))
-            elif isinstance(error, dict):
-                code, message = str(error.get("code", code)), str(error.get("message", message))
-            findings = _findings(detail.get("findings"))
-        failure = BackendError(f"{what} failed: {message} ({code})", code, response.status_code)
-        failure.findings = findings
-        raise failure
+        raise error_from_response(response, what)
+
+
+def error_from_response(response: httpx.Response, what: str) -> BackendError:
+    """The :class:`BackendError` for a refused request: the API's error code and message, and findings."""
+    code, message = str(response.status_code), response.reason_phrase
+    try:
+        detail = response.json()
+    except ValueError:
+        detail = None
+    findings: list[Finding] = []
+    if isinstance(detail, dict):
+        # The API's one error shape is {"error": <code>, "message": <text>} (+ "findings" when verifying).
+        error = detail.get("error")
+        if isinstance(error, str):
+            code, message = error, str(detail.get("message", message))
+        elif isinstance(error, dict):
+            code, message = str(error.get("code", code)), str(error.get("message", message))
+        findings = _findings(detail.get("findings"))
+    failure = BackendError(f"{what} failed: {message} ({code})", code, response.status_code)
+    failure.findings = findings
+    return failure
 
 
 _REGISTER_HINTS = {

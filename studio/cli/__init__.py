@@ -23,6 +23,8 @@ COMMANDS = {
     "preview": "studio.cli.preview",
     "publish": "studio.cli.publish",
     "verify": "studio.cli.verify",
+    "browse": "studio.cli.browse",
+    "install": "studio.cli.install",
     "drafts": "studio.cli.drafts",
     "profiles": "studio.cli.profiles",
     "sandbox": "studio.cli.sandbox",

@@ -27,6 +27,7 @@ _TAG = re.compile(r"[a-z0-9-]{1,32}\Z")
 _HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _DEFAULT_PORTS = {"https": 443, "http": 80}
+_OMITTED_WHEN_EMPTY = frozenset({"forked_from"})
 
 
 class ManifestError(ValueError):
@@ -61,6 +62,7 @@ class Manifest:
     version: str = "0.1.0"
     license: str = "MIT"
     allowed_origins: list[str] = field(default_factory=list)
+    forked_from: str = ""  # "<theme id>@<version>" of the release this theme was started from
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -97,12 +99,19 @@ class Manifest:
         origin_error = _origins_error(self.allowed_origins)
         if origin_error:
             errors["allowed_origins"] = origin_error
+        if self.forked_from and not is_fork_reference(self.forked_from):
+            errors["forked_from"] = (
+                f"forked_from {self.forked_from[:120]!r} is not <theme id>@<version> "
+                "(e.g. 0b9e3c1e-5d0f-4c4e-9a57-3c1f0e6a2b7d@1.2.0)."
+            )
         return errors
 
     def to_toml(self) -> str:
         """The manifest as TOML text, known fields first in a stable order."""
         data: dict[str, Any] = {}
         for f in fields(self):
+            if f.name in _OMITTED_WHEN_EMPTY and not getattr(self, f.name):
+                continue  # a theme that was not forked keeps the theme.toml it always had
             if f.name != "extra":
                 data[f.name] = getattr(self, f.name)
         for key, value in self.extra.items():
@@ -148,6 +157,17 @@ class Manifest:
                 raise ManifestError(f.name, f"In theme.toml{where}, {f.name} must be {expected}.", line)
             values[f.name] = list(value) if is_list else value
         return cls(**values, extra=data)
+
+
+def fork_reference(theme_id: str, version: str) -> str:
+    """The ``forked_from`` value of a theme started from ``theme_id@version``."""
+    return f"{theme_id}@{version}"
+
+
+def is_fork_reference(value: str) -> bool:
+    """Whether ``value`` is ``<UUID>@<semantic version>``."""
+    theme_id, at, version = value.partition("@")
+    return bool(at) and bool(_UUID.match(theme_id)) and is_valid_version(version)
 
 
 def load_manifest(path: Path) -> Manifest:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -42,6 +43,7 @@ from studio.core.theme import Theme, ThemeError
 from studio.ui.accessibility import announce, link_label, set_name
 from studio.ui.analysis import Analysis, AnalysisService
 from studio.ui.background import run_in_background
+from studio.ui.browse.window import install_browse_actions
 from studio.ui.editor_pane import EditorPane
 from studio.ui.focus import EscapeToEditor, Pane, PaneNavigator, chain_tab_order, install_focus_indicators
 from studio.ui.manifest_dialog import ManifestDialog
@@ -81,10 +83,14 @@ class StudioWindow(QMainWindow):
 
     Signals:
         themeOpened(Path): a theme folder was opened.
+        themeClosed(): File → Close Theme left no theme open (the start page shows).
+        backendChanged(): the backend status changed (the local sandbox started or failed).
         analysed(object): the newest Analysis was shown (diagnostics, tokens).
     """
 
     themeOpened = Signal(Path)  # noqa: N815 (Qt signal names are camelCase)
+    themeClosed = Signal()  # noqa: N815
+    backendChanged = Signal()  # noqa: N815
     analysed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -121,6 +127,7 @@ class StudioWindow(QMainWindow):
         self._build_actions()
         install_review_actions(self)
         install_token_actions(self)
+        install_browse_actions(self)
         self._wire()
         install_focus_indicators()
         self.editor.setFocus()  # the window opens with the focus in the editor, not the first Tab stop
@@ -168,7 +175,11 @@ class StudioWindow(QMainWindow):
         self.splitter.addWidget(preview_box)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
+        # The editor area shares the centre with the start page (Browse) shown while no theme is open.
+        self.central_stack = QStackedWidget(self)
+        self.central_stack.setObjectName("centralStack")
+        self.central_stack.addWidget(self.splitter)
+        self.setCentralWidget(self.central_stack)
 
         self.problems_dock = QDockWidget("Problems", self)
         self.problems_dock.setObjectName("problemsDock")
@@ -263,6 +274,7 @@ class StudioWindow(QMainWindow):
         )
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(self._action("&Close Theme", self.close_theme, QKeySequence.StandardKey.Close))
         file_menu.addSeparator()
         self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
         file_menu.addAction(self.save_action)
@@ -371,6 +383,20 @@ class StudioWindow(QMainWindow):
         self.themeOpened.emit(theme.root)
         return True
 
+    def close_theme(self) -> bool:
+        """Close the open theme (asking about unsaved edits); the start page (Browse) takes its place."""
+        if self.theme is None or not self._confirm_discard():
+            return False
+        self._autosave_timer.stop()
+        self.theme = None
+        self._saved_text = ""
+        self.editor.setPlainText("")
+        self.editor.document().setModified(False)
+        self.save_label.clear()
+        self._update_title()
+        self.themeClosed.emit()
+        return True
+
     def _load_text(self, text: str) -> None:
         self.editor.setPlainText(text)
         self.editor.document().setModified(False)
@@ -433,7 +459,7 @@ class StudioWindow(QMainWindow):
             self.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
             announce(self.save_label, f"Autosave failed: {exc}", assertive=True)
 
-        run_in_background(lambda: history.autosave(text), done, failed)
+        run_in_background(lambda: history.autosave(text), done, failed, owner=self)
 
     def _confirm_discard(self) -> bool:
         if not self.is_modified():
@@ -658,6 +684,7 @@ class StudioWindow(QMainWindow):
         """Show which backend the studio talks to (the bundled one is labelled local everywhere)."""
         self.backend_label.setText(text)
         self.backend_label.setToolTip(detail)
+        self.backendChanged.emit()
 
     def set_local_servers(self, servers: list[ServerRecord], notes: list[str] | None = None) -> None:
         """Which local servers run (PID, address, log): in the status bar and Help → About."""

@@ -113,6 +113,12 @@ def _private_profile() -> tuple[QWebEngineProfile, LocalOnlyInterceptor]:
     return profile, interceptor
 
 
+def local_only_profile() -> tuple[QWebEngineProfile, LocalOnlyInterceptor]:
+    """A profile like the preview's (off the record, every non-local request blocked), for other viewers of
+    untrusted pages (a theme's documentation in Browse). Give it a parent that outlives its pages."""
+    return _private_profile()
+
+
 class GalleryPage(QWebEnginePage):
     """The gallery's page: it accepts only the loads the preview itself starts.
 

@@ -191,3 +191,19 @@ def test_load_refuses_non_utf8(tmp_path: Path) -> None:
     path.write_bytes(f'id = "{GOOD_ID}"\nname = "Caf\xe9"\n'.encode("latin-1"))
     with pytest.raises(ManifestError, match="is not UTF-8 text"):
         load_manifest(path)
+
+
+def test_forked_from_round_trips_and_is_left_out_when_empty(tmp_path: Path) -> None:
+    forked = _good(forked_from=f"{GOOD_ID}@1.2.0")
+    text = forked.to_toml()
+    assert f'forked_from = "{GOOD_ID}@1.2.0"' in text
+    assert Manifest.from_toml(text) == forked
+    save_manifest(tmp_path / "theme.toml", forked)
+    assert load_manifest(tmp_path / "theme.toml").forked_from == f"{GOOD_ID}@1.2.0"
+    assert "forked_from" not in _good().to_toml()  # a theme that was not forked keeps its theme.toml
+    assert forked.validate() == {}
+
+
+@pytest.mark.parametrize("value", ["abc", f"{GOOD_ID}", f"{GOOD_ID}@1.2", "not-a-uuid@1.0.0", f"@{GOOD_ID}"])
+def test_forked_from_must_be_an_id_at_a_version(value: str) -> None:
+    assert "forked_from" in _good(forked_from=value).validate()

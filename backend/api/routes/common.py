@@ -46,3 +46,44 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         return when, UUID(ident)
     except ValueError:
         raise ApiError(422, "invalid_cursor", "The cursor is not one this API issued.") from None
+
+
+def encode_sort_cursor(sort: str, key: Any, theme_id: UUID) -> str:
+    """The cursor after a row of a listing in ``sort`` order; it names its order, so it fits no other one.
+
+    ``updated`` keeps the original format (cursors issued before sort orders existed stay valid).
+    """
+    if sort == "updated":
+        return encode_cursor(key, theme_id)
+    value = key.isoformat() if isinstance(key, datetime) else str(int(key))
+    return base64.urlsafe_b64encode(f"{sort}|{value}|{theme_id}".encode()).decode().rstrip("=")
+
+
+def decode_sort_cursor(cursor: str, sort: str) -> tuple[Any, UUID]:
+    """(sort key, id) from a cursor issued for ``sort``.
+
+    Raises:
+        ApiError: 422 ``invalid_cursor`` for a malformed cursor or one issued for another sort order.
+    """
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except ValueError:
+        raise ApiError(422, "invalid_cursor", "The cursor is not one this API issued.") from None
+    parts = raw.split("|")
+    if len(parts) == 2:
+        if sort != "updated":
+            raise ApiError(422, "invalid_cursor", f"This cursor belongs to another sort order than {sort}.")
+        return decode_cursor(cursor)
+    if len(parts) != 3 or parts[0] != sort:
+        raise ApiError(422, "invalid_cursor", f"This cursor belongs to another sort order than {sort}.")
+    try:
+        key: Any
+        if sort == "new":
+            key = datetime.fromisoformat(parts[1])
+            if key.tzinfo is None:
+                raise ValueError("naive timestamp")
+        else:
+            key = int(parts[1])
+        return key, UUID(parts[2])
+    except ValueError:
+        raise ApiError(422, "invalid_cursor", "The cursor is not one this API issued.") from None

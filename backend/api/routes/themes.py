@@ -14,13 +14,14 @@ from backend.api.constants import API_PREFIX
 from backend.api.deps import AuthorPrincipal, ConnDep, OptionalPrincipal, RequestDbDep, ServicesDep
 from backend.api.errors import ApiError, forbidden, not_found
 from backend.api.routes.common import (
-    decode_cursor,
-    encode_cursor,
+    decode_sort_cursor,
+    encode_sort_cursor,
     ensure_owner,
     may_see_unpublished,
 )
 from backend.api.schemas import ThemeCreate, ThemePage, ThemePublic, ThemeUpdate
 from backend.db import themes as themes_db
+from backend.db.themes import SortOrder
 from backend.storage import ObjectStorage, StorageError
 
 router = APIRouter(prefix=API_PREFIX, tags=["themes"])
@@ -30,34 +31,50 @@ JSON = "application/json"
 @router.get("/themes", response_model=ThemePage)
 async def list_themes(
     conn: ConnDep,
+    services: ServicesDep,
     principal: OptionalPrincipal,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     author_id: UUID | None = None,
     include_unpublished: bool = False,
+    sort: SortOrder = "updated",
+    favourites: bool = False,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
-    """Published themes, newest change first; filter by tag and text; page with ``next_cursor``.
+    """Published themes in ``sort`` order; filter by tag, text and the caller's favourites; page by cursor.
 
-    Unpublished themes are listed only for an admin, or for an author listing their own (``author_id``).
+    ``sort``: ``updated`` (newest change first, the default), ``new`` (newest theme first), ``popular``
+    (downloads + installs) or ``installs``; ties go by id, and ``next_cursor`` is only valid for the same
+    order. ``favourites=true`` lists the caller's favourites (needs a token). Each item carries its latest
+    version, the preview's public URL (null when the release has none) and its counts. Unpublished themes are
+    listed only for an admin, or for an author listing their own (``author_id``).
     """
     if include_unpublished and not (
         principal is not None and (principal.role == "admin" or principal.user_id == author_id)
     ):
         raise forbidden("Only admins, or authors for their own themes, may list unpublished themes.")
+    if favourites and principal is None:
+        raise ApiError(
+            401, "unauthorized", "favourites=true lists the caller's favourites: it needs a bearer token.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    cdn = services.settings.cdn_base_url
     rows = await themes_db.list_themes(
         conn,
         tag=tag,
         q=q.strip() if q else None,
         author_id=author_id,
         published_only=not include_unpublished,
-        after=decode_cursor(cursor) if cursor else None,
+        after=decode_sort_cursor(cursor, sort) if cursor else None,
         limit=limit + 1,
+        sort=sort,
+        favourites_of=principal.user_id if favourites and principal is not None else None,
+        cdn_base=cdn.rstrip("/") + "/" if cdn else None,
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1]["updated_at"], rows[-1]["id"]) if more else None
+    next_cursor = encode_sort_cursor(sort, rows[-1]["sort_key"], rows[-1]["id"]) if more else None
     # Items come as JSON text from Postgres (the response model documents the shape; re-encoding costs).
     items = ",".join(row["json"] for row in rows)
     body = '{"items":[' + items + '],"next_cursor":' + json.dumps(next_cursor) + "}"

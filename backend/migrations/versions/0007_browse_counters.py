@@ -20,8 +20,8 @@ tag-row writes).
 ``theme_versions.has_preview`` says whether the release's signed manifest lists
 ``themes-previews/<id>/<version>.png``: the list's ``preview_url`` is null rather than a URL that 404s.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-29
 """
 

@@ -7,6 +7,7 @@ import pytest
 from studio.core.css.colors import RGBA, parse_color
 from studio.core.css.contrast import (
     ContrastCheck,
+    apca_contrast,
     contrast_pairs,
     contrast_ratio,
     relative_luminance,
@@ -128,7 +129,9 @@ def test_pairs_follow_the_naming_convention() -> None:
         ("--card-fg", "--card-surface"),
     ]  # --color-on-ghost has no --color-ghost: no pair
     muted = checks[2]
-    assert muted == ContrastCheck("--color-text-muted", "--color-bg", muted.ratio, "AA Large", None)
+    expected = ContrastCheck("--color-text-muted", "--color-bg", muted.ratio, "AA Large", None, muted.apca)
+    assert muted == expected
+    assert muted.apca == pytest.approx(apca_contrast(_color("#777"), _color("#fff")))
     assert muted.ratio == pytest.approx(4.478, abs=0.005)
     warning = checks[7]
     assert warning.badge == "Fail"

@@ -124,7 +124,8 @@ def contrast_pairs(
     ``--color-bg`` and ``--color-surface`` (and ``--text``/``--fg`` on ``--bg``/``--surface``);
     ``--x-on-y`` on ``--x-y``; ``declared`` pairs (foreground, background) from the manifest; generically
     ``--<x>-text|fg|foreground|color`` on ``--<x>-bg|background|surface`` (which covers
-    ``--color-code-text`` on ``--color-code-bg``). Only pairs where both tokens resolve to colours are returned, in the order the foregrounds are first defined.
+    ``--color-code-text`` on ``--color-code-bg``). Only pairs where both tokens resolve
+    to colours are returned, in the order the foregrounds are first defined.
     """
     names = index.names()
     colors: dict[str, RGBA] = {}

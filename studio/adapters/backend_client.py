@@ -240,7 +240,8 @@ class BackendClient:
                 failure = BackendError(
                     f"The backend checked release {registration.version}'s contrast and refused it: text/"
                     "background token pairs fail WCAG 2 AA and no waiver was given; nothing was registered. "
-                    f'Fix the colours, or publish with a waiver reason (--accept-contrast "REASON"):\n{pairs}',
+                    "Fix the colours, or publish with a waiver reason (--accept-contrast \"REASON\"):\n"
+                    + pairs,
                     exc.code,
                     exc.status,
                 )

@@ -49,7 +49,7 @@ def profile(
     monkeypatch: pytest.MonkeyPatch,
     secret_service: SecretServiceSession,
 ) -> str:
-    """A backend-grants profile (no bucket key on this machine) in a private config dir and the test keyring."""
+    """A backend-grants profile (no bucket key here) in a private config dir and the test keyring."""
     monkeypatch.setenv("THEMESTUDIO_CONFIG_DIR", str(tmp_path / "config"))
     for name in (publish_cli.KEY_ENV, publish_cli.SECRET_ENV, publish_cli.BACKEND_TOKEN_ENV):
         monkeypatch.delenv(name, raising=False)
@@ -91,7 +91,8 @@ def test_dark_only_failure_blocks_then_the_waiver_is_recorded(
     err = capsys.readouterr().err
     assert "fail WCAG 2 AA contrast; publishing is blocked" in err
     assert "--color-text-muted on --color-bg [dark]" in err
-    assert "[default]" not in err and "[light]" not in err  # the light scheme passes
+    assert "[default]" not in err
+    assert "[light]" not in err
     assert '--accept-contrast "REASON"' in err
     listed = seaweed.client().list_objects_v2(
         Bucket=seaweed.bucket, Prefix=f"themes-published/{theme.manifest.id}/"

@@ -35,7 +35,9 @@ def live(seaweed: SeaweedS3) -> Iterator[LiveBackend]:
         yield backend
 
 
-def _grants_target(seaweed: SeaweedS3, live: LiveBackend, secret_service: SecretServiceSession) -> PublishTarget:
+def _grants_target(
+    seaweed: SeaweedS3, live: LiveBackend, secret_service: SecretServiceSession
+) -> PublishTarget:
     name = f"c-{secrets.token_hex(4)}"
     profile = make_profile(
         name,

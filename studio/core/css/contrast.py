@@ -28,7 +28,12 @@ AA_NORMAL = 4.5
 
 
 def relative_luminance(c: RGBA) -> float:
-    """WCAG 2.x relative luminance of an opaque sRGB colour (alpha is ignored)."""
+    """WCAG 2.x relative luminance of an opaque sRGB colour (alpha is ignored).
+
+    This is WCAG's own formula (coefficients 0.2126/0.7152/0.0722), not ColorAide's ``luminance()``, whose
+    Y row (0.7151522...) differs in the fourth digit: the gate compares against 4.5:1 without rounding, so the
+    ratio must be the one WCAG defines. Everything that turns CSS into these sRGB values is ColorAide's.
+    """
 
     def linear(channel: float) -> float:
         return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4

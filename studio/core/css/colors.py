@@ -17,13 +17,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, NamedTuple
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import tinycss2
-from coloraide import Color
 
 from studio.core.css.named_colors import NAMED_COLORS
+
+if TYPE_CHECKING:
+    from coloraide import Color
 
 Node = Any  # tinycss2 AST node (the package ships no type hints)
 Vec = tuple[float, float, float]
@@ -91,7 +93,7 @@ def parse_color_in_space(text: str, scheme: Scheme = None) -> SpaceColor | None:
 
 def convert_color(space: str, coords: Coords, target: str) -> Vec:
     """Convert components between any two supported spaces (missing components count as zero), unclipped."""
-    source = Color(_library_space(space), _to_library(space, [c or 0.0 for c in coords]), 1.0)
+    source = _new(_library_space(space), _to_library(space, [c or 0.0 for c in coords]), 1.0)
     converted = source.convert(_library_space(target))
     values = _from_library(target, [0.0 if math.isnan(c) else c for c in converted.coords()])
     return (values[0] or 0.0, values[1] or 0.0, values[2] or 0.0)
@@ -131,6 +133,19 @@ def _parse_text(text: str, scheme: str) -> Color | None:
         return _Parser(scheme).color(nodes[0])
     except (_InvalidColorError, ValueError, ZeroDivisionError, OverflowError):
         return None
+
+
+@cache
+def _library() -> type[Color]:
+    """ColorAide, imported on first use: it takes ~250 ms to import, which ``themestudio lint`` (no colours
+    parsed) should not pay at start-up."""
+    from coloraide import Color
+
+    return Color
+
+
+def _new(space: str, coords: list[float], alpha: float) -> Color:
+    return _library()(space, coords, alpha)
 
 
 # --- units: CSS syntax <-> ColorAide coordinates ---
@@ -248,10 +263,10 @@ class _Parser:
         if node.type == "ident":
             name = node.lower_value
             if name == "transparent":
-                return Color("srgb", [0.0, 0.0, 0.0], 0.0)
+                return _new("srgb", [0.0, 0.0, 0.0], 0.0)
             if name in NAMED_COLORS:
                 r, g, b = NAMED_COLORS[name]
-                return Color("srgb", [r / 255, g / 255, b / 255], 1.0)
+                return _new("srgb", [r / 255, g / 255, b / 255], 1.0)
             raise _InvalidColorError  # currentcolor, system colours, anything else
         if node.type == "hash":
             return _hex(node.value)
@@ -348,7 +363,7 @@ def _hex(value: str) -> Color:
     if len(value) in (3, 4):
         value = "".join(ch * 2 for ch in value)
     channels = [int(value[i : i + 2], 16) / 255 for i in range(0, len(value), 2)]
-    return Color("srgb", channels[:3], channels[3] if len(channels) == 4 else 1.0)
+    return _new("srgb", channels[:3], channels[3] if len(channels) == 4 else 1.0)
 
 
 def _split_arguments(tokens: list[Node], allow_legacy: bool) -> tuple[list[Node], Node | None, bool]:
@@ -413,7 +428,7 @@ def _build(
         if channel.high is not None:
             value = min(value, channel.high)
         coords.append(value * channel.to_library)
-    return Color(space, coords, math.nan if alpha is None else alpha)
+    return _new(space, coords, math.nan if alpha is None else alpha)
 
 
 def _alpha(token: Node | None, env: dict[str, float] | None) -> float | None:

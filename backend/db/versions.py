@@ -16,7 +16,7 @@ from backend.semver import Version
 
 _VERSION_COLUMNS = (
     "id, theme_id, version, changes, sha256, size, css_url, published_by, yanked_at, created_at, "
-    "sri, manifest_key, draft_id, readme_url, documentation"
+    "sri, manifest_key, draft_id, readme_url, documentation, contrast_waiver"
 )
 
 
@@ -63,6 +63,7 @@ async def register(
     verified_keys: frozenset[str],
     readme_url: str | None = None,
     documentation: list[dict[str, Any]] | None = None,
+    contrast_waiver: dict[str, Any] | None = None,
 ) -> Registration:
     """Register a verified release in one transaction.
 
@@ -104,13 +105,14 @@ async def register(
         )
         cur = await conn.execute(
             "INSERT INTO theme_versions (theme_id, version, changes, sha256, size, css_url, published_by, "
-            "sri, manifest_key, manifest, draft_id, readme_url, documentation) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "sri, manifest_key, manifest, draft_id, readme_url, documentation, contrast_waiver) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (theme_id, version) DO NOTHING "
             f"RETURNING {_VERSION_COLUMNS}",
             (
                 theme_id, version.text, changes, sha256, size, css_url, published_by,
                 sri, manifest_key, manifest, draft_id, readme_url, Jsonb(documentation or []),
+                Jsonb(contrast_waiver) if contrast_waiver is not None else None,
             ),
         )
         record = await cur.fetchone()

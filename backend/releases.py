@@ -97,6 +97,10 @@ async def register_release(
         return await _retry(conn, storage, existing, request)
     latest = await versions_db.latest_version(conn, theme_id)
     if latest is not None and version <= latest:
+        # Another instance may have registered this very version between the two reads: a retry, not a 409.
+        existing = await versions_db.find_version(conn, theme_id, version.text)
+        if existing is not None:
+            return await _retry(conn, storage, existing, request)
         raise ReleaseError(
             409, "version_not_greater", f"Version {version.text} is not above the latest ({latest})."
         )

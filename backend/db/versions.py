@@ -105,17 +105,8 @@ async def register(
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (theme_id, version) DO NOTHING "
             f"RETURNING {_VERSION_COLUMNS}",
             (
-                theme_id,
-                version.text,
-                changes,
-                sha256,
-                size,
-                css_url,
-                published_by,
-                sri,
-                manifest_key,
-                manifest,
-                draft_id,
+                theme_id, version.text, changes, sha256, size, css_url, published_by,
+                sri, manifest_key, manifest, draft_id,
             ),
         )
         record = await cur.fetchone()

@@ -7,10 +7,12 @@ profile and the keyring. :func:`classify_failure` sorts a failure into the state
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
 from studio.adapters.backend_client import BackendClient, BackendError
+from studio.adapters.publish_services import BACKEND_TOKEN_ENV
 from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
 from studio.core.analytics import AnalyticsError
 from studio.core.profiles import Profile
@@ -37,8 +39,13 @@ class Failure:
     detail: str
 
 
-def analytics_client(profile: Profile, secrets: SecretStore | None = None) -> BackendClient:
+def analytics_client(
+    profile: Profile, secrets: SecretStore | None = None, environ: Mapping[str, str] | None = None
+) -> BackendClient:
     """A backend client for ``profile`` with its token from the keyring (call off the GUI thread).
+
+    ``environ`` (the CLI passes ``os.environ``) may carry the token as ``THEMESTUDIO_BACKEND_TOKEN`` (CI),
+    which then wins over the keyring, as for publishing.
 
     Raises:
         AnalyticsSetupError: no backend URL, no token stored, or no usable keyring.
@@ -48,14 +55,15 @@ def analytics_client(profile: Profile, secrets: SecretStore | None = None) -> Ba
             f"Profile {profile.label} has no backend URL; analytics come from the backend. "
             "Add one in Publishing Profiles."
         )
+    token = (environ or {}).get(BACKEND_TOKEN_ENV, "")
     try:
-        token = (secrets or SecretStore()).get(profile.name, SecretName.BACKEND_TOKEN)
+        token = token or (secrets or SecretStore()).get(profile.name, SecretName.BACKEND_TOKEN) or ""
     except KeyringUnavailable as exc:
         raise AnalyticsSetupError(str(exc)) from None
     if not token:
         raise AnalyticsSetupError(
             f"No backend token for profile {profile.label} in the keyring. Store one in Publishing Profiles "
-            "(or with `themestudio profiles add`)."
+            f"(or with `themestudio profiles add`); in CI set {BACKEND_TOKEN_ENV}."
         )
     return BackendClient(profile.backend_url, token)
 

@@ -84,7 +84,6 @@ def test_cleanup_removes_only_old_unregistered_versions(
                 "SELECT object_key FROM release_grants WHERE theme_id = %s ORDER BY 1", (theme,)
             ).fetchall()
         return [row[0] for row in rows]
-
     published = f"themes-published/{theme}"
     unregistered = [
         f"{published}/2.0.0/theme.css",

@@ -45,23 +45,14 @@ async def list_versions(theme_id: UUID, conn: ConnDep, principal: OptionalPrinci
     status_code=201,
     response_model=ReleasePublic,
     responses={
-        200: {
-            "description": "The same version with the same bytes was already registered (safe retry; it "
-            "finishes a manifest write or latest move that was interrupted)."
-        },
-        409: {
-            "description": "The version exists with different bytes, is not above the latest, or the "
-            "theme's review policy is not met (review_required, draft_not_approved, draft_mismatch)."
-        },
-        422: {
-            "model": VerificationFailed,
-            "description": "verification_failed: the stored release was "
-            "refused (findings: rule, message, line, key); nothing was registered.",
-        },
-        503: {
-            "description": "storage_unconfigured / storage_unavailable (nothing registered) or "
-            "release_incomplete (registered; retry the same request to finish)."
-        },
+        200: {"description": "The same version with the same bytes was already registered (safe retry; it "
+              "finishes a manifest write or latest move that was interrupted)."},
+        409: {"description": "The version exists with different bytes, is not above the latest, or the "
+              "theme's review policy is not met (review_required, draft_not_approved, draft_mismatch)."},
+        422: {"model": VerificationFailed, "description": "verification_failed: the stored release was "
+              "refused (findings: rule, message, line, key); nothing was registered."},
+        503: {"description": "storage_unconfigured / storage_unavailable (nothing registered) or "
+              "release_incomplete (registered; retry the same request to finish)."},
     },
 )
 async def register_version(

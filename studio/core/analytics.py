@@ -86,7 +86,7 @@ class Rank:
     def describe(self) -> str:
         if self.position is None:
             return "Not ranked yet (no downloads or installs)"
-        return f"#{self.position} of {self.ranked} ranked themes"
+        return f"#{self.position} of {self.ranked} ranked theme{'s' if self.ranked != 1 else ''}"
 
 
 @dataclass(frozen=True)

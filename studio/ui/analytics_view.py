@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
-from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
+    QStyle,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -48,8 +49,13 @@ Classify = Callable[[Exception], tuple[str, str, str]]  # exception → (state, 
 
 COLORS: dict[Metric, str] = {"views": "#1c7ed6", "downloads": "#2b8a3e", "installs": "#e8590c"}
 ALL_RELEASES = "All releases"
-NOON = QTime(12, 0)
-DAY_MS = 86_400_000
+MESSAGE_ICONS = {
+    "empty": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "setup": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "not_authorised": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "offline": QStyle.StandardPixmap.SP_MessageBoxWarning,
+}
+MIDNIGHT = QTime(0, 0)
 
 
 def default_classify(exc: Exception) -> tuple[str, str, str]:
@@ -60,25 +66,42 @@ def default_classify(exc: Exception) -> tuple[str, str, str]:
 
 
 def day_to_ms(day: date) -> float:
-    """A day as the chart's x value: noon UTC (mid-slot; local-time labels keep the date)."""
-    return float(QDateTime(_qdate(day), NOON, QTimeZone.utc()).toMSecsSinceEpoch())
+    """A day as the chart's x value: its local midnight, so the axis (which labels in local time) shows the
+    day itself on the tick under its point."""
+    return float(QDateTime(QDate(day.year, day.month, day.day), MIDNIGHT).toMSecsSinceEpoch())
 
 
 def ms_to_day(ms: float) -> date:
-    day = QDateTime.fromMSecsSinceEpoch(int(ms), QTimeZone.utc()).date()
+    day = QDateTime.fromMSecsSinceEpoch(round(ms)).date()
     return date(day.year(), day.month(), day.day())
 
 
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
+def tick_step(span_days: int) -> tuple[int, int]:
+    """(days between date ticks, number of intervals) for a range of ``span_days`` days: ticks on whole
+    days, at most 8 intervals, the axis running past the last day as little as possible."""
+    last = max(span_days - 1, 1)
+    best: tuple[int, int, int] | None = None  # (days past the end, step, intervals)
+    for step in (1, 2, 3, 5, 7, 10, 14, 15, 30, 60):
+        intervals = -(-last // step)
+        if intervals <= 8:
+            candidate = (step * intervals - last, step, intervals)
+            if best is None or candidate[0] < best[0]:
+                best = candidate
+    assert best is not None  # 60-day steps cover a year in 7 intervals
+    return best[1], best[2]
 
 
-def tick_intervals(span_days: int) -> int:
-    """Intervals between date ticks: a divisor of the span (ticks on day boundaries), at most 8."""
-    for count in range(min(8, span_days), 1, -1):
-        if span_days % count == 0:
-            return count
-    return min(span_days, 6) or 1
+def value_ticks(peak: int) -> tuple[int, int]:
+    """(axis maximum, tick count) for counts up to ``peak``: whole-number steps of 1, 2 or 5 × 10^n, at most
+    5 intervals, so every tick label is an integer."""
+    step = 1
+    while -(-max(peak, 1) // step) > 5:
+        for factor in (2, 2.5, 2):  # 1 → 2 → 5 → 10 → 20 → 50 …
+            step = int(step * factor)
+            if -(-max(peak, 1) // step) <= 5:
+                break
+    intervals = max(-(-max(peak, 1) // step), 2)
+    return step * intervals, intervals + 1
 
 
 class _Total(QFrame):
@@ -88,6 +111,7 @@ class _Total(QFrame):
         super().__init__(parent)
         self.setObjectName(f"total_{metric}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumWidth(130)
         self.setStyleSheet(
             f"#total_{metric} {{ border: 1px solid #dee2e6; border-left: 4px solid {COLORS[metric]}; "
             "border-radius: 4px; background: palette(base); }"
@@ -194,7 +218,6 @@ class AnalyticsView(QWidget):
             line = QLineSeries()
             line.setName(METRIC_LABELS[metric])
             line.setPen(QPen(QColor(COLORS[metric]), 2.2))
-            line.setPointsVisible(True)
             line.hovered.connect(lambda point, state, m=metric: self._hover(m, point, state))
             self.chart.addSeries(line)
             self.series[metric] = line
@@ -225,12 +248,17 @@ class AnalyticsView(QWidget):
         self.message_detail = QLabel("")
         self.message_detail.setWordWrap(True)
         self.message_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_detail.setMaximumWidth(520)
+        self.message_detail.setFixedWidth(480)
+        self.message_icon = QLabel()
+        self.message_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.retry_button = QPushButton("Try &Again")
-        message_page = QWidget()
+        message_page = QFrame()
+        message_page.setObjectName("analyticsMessage")
+        message_page.setStyleSheet("#analyticsMessage { background: palette(base); border-radius: 6px; }")
         message_layout = QVBoxLayout(message_page)
+        message_layout.setSpacing(10)
         message_layout.addStretch(1)
-        for widget in (self.message_title, self.message_detail):
+        for widget in (self.message_icon, self.message_title, self.message_detail):
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
             message_layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         message_layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -312,16 +340,20 @@ class AnalyticsView(QWidget):
         """Draw ``report``: the three series, the axes, totals, rank and the release list."""
         self.report = report
         self._fill_versions(report)
-        for metric, line in self.series.items():
-            line.replace([QPointF(day_to_ms(day), count) for day, count in report.series(metric)])
         span = (report.last_day - report.first_day).days + 1
-        start = QDateTime(_qdate(report.first_day), QTime(0, 0), QTimeZone.utc())
-        self.x_axis.setRange(start, start.addDays(span))
-        self.x_axis.setTickCount(tick_intervals(span) + 1)
+        for metric, line in self.series.items():
+            line.setPointsVisible(span <= 31)  # dots help read a month; over 90 days they only clutter
+            line.replace([QPointF(day_to_ms(day), count) for day, count in report.series(metric)])
+        step, intervals = tick_step(span)
+        start = QDateTime(
+            QDate(report.first_day.year, report.first_day.month, report.first_day.day), MIDNIGHT
+        )
+        self.x_axis.setRange(start, start.addDays(step * intervals))
+        self.x_axis.setTickCount(intervals + 1)
         self.x_axis.setFormat("MMM d" if span > 7 else "ddd MMM d")
-        self.y_axis.setRange(0, max(4, report.peak))
-        self.y_axis.applyNiceNumbers()
-        self.y_axis.setTickCount(min(int(self.y_axis.max()) + 1, 6))
+        top, ticks = value_ticks(report.peak)
+        self.y_axis.setRange(0, top)
+        self.y_axis.setTickCount(ticks)
         release = f"release {report.version}" if report.version else "all releases"
         period = f"{report.first_day:%b %-d} to {report.last_day:%b %-d, %Y}"
         self.chart.setTitle(f"{self.theme_name or 'Theme'} — {period}, {release}")
@@ -345,7 +377,9 @@ class AnalyticsView(QWidget):
         else:
             self.state = "data"
             self.pages.setCurrentIndex(self.PAGE_CHART)
-            self.status.setText(f"{span} days, {release}. Counted once per user and day; times are UTC.")
+            self.status.setText(
+                f"{span} days, {release}. Each user counts once a day per release; days are UTC."
+            )
         announce(self, f"Analytics loaded: {summary}")
         self.loaded.emit(report)
 
@@ -385,6 +419,8 @@ class AnalyticsView(QWidget):
         self.state = state
         self.message_title.setText(title)
         self.message_detail.setText(detail)
+        icon = MESSAGE_ICONS.get(state, QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.message_icon.setPixmap(self.style().standardIcon(icon).pixmap(48, 48))
         set_name(self.message_title, title, detail)
         self.retry_button.setVisible(state not in ("empty", "setup"))
         self.pages.setCurrentIndex(self.PAGE_MESSAGE)

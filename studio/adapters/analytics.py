@@ -85,7 +85,10 @@ def classify_failure(exc: Exception) -> Failure:
                 FailureKind.NOT_AUTHORISED,
                 "Not authorised",
                 "Only the theme's author (or an admin) sees its analytics. Use a profile whose backend token "
-                f"belongs to the author. ({exc})",
+                "belongs to the author."
+                if exc.status == 403
+                else "The backend did not accept this profile's token; store a valid one in Publishing "
+                "Profiles.",
             )
         if exc.status == 404:
             return Failure(

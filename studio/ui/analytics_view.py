@@ -351,7 +351,7 @@ class AnalyticsView(QWidget):
         self.x_axis.setRange(start, start.addDays(step * intervals))
         self.x_axis.setTickCount(intervals + 1)
         self.x_axis.setFormat("MMM d" if span > 7 else "ddd MMM d")
-        top, ticks = value_ticks(report.peak)
+        top, ticks = value_ticks(report.peak + max(1, report.peak // 10))  # headroom over the peak
         self.y_axis.setRange(0, top)
         self.y_axis.setTickCount(ticks)
         release = f"release {report.version}" if report.version else "all releases"
@@ -366,11 +366,12 @@ class AnalyticsView(QWidget):
         self.export_button.setEnabled(True)
         self.refresh_button.setEnabled(True)
         if report.empty:
+            subject = f"release {report.version}" if report.version else "this theme"
             self.state = "empty"
             self._show_message(
                 "empty",
                 "No events in this range",
-                f"Nobody viewed, downloaded or installed {release} between {report.first_day} and "
+                f"Nobody viewed, downloaded or installed {subject} between {report.first_day} and "
                 f"{report.last_day}. Try a longer range or all releases.",
                 keep_report=True,
             )
@@ -419,6 +420,8 @@ class AnalyticsView(QWidget):
         self.state = state
         self.message_title.setText(title)
         self.message_detail.setText(detail)
+        # A wrapped label in a box layout gets its one-line height: give it the height its text needs.
+        self.message_detail.setFixedHeight(self.message_detail.heightForWidth(self.message_detail.width()))
         icon = MESSAGE_ICONS.get(state, QStyle.StandardPixmap.SP_MessageBoxWarning)
         self.message_icon.setPixmap(self.style().standardIcon(icon).pixmap(48, 48))
         set_name(self.message_title, title, detail)

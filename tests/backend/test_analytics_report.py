@@ -199,3 +199,72 @@ async def test_rank_from_redis_and_from_postgres_when_redis_lost_it(
     rebuilt = await rank(themes[1])
     assert rebuilt["source"] == "redis"
     assert rebuilt["position"] == second["position"]
+
+
+def _rollup_matches_events(dsn: str) -> None:
+    """Every (theme, UTC day, release)'s counts in the rollup equal the events' own count."""
+    with psycopg.connect(dsn) as conn:
+        events = conn.execute(
+            "SELECT theme_id, (occurred_at AT TIME ZONE 'UTC')::date, COALESCE(version, ''), "
+            "count(*) FILTER (WHERE event_type = 'view'), count(*) FILTER (WHERE event_type = 'download'), "
+            "count(*) FILTER (WHERE event_type = 'install') FROM theme_analytics "
+            "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ).fetchall()
+        rollup = conn.execute(
+            "SELECT theme_id, day, release, views, downloads, installs FROM theme_analytics_daily "
+            "WHERE views + downloads + installs > 0 ORDER BY 1, 2, 3"
+        ).fetchall()
+    assert rollup == events
+
+
+def test_the_rollup_follows_every_write(database_url: str, actors: dict[str, Actor]) -> None:
+    theme = create_released_theme(database_url, actors["author"], "Rolled up")
+    seed_events(database_url, theme, days=20, seed=13)
+    _rollup_matches_events(database_url)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "DELETE FROM theme_analytics WHERE id IN (SELECT id FROM theme_analytics WHERE theme_id = %s "
+            "AND event_type = 'view' ORDER BY id LIMIT 25)",
+            (theme,),
+        )
+        _rollup_matches_events(database_url)
+        conn.execute(
+            "UPDATE theme_analytics SET version = NULL WHERE theme_id = %s AND version = '1.0.0'", (theme,)
+        )
+        _rollup_matches_events(database_url)
+        conn.execute("DELETE FROM themes WHERE id = %s", (theme,))  # events and rollup rows go together
+        _rollup_matches_events(database_url)
+        left = conn.execute(
+            "SELECT count(*) FROM theme_analytics_daily WHERE theme_id = %s", (theme,)
+        ).fetchone()
+    assert left == (0,)
+
+
+def test_the_migration_rolls_up_existing_events(pg_server: object) -> None:
+    from backend.migrations import upgrade
+    from tests.backend.helpers import ServerInfo, create_database, drop_database, make_actor
+
+    assert isinstance(pg_server, ServerInfo)
+    dsn = create_database(pg_server, "ts_rollup")
+    try:
+        upgrade(dsn, "0005")
+        author = make_actor(dsn, "author")
+        theme = create_released_theme(dsn, author, "Before 0007", releases=("1.0.0",))
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO theme_analytics (theme_id, event_type, occurred_at) "
+                "SELECT %s, (ARRAY['view', 'download', 'install'])[1 + n %% 3], "
+                "now() - n * interval '7 hours' "
+                "FROM generate_series(1, 500) AS n",
+                (theme,),
+            )
+        upgrade(dsn)
+        _rollup_matches_events(dsn)
+        with psycopg.connect(dsn) as conn:
+            total = conn.execute(
+                "SELECT sum(views + downloads + installs) FROM theme_analytics_daily WHERE theme_id = %s",
+                (theme,),
+            ).fetchone()
+        assert total == (500,)
+    finally:
+        drop_database(pg_server, dsn)

@@ -318,7 +318,12 @@ class AnalyticsView(QWidget):
         self._generation += 1
         generation, fetch, query = self._generation, self._fetch, self.query()
         if fetch is None:
-            self._show_message("setup", "No backend", "Choose a profile with a backend to see analytics.")
+            self._show_message(
+                "setup",
+                "No backend to ask",
+                "Analytics come from a backend. Add a profile with a backend URL in File → Publishing "
+                "Profiles, or wait for the local sandbox to start.",
+            )
             return
         self.state = "loading"
         self.status.setText("Loading…")

@@ -216,3 +216,35 @@ def test_dialog_reads_through_the_chosen_profile(qtbot: QtBot, live: AnalyticsBa
     assert dialog.view.state == "not_authorised"
     assert unnamed_controls([dialog]) == []
     dialog.reject()
+
+
+def test_theme_menu_opens_analytics_for_the_open_theme(qtbot: QtBot, tmp_path: Path) -> None:
+    from studio.core.starters import create_theme
+    from studio.ui.main_window import StudioWindow
+
+    theme = create_theme(tmp_path / "aurora", "light", "Aurora Menu")
+    win = StudioWindow()
+    try:
+        assert win.open_theme(theme.root)
+        action = next(
+            a
+            for m in win.menuBar().actions()
+            if m.menu()
+            for a in m.menu().actions()
+            if a.text() == "&Analytics…"
+        )
+        assert action.shortcut().toString() == "Ctrl+Shift+A"
+        action.trigger()
+        dialog = win.analytics_dialog
+        assert isinstance(dialog, AnalyticsDialog)
+        assert dialog.view.theme_id == theme.manifest.id
+        assert dialog.windowTitle() == "Analytics — Aurora Menu"
+        assert dialog.view.state == "setup"  # no saved profile and no sandbox here: it says what to do
+        assert "Publishing Profiles" in dialog.view.message_detail.text()
+        shot(dialog, "analytics-no-profile")
+        dialog.reject()
+    finally:
+        win.editor.document().setModified(False)
+        win._saved_text = win.editor.toPlainText()
+        win.close()
+        win.deleteLater()

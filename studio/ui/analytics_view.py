@@ -251,7 +251,7 @@ class AnalyticsView(QWidget):
         self.message_detail.setFixedWidth(480)
         self.message_icon = QLabel()
         self.message_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.retry_button = QPushButton("Try &Again")
+        self.retry_button = QPushButton("&Try Again")
         message_page = QFrame()
         message_page.setObjectName("analyticsMessage")
         message_page.setStyleSheet("#analyticsMessage { background: palette(base); border-radius: 6px; }")

@@ -220,7 +220,10 @@ def _explain(
 
 
 def _scan_node(node: dict[str, Any]) -> dict[str, Any]:
-    while "Scan" not in str(node.get("Node Type", "")) and node.get("Plans"):
+    # Down to the scan that reads (under a bitmap heap scan: the index scan feeding it).
+    while node.get("Plans") and (
+        "Scan" not in str(node.get("Node Type", "")) or node.get("Node Type") == "Bitmap Heap Scan"
+    ):
         node = node["Plans"][0]
     return node
 

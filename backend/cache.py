@@ -56,6 +56,15 @@ if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 for i = 2, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i]) end
 return 1
 """
+# A theme's place in a complete ranking: [1, 1 + members scored higher, members, score], [1, 0, members]
+# when it is not ranked, [0] when the ranking is incomplete. Members exclude POPULAR_BUILT (-inf, below all).
+_RANK_LUA = """
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {0} end
+local members = redis.call('ZCARD', KEYS[1]) - 1
+local score = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if not score then return {1, 0, members} end
+return {1, redis.call('ZCOUNT', KEYS[1], '(' .. score, '+inf') + 1, members, score}
+"""
 
 
 def make_client(url: str, *, timeout_s: float) -> aioredis.Redis:
@@ -79,6 +88,16 @@ class ThemeLookup:
 
 
 @dataclass(frozen=True)
+class RankLookup:
+    """One theme's place in the complete ranking: ``position`` 1 is the most popular (ties share a place),
+    None when the theme has no download or install yet; ``ranked`` themes hold a place."""
+
+    position: int | None
+    score: float
+    ranked: int
+
+
+@dataclass(frozen=True)
 class Ranking:
     """The popular-themes ranking as Redis holds it; ``complete`` is False when Redis lost it."""
 
@@ -99,6 +118,7 @@ class Cache:
         self._drained_at = 0  # value of _failures when an outbox drain last fully succeeded
         self._fill = client.register_script(_FILL_LUA)
         self._bump = client.register_script(_BUMP_LUA)
+        self._rank = client.register_script(_RANK_LUA)
 
     def key(self, name: str) -> str:
         return self.prefix + name
@@ -226,6 +246,17 @@ class Cache:
         pairs: list[tuple[bytes | str, float]] = list(rows)  # type: ignore[call-overload]  # withscores
         items = [(m.decode() if isinstance(m, bytes) else str(m), float(score)) for m, score in pairs]
         return Ranking(built is not None, [item for item in items if item[0] != POPULAR_BUILT][:limit])
+
+    async def popular_rank(self, theme_id: str) -> RankLookup | None:
+        """The theme's place in the ranking (one round trip), or None when Redis cannot answer or lost it."""
+        ok, answer = await self._call(
+            lambda: self._rank(keys=[self.key(POPULAR_KEY)], args=[POPULAR_BUILT, theme_id])
+        )
+        if not ok or not isinstance(answer, list) or not answer or not answer[0]:
+            return None
+        if not answer[1]:
+            return RankLookup(None, 0.0, int(answer[2]))
+        return RankLookup(int(answer[1]), float(answer[3]), int(answer[2]))
 
     async def store_popular(self, scores: list[tuple[str, float]]) -> bool:
         """Replace the ranking by ``scores`` (complete), atomically: built aside, then renamed over."""

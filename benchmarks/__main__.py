@@ -14,6 +14,7 @@ GROUPS = {
     "backend": "benchmarks.backend",
     "tokens": "benchmarks.tokens",
     "browse-gui": "benchmarks.browse_gui",
+    "analytics": "benchmarks.analytics",
 }
 
 

@@ -300,6 +300,11 @@ class Event(Strict):
     theme_id: UUID
     event_type: Literal["view", "download", "install"]
     client_info: dict[str, Any] = Field(default_factory=dict)
+    version: SemVer | None = Field(
+        default=None,
+        description="The release the event is about; must be a registered version of the theme "
+        "(else the batch is refused). Omitted: the event counts for the theme only.",
+    )
 
 
 class EventBatch(Strict):
@@ -316,6 +321,35 @@ class DailyCount(BaseModel):
     views: int
     downloads: int
     installs: int
+
+
+class AnalyticsTotals(BaseModel):
+    views: int
+    downloads: int
+    installs: int
+
+
+class PopularityRank(BaseModel):
+    position: int | None = Field(
+        description="Place in the popular-themes ranking (1 = most downloaded + installed; ties share a "
+        "place); null while the theme has no download or install."
+    )
+    score: float = Field(description="Downloads + installs counted by the ranking.")
+    ranked: int = Field(description="How many themes hold a place in the ranking.")
+    source: Literal["redis", "postgres"]
+
+
+class AnalyticsReport(BaseModel):
+    """A theme's usage over a range of UTC days: one entry per day (zeros included), totals and rank."""
+
+    theme_id: UUID
+    version: str | None = Field(description="The release counted, or null for all events of the theme.")
+    first_day: date
+    last_day: date
+    days: list[DailyCount]
+    totals: AnalyticsTotals
+    versions: list[str] = Field(description="Every registered version of the theme, oldest first.")
+    rank: PopularityRank
 
 
 class PopularTheme(BaseModel):

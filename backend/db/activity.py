@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import psycopg
@@ -68,42 +70,132 @@ async def unpublished_or_unknown(conn: AsyncConnection[DictRow], theme_ids: list
     return sorted({tid for tid in theme_ids if tid not in published}, key=str)
 
 
-async def ingest_events(
-    conn: AsyncConnection[DictRow], user_id: UUID, events: list[tuple[UUID, str, dict[str, Any]]]
-) -> list[tuple[UUID, str]]:
-    """Insert a batch in one statement (unnest of three arrays), each event at most once per
-    (theme, event type, user, UTC day); events for themes not published are never stored.
+class IngestEvent(NamedTuple):
+    """One event to store: which theme, what happened, free-form client details, and which release.
 
-    Returns (theme_id, event_type) of the rows stored now (not the duplicates), for the popularity counters.
+    ``version`` is the release the event is about (``"1.2.0"``), or None when the client does not know it;
+    when given it must be a registered version of that theme (check with :func:`unknown_releases` first: the
+    database refuses an unregistered one with a foreign-key error, failing the whole batch).
+    """
+
+    theme_id: UUID
+    event_type: str
+    client_info: dict[str, Any]
+    version: str | None = None
+
+
+async def unknown_releases(
+    conn: AsyncConnection[DictRow], events: Sequence[IngestEvent]
+) -> list[tuple[UUID, str]]:
+    """The (theme, version) pairs named by ``events`` that are not registered releases of that theme."""
+    named = sorted({(e.theme_id, e.version) for e in events if e.version is not None}, key=str)
+    if not named:
+        return []
+    cur = await conn.execute(
+        "SELECT v.theme_id, v.version FROM theme_versions v "
+        "JOIN unnest(%s::uuid[], %s::text[]) AS n(theme_id, version) "
+        "ON v.theme_id = n.theme_id AND v.version = n.version",
+        ([t for t, _ in named], [v for _, v in named]),
+    )
+    registered = {(row["theme_id"], row["version"]) for row in await cur.fetchall()}
+    return [(t, v) for t, v in named if (t, v) not in registered]
+
+
+async def ingest_events(
+    conn: AsyncConnection[DictRow], user_id: UUID | None, events: Sequence[IngestEvent]
+) -> list[tuple[UUID, str]]:
+    """Insert a batch in one statement (unnest of four arrays), each event at most once per
+    (theme, event type, user, UTC day, release); events for themes not published are never stored.
+
+    Args:
+        user_id: who sent the events; None for anonymous events (never deduplicated: NULLs are distinct).
+        events: :class:`IngestEvent` values, or plain ``(theme_id, event_type, client_info, version)``
+            tuples; every ``version`` that is not None must be a registered release of its theme
+            (:func:`unknown_releases`), else the database refuses the batch (ForeignKeyViolation).
+
+    Returns:
+        (theme_id, event_type) of the rows stored now (not the duplicates), for the popularity counters.
     """
     cur = await conn.execute(
-        "INSERT INTO theme_analytics (theme_id, event_type, client_info, user_id, day) "
-        "SELECT e.theme_id, e.event_type, e.client_info, %s, (now() AT TIME ZONE 'UTC')::date "
-        "FROM unnest(%s::uuid[], %s::text[], %s::jsonb[]) AS e(theme_id, event_type, client_info) "
+        "INSERT INTO theme_analytics (theme_id, event_type, client_info, version, user_id, day) "
+        "SELECT e.theme_id, e.event_type, e.client_info, e.version, %s, (now() AT TIME ZONE 'UTC')::date "
+        "FROM unnest(%s::uuid[], %s::text[], %s::jsonb[], %s::text[]) "
+        "AS e(theme_id, event_type, client_info, version) "
         "JOIN themes t ON t.id = e.theme_id AND t.published "
-        "ON CONFLICT (theme_id, event_type, user_id, day) DO NOTHING RETURNING theme_id, event_type",
+        "ON CONFLICT (theme_id, event_type, user_id, day, (COALESCE(version, ''))) DO NOTHING "
+        "RETURNING theme_id, event_type",
         (
             user_id,
             [e[0] for e in events],
             [e[1] for e in events],
             [json.dumps(e[2], separators=(",", ":")) for e in events],
+            [e[3] for e in events],
         ),
     )
     return [(row["theme_id"], row["event_type"]) for row in await cur.fetchall()]
 
 
-async def daily_rollup(conn: AsyncConnection[DictRow], theme_id: UUID, days: int) -> list[dict[str, Any]]:
-    """Per-day counts of each event type over the last ``days`` days (UTC days), oldest first."""
-    cur = await conn.execute(
-        "SELECT date_trunc('day', occurred_at AT TIME ZONE 'UTC')::date AS day, "
-        "count(*) FILTER (WHERE event_type = 'view') AS views, "
-        "count(*) FILTER (WHERE event_type = 'download') AS downloads, "
-        "count(*) FILTER (WHERE event_type = 'install') AS installs "
-        "FROM theme_analytics WHERE theme_id = %s AND occurred_at >= now() - make_interval(days => %s) "
-        "GROUP BY 1 ORDER BY 1",
-        (theme_id, days),
-    )
+async def daily_rollup(
+    conn: AsyncConnection[DictRow], theme_id: UUID, days: int, version: str | None = None
+) -> list[dict[str, Any]]:
+    """Per-day counts of each event type over the last ``days`` days (UTC days), oldest first; days without
+    events are left out. ``version`` keeps only the events about that release."""
+    today = datetime.now(UTC).date()
+    return await daily_series(conn, theme_id, today - timedelta(days=days), today, version)
+
+
+async def daily_series(
+    conn: AsyncConnection[DictRow], theme_id: UUID, first: date, last: date, version: str | None = None
+) -> list[dict[str, Any]]:
+    """Views, downloads and installs per UTC day from ``first`` to ``last`` (both included), oldest first.
+
+    Only days with events are returned (the caller fills the gaps). Read from ``theme_analytics_daily``, the
+    per-(theme, day, release) rollup the database keeps equal to the events (migration 0007): at most one
+    row per day and release, whatever the number of events.
+    """
+    sql, params = series_query(theme_id, first, last, version)
+    cur = await conn.execute(sql, params)
     return await cur.fetchall()
+
+
+def series_query(theme_id: UUID, first: date, last: date, version: str | None) -> tuple[str, dict[str, Any]]:
+    """The SQL behind :func:`daily_series` and its parameters (the benchmark EXPLAINs exactly this)."""
+    release = " AND release = %(version)s" if version is not None else ""
+    sql = (
+        "SELECT day, sum(views)::bigint AS views, sum(downloads)::bigint AS downloads, "
+        "sum(installs)::bigint AS installs FROM theme_analytics_daily "
+        f"WHERE theme_id = %(theme)s AND day BETWEEN %(first)s AND %(last)s{release} "
+        "GROUP BY day HAVING sum(views) + sum(downloads) + sum(installs) > 0 ORDER BY day"
+    )
+    return sql, {"theme": theme_id, "first": first, "last": last, "version": version}
+
+
+async def theme_releases(conn: AsyncConnection[DictRow], theme_id: UUID) -> list[str]:
+    """Every registered version of the theme (yanked ones too: pinned consumers still use them), oldest
+    registration first."""
+    cur = await conn.execute(
+        "SELECT version FROM theme_versions WHERE theme_id = %s ORDER BY created_at, version", (theme_id,)
+    )
+    return [str(row["version"]) for row in await cur.fetchall()]
+
+
+async def popularity_rank_from_db(conn: AsyncConnection[DictRow], theme_id: UUID) -> dict[str, Any]:
+    """The theme's place in the ranking computed as Redis's rebuild would (every theme's download + install
+    count): ``position`` (1 + themes with a higher score; None when it has none), ``score``, ``ranked``."""
+    cur = await conn.execute(
+        "WITH s AS (SELECT theme_id, count(*) AS score FROM theme_analytics "
+        "WHERE event_type IN ('download', 'install') GROUP BY theme_id), "
+        "mine AS (SELECT score FROM s WHERE theme_id = %s) "
+        "SELECT (SELECT score FROM mine) AS score, "
+        "(SELECT count(*) FROM s WHERE s.score > (SELECT score FROM mine)) AS above, "
+        "(SELECT count(*) FROM s) AS ranked",
+        (theme_id,),
+    )
+    row = await cur.fetchone()
+    assert row is not None  # an aggregate always answers one row
+    if row["score"] is None:
+        return {"position": None, "score": 0.0, "ranked": int(row["ranked"])}
+    return {"position": int(row["above"]) + 1, "score": float(row["score"]), "ranked": int(row["ranked"])}
 
 
 async def popular_from_db(conn: AsyncConnection[DictRow], limit: int) -> list[tuple[str, float]]:

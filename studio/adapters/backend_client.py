@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 import httpx
 
 from studio.adapters.object_store import PutRequest
 from studio.adapters.publisher import GrantedFile, Registration
+from studio.core.analytics import AnalyticsQuery, AnalyticsReport
 from studio.core.manifest import Manifest
 
 __all__ = [
@@ -201,6 +203,16 @@ class BackendClient:
         """Every version, yanked ones included (``yanked_at``), newest first."""
         data = self._request("GET", f"/themes/{theme_id}/versions", None, "listing versions")
         return list(data) if isinstance(data, list) else []
+
+    def theme_analytics(self, query: AnalyticsQuery) -> AnalyticsReport:
+        """Views, downloads and installs per day, totals and popularity rank (the theme's author or an admin).
+
+        Raises:
+            BackendError: 403 (not the author), 404 (no such theme), 422 ``unknown_version``, unreachable.
+            AnalyticsError: the answer is not a report.
+        """
+        path = f"/themes/{query.theme_id}/analytics?{urlencode(query.params())}"
+        return AnalyticsReport.from_json(self._request("GET", path, None, "reading the analytics"))
 
     # ------------------------------------------------------------------ versions
     def register_version(self, registration: Registration) -> dict[str, Any]:

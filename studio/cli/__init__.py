@@ -30,6 +30,7 @@ COMMANDS = {
     "sandbox": "studio.cli.sandbox",
     "tokens": "studio.cli.tokens",
     "migrate-assets": "studio.cli.migrate_assets",
+    "stats": "studio.cli.stats",
 }
 
 

@@ -296,6 +296,7 @@ class StudioWindow(QMainWindow):
         theme.addAction(self._action("Create &Version…", self.create_version, "Ctrl+Shift+V"))
         theme.addAction(self._action("Versions && &History…", self.show_versions, "Ctrl+Shift+H"))
         theme.addAction(self._action("&Publish…", self.show_publish, "Ctrl+Shift+P"))
+        theme.addAction(self._action("&Analytics…", self.show_analytics, "Ctrl+Shift+A"))
 
         view = menu.addMenu("&View")
         self.problems_dock.toggleViewAction().setText("&Problems Panel")
@@ -668,6 +669,14 @@ class StudioWindow(QMainWindow):
         from studio.ui.publish_dialog import open_publish_dialog
 
         open_publish_dialog(self.theme, self, sandbox=self.sandbox)
+
+    def show_analytics(self) -> None:
+        """Theme → Analytics…: the open theme's views, downloads and installs, from a profile's backend."""
+        if self.theme is None:
+            return
+        from studio.ui.analytics_dialog import open_analytics_dialog  # QtCharts/httpx load when asked for
+
+        self.analytics_dialog = open_analytics_dialog(self.theme, self, sandbox=self.sandbox)
 
     def _open_read_only(self, title: str, css: str) -> None:
         viewer = VersionViewer(title, self._editor_form(css), self.theme.root if self.theme else None)

@@ -64,6 +64,7 @@ RULES = [
     Rule("DELETE", "/v1/me/themes/{theme}/favorite", SIGNED_IN),
     Rule("POST", "/v1/analytics/events", SIGNED_IN, "events"),
     Rule("GET", "/v1/themes/{theme}/analytics/daily", frozenset({AUTHOR, ADMIN})),
+    Rule("GET", "/v1/themes/{theme}/analytics", frozenset({AUTHOR, ADMIN})),
     Rule("GET", "/v1/analytics/popular", EVERYONE),
     Rule("GET", "/v1/keys", EVERYONE),
     Rule("GET", "/healthz", EVERYONE),

@@ -23,6 +23,7 @@ from studio.ui.accessibility import (
     strip_mnemonic,
     unnamed_controls,
 )
+from studio.ui.analytics_dialog import AnalyticsDialog
 from studio.ui.manifest_dialog import ManifestDialog
 from studio.ui.new_theme_dialog import NewThemeDialog
 from studio.ui.publish_dialog import PublishDialog
@@ -53,6 +54,7 @@ DIALOGS: dict[str, Factory] = {
     "releases": lambda theme, _tmp: ReleasesDialog(theme, [], _no_services),  # type: ignore[arg-type]
     "reviewer panel": lambda _theme, _tmp: ReviewPanel([], _no_services),  # type: ignore[arg-type]
     "version viewer": lambda theme, _tmp: VersionViewer("Version 1.0.0", theme.read_css(), theme.root),
+    "analytics": lambda theme, _tmp: AnalyticsDialog(theme.manifest.id, theme.manifest.name, []),
 }
 
 

@@ -150,7 +150,7 @@ async def daily_series(
     """Views, downloads and installs per UTC day from ``first`` to ``last`` (both included), oldest first.
 
     Only days with events are returned (the caller fills the gaps). Read from ``theme_analytics_daily``, the
-    per-(theme, day, release) rollup the database keeps equal to the events (migration 0007): at most one
+    per-(theme, day, release) rollup the database keeps equal to the events (migration 0009): at most one
     row per day and release, whatever the number of events.
     """
     sql, params = series_query(theme_id, first, last, version)

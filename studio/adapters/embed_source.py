@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from studio.core.embed import (
+    LOADER_FILE,
     EmbedError,
     EmbedSnippets,
     build_snippets,
@@ -24,9 +25,7 @@ TIMEOUT_S = 10.0
 MAX_BYTES = 4 * 1_048_576  # a theme with thousands of versions still fits; anything larger is refused
 
 
-def fetch_releases(
-    api_base: str, theme_id: str, *, transport: httpx.BaseTransport | None = None
-) -> Any:
+def fetch_releases(api_base: str, theme_id: str, *, transport: httpx.BaseTransport | None = None) -> Any:
     """The API's version list for ``theme_id`` (raw JSON entries), read within :data:`MAX_BYTES`."""
     url = f"{api_base.rstrip('/')}/v1/themes/{theme_id}/versions"
     try:
@@ -56,6 +55,7 @@ def snippets_for_profile(
     theme_id: str,
     version: str | None = None,
     *,
+    loader_src: str = LOADER_FILE,
     transport: httpx.BaseTransport | None = None,
 ) -> EmbedSnippets:
     """The snippets for ``theme_id`` as served by ``profile``, pinned to ``version`` (default: newest).
@@ -69,12 +69,15 @@ def snippets_for_profile(
         if version is not None:
             raise EmbedError(f"profile {profile.name!r} has no backend URL: no integrity hash for {version}")
         problem = f"profile {profile.name!r} has no backend URL, which lists each version's integrity hash"
-        return build_snippets(theme_id, cdn, problem=problem)
+        return build_snippets(theme_id, cdn, problem=problem, loader_src=loader_src)
     releases = parse_releases(fetch_releases(profile.backend_url, theme_id, transport=transport))
     try:
         pinned = choose_release(releases, version)
     except EmbedError as exc:
         if version is not None:
             raise
-        return build_snippets(theme_id, cdn, api_base=profile.backend_url, problem=str(exc))
-    return build_snippets(theme_id, cdn, api_base=profile.backend_url, pinned=pinned)
+        problem = str(exc)
+        return build_snippets(
+            theme_id, cdn, api_base=profile.backend_url, problem=problem, loader_src=loader_src
+        )
+    return build_snippets(theme_id, cdn, api_base=profile.backend_url, pinned=pinned, loader_src=loader_src)

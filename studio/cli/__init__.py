@@ -23,6 +23,7 @@ COMMANDS = {
     "preview": "studio.cli.preview",
     "publish": "studio.cli.publish",
     "verify": "studio.cli.verify",
+    "embed": "studio.cli.embed",
     "drafts": "studio.cli.drafts",
     "profiles": "studio.cli.profiles",
     "sandbox": "studio.cli.sandbox",

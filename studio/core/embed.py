@@ -205,9 +205,7 @@ def _link(theme_id: str, cdn: str, version: str, sri: str | None) -> str:
     return " ".join(parts) + ">"
 
 
-def _loader(
-    theme_id: str, cdn: str, api: str | None, version: str, sri: str | None, loader_src: str
-) -> str:
+def _loader(theme_id: str, cdn: str, api: str | None, version: str, sri: str | None, loader_src: str) -> str:
     options: dict[str, str] = {"themeId": theme_id, "version": version, "cdnBase": cdn}
     if api is not None:
         options["apiBase"] = api

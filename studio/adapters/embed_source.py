@@ -14,6 +14,7 @@ from studio.core.embed import (
     LOADER_FILE,
     EmbedError,
     EmbedSnippets,
+    Release,
     build_snippets,
     check_theme_id,
     choose_release,
@@ -50,27 +51,35 @@ def fetch_releases(api_base: str, theme_id: str, *, transport: httpx.BaseTranspo
         raise EmbedError(f"the API at {api_base} did not answer JSON") from None
 
 
-def snippets_for_profile(
+def profile_releases(
+    profile: Profile, theme_id: str, *, transport: httpx.BaseTransport | None = None
+) -> list[Release] | None:
+    """The theme's releases as the profile's API lists them; None when the profile has no backend URL."""
+    check_theme_id(theme_id)  # before it goes into a URL
+    if not profile.backend_url:
+        return None
+    return parse_releases(fetch_releases(profile.backend_url, theme_id, transport=transport))
+
+
+def snippets_from_releases(
     profile: Profile,
     theme_id: str,
+    releases: list[Release] | None,
     version: str | None = None,
     *,
     loader_src: str = LOADER_FILE,
-    transport: httpx.BaseTransport | None = None,
 ) -> EmbedSnippets:
     """The snippets for ``theme_id`` as served by ``profile``, pinned to ``version`` (default: newest).
 
-    Without a backend URL only the ``latest`` snippets can be made (there is nowhere to get a verified
-    SRI from); asking for a version then is an error.
+    Without a backend (``releases`` None) only the ``latest`` snippets can be made: there is nowhere to
+    get a verified SRI from; asking for a version then is an error.
     """
-    check_theme_id(theme_id)  # before it goes into a URL
     cdn = profile.public_base_url()
-    if not profile.backend_url:
+    if releases is None:
         if version is not None:
             raise EmbedError(f"profile {profile.name!r} has no backend URL: no integrity hash for {version}")
         problem = f"profile {profile.name!r} has no backend URL, which lists each version's integrity hash"
         return build_snippets(theme_id, cdn, problem=problem, loader_src=loader_src)
-    releases = parse_releases(fetch_releases(profile.backend_url, theme_id, transport=transport))
     try:
         pinned = choose_release(releases, version)
     except EmbedError as exc:
@@ -81,3 +90,16 @@ def snippets_for_profile(
             theme_id, cdn, api_base=profile.backend_url, problem=problem, loader_src=loader_src
         )
     return build_snippets(theme_id, cdn, api_base=profile.backend_url, pinned=pinned, loader_src=loader_src)
+
+
+def snippets_for_profile(
+    profile: Profile,
+    theme_id: str,
+    version: str | None = None,
+    *,
+    loader_src: str = LOADER_FILE,
+    transport: httpx.BaseTransport | None = None,
+) -> EmbedSnippets:
+    """:func:`snippets_from_releases` with the releases fetched from the profile's API."""
+    releases = profile_releases(profile, theme_id, transport=transport)
+    return snippets_from_releases(profile, theme_id, releases, version, loader_src=loader_src)

@@ -13,7 +13,9 @@ requestAnimationFrame sampler of the body's computed background, and screenshots
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import http.server
 import json
 import shutil
@@ -222,6 +224,10 @@ class Browser:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
+def sri(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
 def rgb_css(rgb: tuple[int, int, int]) -> str:
     return "rgb({}, {}, {})".format(*rgb)
 
@@ -329,6 +335,11 @@ def test_loader_swaps_without_unstyled_frame_refuses_tampered_bytes_and_counts_v
         bare = browser.load({"themeId": green, "version": "1.0.0", "cdnBase": store})
         assert not bare["ok"]
         assert "integrity" in bare["error"]
+        # A wrong integrity given as an option (no API round trip) is refused the same way.
+        wrong = browser.load(
+            {"themeId": red, "version": "1.0.0", "cdnBase": store, "integrity": "sha384-" + "A" * 64}
+        )
+        assert not wrong["ok"]
         # An unknown version: the API has no SRI for it.
         unknown = browser.load({"themeId": green, "version": "9.0.0", "cdnBase": store, "apiBase": api})
         assert not unknown["ok"]
@@ -341,6 +352,13 @@ def test_loader_swaps_without_unstyled_frame_refuses_tampered_bytes_and_counts_v
         probe = browser.js("probe")
         assert probe["bare"] >= 1, probe
         assert probe["unstyled"] >= 1, probe
+
+        # The right integrity given as an option (what the Embed snippet carries) applies the release.
+        given = sri(theme_css(GREEN))
+        pinned = browser.load({"themeId": green, "version": "1.0.0", "cdnBase": store, "integrity": given})
+        assert pinned["ok"], pinned
+        assert pinned["integrity"] == given
+        assert browser.background() == rgb_css(GREEN)
 
         # 6. Views arrive through the beacon: one per theme for this address and day (green was loaded
         # twice, pinned and latest: whichever came first counts, with the version it showed).

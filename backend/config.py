@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     analytics_address_limit: int = Field(
         default=2000, ge=1, validation_alias=AliasChoices("ANALYTICS_ADDRESS_LIMIT")
     )
+    # The consumer loader's anonymous beacon (POST /v1/analytics/beacon): events per client address per
+    # analytics window, events per request, and the body size read (sendBeacon bodies are small).
+    beacon_address_limit: int = Field(
+        default=120, ge=1, validation_alias=AliasChoices("BEACON_ADDRESS_LIMIT")
+    )
+    beacon_max_events: int = Field(
+        default=20, ge=1, le=100, validation_alias=AliasChoices("BEACON_MAX_EVENTS")
+    )
+    beacon_max_bytes: int = Field(
+        default=8192, ge=256, le=65536, validation_alias=AliasChoices("BEACON_MAX_BYTES")
+    )
     analytics_window_s: int = Field(default=60, ge=1, validation_alias=AliasChoices("ANALYTICS_WINDOW_S"))
     db_pool_min: int = Field(default=1, ge=0, validation_alias=AliasChoices("DB_POOL_MIN"))
     db_pool_max: int = Field(default=10, ge=1, validation_alias=AliasChoices("DB_POOL_MAX"))

@@ -12,6 +12,7 @@ GROUPS = {
     "lint": "benchmarks.lint",
     "publish": "benchmarks.publish",
     "backend": "benchmarks.backend",
+    "beacon": "benchmarks.beacon",
     "tokens": "benchmarks.tokens",
     "browse-gui": "benchmarks.browse_gui",
     "analytics": "benchmarks.analytics",

@@ -20,7 +20,7 @@ from backend.api.client_address import ClientAddressMiddleware
 from backend.api.deps import Services
 from backend.api.errors import ApiError
 from backend.api.middleware import EdgeMiddleware
-from backend.api.routes import analytics, drafts, grants, health, keys, themes, user_themes, versions
+from backend.api.routes import analytics, beacon, drafts, grants, health, keys, themes, user_themes, versions
 from backend.cache import Cache, make_client
 from backend.cache_outbox import drain_forever
 from backend.config import Settings, load_settings
@@ -171,7 +171,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(psycopg.DataError, _data_error)
 
-    for module in (themes, versions, drafts, grants, user_themes, analytics, keys):
+    for module in (themes, versions, drafts, grants, user_themes, analytics, beacon, keys):
         app.include_router(module.router)
     app.include_router(health.router)
     if settings.bench_ceiling:

@@ -29,6 +29,10 @@ def _semver(value: str) -> str:
     return value
 
 
+def _semver_or_latest(value: str) -> str:
+    return value if value == "latest" else _semver(value)
+
+
 HttpUrl = Annotated[str, AfterValidator(_url)]
 SemVer = Annotated[str, StringConstraints(max_length=64), AfterValidator(_semver)]
 
@@ -309,6 +313,18 @@ class Event(Strict):
 
 class EventBatch(Strict):
     events: list[Event] = Field(min_length=1)
+
+
+class BeaconView(Strict):
+    """One page load of a theme by the consumer loader: anonymous, so only ``view``."""
+
+    theme_id: UUID
+    event_type: Literal["view"]
+    version: Annotated[str, StringConstraints(max_length=64), AfterValidator(_semver_or_latest)]
+
+
+class BeaconBatch(Strict):
+    events: list[BeaconView] = Field(min_length=1)
 
 
 class IngestResult(BaseModel):

@@ -25,6 +25,7 @@ COMMANDS = {
     "verify": "studio.cli.verify",
     "browse": "studio.cli.browse",
     "install": "studio.cli.install",
+    "embed": "studio.cli.embed",
     "drafts": "studio.cli.drafts",
     "profiles": "studio.cli.profiles",
     "sandbox": "studio.cli.sandbox",

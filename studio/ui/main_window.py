@@ -45,6 +45,7 @@ from studio.ui.analysis import Analysis, AnalysisService
 from studio.ui.background import run_in_background
 from studio.ui.browse.window import install_browse_actions
 from studio.ui.editor_pane import EditorPane
+from studio.ui.embed_actions import install_embed_actions
 from studio.ui.focus import EscapeToEditor, Pane, PaneNavigator, chain_tab_order, install_focus_indicators
 from studio.ui.manifest_dialog import ManifestDialog
 from studio.ui.new_theme_dialog import NewThemeDialog
@@ -126,6 +127,7 @@ class StudioWindow(QMainWindow):
         self._build_navigation()
         self._build_actions()
         install_review_actions(self)
+        install_embed_actions(self)
         install_token_actions(self)
         install_browse_actions(self)
         self._wire()

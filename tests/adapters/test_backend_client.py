@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -40,8 +40,11 @@ class LiveBackend:
 
 
 @contextlib.contextmanager
-def running_backend(seaweed: SeaweedS3) -> Iterator[LiveBackend]:
-    """Start the API (``python -m backend serve``) on a fresh migrated database, storage = ``seaweed``."""
+def running_backend(seaweed: SeaweedS3, extra_env: Mapping[str, str] | None = None) -> Iterator[LiveBackend]:
+    """Start the API (``python -m backend serve``) on a fresh migrated database, storage = ``seaweed``.
+
+    ``extra_env`` adds or overrides settings (e.g. ``CORS_ORIGINS`` for a page that calls the API).
+    """
     server = server_info()
     dsn = create_database(server, "ts_studio")
     prefix = f"tsstudio:{secrets.token_hex(4)}:"
@@ -59,6 +62,7 @@ def running_backend(seaweed: SeaweedS3) -> Iterator[LiveBackend]:
             "SPACES_SECRET": seaweed.secret_key,
             "CDN_BASE_URL": public,
             "AUTH_FAIL_LIMIT": "10000",
+            **(extra_env or {}),
         }
         with api_server(env) as url:
             yield LiveBackend(

@@ -66,6 +66,8 @@ RULES = [
     Rule("GET", "/v1/themes/{theme}/analytics/daily", frozenset({AUTHOR, ADMIN})),
     Rule("GET", "/v1/themes/{theme}/analytics", frozenset({AUTHOR, ADMIN})),
     Rule("GET", "/v1/analytics/popular", EVERYONE),
+    # Anonymous by design: no role needed, a token changes nothing (its gates: tests/backend/test_beacon.py).
+    Rule("POST", "/v1/analytics/beacon", EVERYONE, "beacon"),
     Rule("GET", "/v1/keys", EVERYONE),
     Rule("GET", "/healthz", EVERYONE),
     Rule("GET", "/readyz", EVERYONE),
@@ -97,9 +99,17 @@ async def test_route_role_rule(client: httpx.AsyncClient, world: World, rule: Ru
         elif body == "events":
             body = {"events": [{"theme_id": world.theme, "event_type": "view"}]}
         headers = {} if who == ANON else world.actors[who].headers
+        if body == "beacon":
+            view = {"theme_id": world.theme, "event_type": "view", "version": "latest"}
+            r = await client.post(path, json={"events": [view]}, headers={**headers, "origin": "https://a.test"})
+            outcomes[who] = r.status_code
+            continue
         r = await client.request(rule.method, path, json=body, headers=headers)
         outcomes[who] = r.status_code
         assert r.status_code < 500 or r.json()["error"] == "storage_unconfigured", (who, r.text)
+    if rule.body == "beacon":  # this app lists no CORS origin: everyone, token or not, gets the same refusal
+        assert set(outcomes.values()) == {403}, outcomes
+        return
     for who, status in outcomes.items():
         if who in rule.allowed:
             assert status not in (401, 403), (who, outcomes)

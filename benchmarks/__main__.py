@@ -13,6 +13,7 @@ GROUPS = {
     "publish": "benchmarks.publish",
     "backend": "benchmarks.backend",
     "tokens": "benchmarks.tokens",
+    "review": "benchmarks.review",
 }
 
 

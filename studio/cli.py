@@ -23,6 +23,7 @@ LAZY_COMMANDS = {
     "migrate-assets": "studio.migrate_cli",
     "tokens": "studio.tokens_cli",
     "verify": "studio.verify_cli",
+    "compare": "studio.compare_cli",
 }
 SUBCOMMANDS = ("lint", "preview", "open", *LAZY_COMMANDS)
 

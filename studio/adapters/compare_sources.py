@@ -48,3 +48,19 @@ def last_release_side(services: ProfileServices, theme_id: str) -> CompareSide |
         if not record.yanked:
             return CompareSide(f"{theme_id}@{record.version}", read_release(services.store, theme_id, record))
     return None
+
+
+def draft_against_release(services: ProfileServices, theme_id: str, revision: int | str, draft_css: str,
+                          base_dir: Path | None = None) -> tuple[CompareSide, CompareSide]:
+    """Reviewer Mode's pair: the theme's last release (old) and the draft under review (new).
+
+    Raises:
+        SideError: the theme has no release yet, or its stylesheet could not be read.
+    """
+    version, release_css = services.review.last_release(theme_id)
+    if version is None:
+        raise SideError("No release yet: there is nothing to compare the draft with.")
+    if release_css is None:
+        raise SideError(f"The stylesheet of release {version} could not be read from its public URL.")
+    return (CompareSide(f"release {version}", release_css, base_dir),
+            CompareSide(f"draft r{revision}", draft_css, base_dir))

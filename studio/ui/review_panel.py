@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.adapters.backend_client import BackendError, DraftRecord
+from studio.adapters.compare_sources import draft_against_release
 from studio.adapters.object_store import ObjectStoreError
 from studio.adapters.profile_services import ProfileServices, ProfileServicesError
 from studio.adapters.review import FetchedDraft
@@ -45,6 +46,7 @@ from studio.ui.editor_pane import EditorPane
 from studio.ui.focus import chain_tab_order
 from studio.ui.preview import PreviewView, folder_url
 from studio.ui.versions_dialog import DiffTextView, TokenChangesTable, format_time
+from studio.ui.visual_changes import add_visual_changes_tab
 
 T = TypeVar("T")
 #: Builds the services of a profile (keyring reads: called off the GUI thread).
@@ -208,6 +210,8 @@ class ReviewWindow(QMainWindow):
         self.tabs.addTab(self.preview, "Preview")
         self.tabs.addTab(self.diff_view, f"Diff against {against}" if against else "Diff (no release yet)")
         self.tabs.addTab(self.changes_table, f"Custom properties ({len(review.token_changes)})")
+        self.visual_changes = add_visual_changes_tab(self.tabs, lambda: draft_against_release(
+            services, d.theme_id, d.revision, review.css, theme_root))
 
         self.comment_edit = QPlainTextEdit(self)
         self.comment_edit.setPlaceholderText("Comment for the author (required to request changes)…")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -314,7 +316,7 @@ class VisualChangesView(QWidget):
 
         try:
             if self._renderer is None:
-                self._renderer = GalleryRenderer(lambda: self._cancel)
+                self._renderer = GalleryRenderer(lambda: self._cancel, owner=self)
             comparison = compare_sides(old, new, renderer=self._renderer, progress=progress,
                                        cancelled=lambda: self._cancel)
         except RenderCancelled:
@@ -436,3 +438,37 @@ class VisualChangesDialog(QDialog):
     def done(self, result: int) -> None:
         self.view.release()
         super().done(result)
+
+
+def open_visual_changes(parent: QWidget, labels: tuple[str, str], load: Callable[[], tuple[str, str]],
+                        base_dir: Path | None = None) -> VisualChangesDialog:
+    """Open a :class:`VisualChangesDialog` comparing ``load()``'s two stylesheets (read off the GUI thread).
+
+    Args:
+        labels: names of the old and the new side (``"1.2.0"``, ``"Editor"``).
+        base_dir: the theme folder both sides' relative ``url()`` resolve in.
+    """
+    dialog = VisualChangesDialog(f"{labels[0]} → {labels[1]}", parent)
+
+    def sides() -> tuple[CompareSide, CompareSide]:
+        old, new = load()
+        return CompareSide(labels[0], old, base_dir), CompareSide(labels[1], new, base_dir)
+
+    dialog.view.compare_loaded(sides)
+    dialog.open()
+    return dialog
+
+
+def add_visual_changes_tab(tabs: QTabWidget, load: Callable[[], tuple[CompareSide, CompareSide]],
+                           title: str = "Visual changes") -> VisualChangesView:
+    """A *Visual changes* tab that fetches and renders the first time it is shown (not before: rendering
+    12 pages is work a reviewer may not want)."""
+    view = VisualChangesView(tabs)
+    index = tabs.addTab(view, title)
+
+    def shown(current: int) -> None:
+        if current == index and view.comparison is None and not view.running:
+            view.compare_loaded(load)
+
+    tabs.currentChanged.connect(shown)
+    return view

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QRect, Qt, QUrl
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWebEngineCore import QWebEngineSettings
+from PySide6.QtWidgets import QWidget
 
 from studio.core.paths import resources_dir
 from studio.core.visual.regions import Box, Section
@@ -121,12 +123,18 @@ class GalleryRenderer:
     responsive, and ``cancelled`` is polled during every wait.
     """
 
-    def __init__(self, cancelled: Callable[[], bool] | None = None) -> None:
+    def __init__(self, cancelled: Callable[[], bool] | None = None, owner: QWidget | None = None) -> None:
+        """Args:
+            cancelled: polled during every wait; true stops the render with :class:`RenderCancelled`.
+            owner: a widget whose deletion also deletes the hidden page (a window of its own, never shown).
+        """
         self._app = _application()
         from studio.ui.preview import PreviewView  # after the Qt environment is prepared
 
         self._cancelled = cancelled or (lambda: False)
-        self._view = PreviewView()
+        self._view = PreviewView(owner)
+        if owner is not None:
+            self._view.setWindowFlag(Qt.WindowType.Window, True)
         self._view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         self._view.settings().setAttribute(QWebEngineSettings.WebAttribute.ShowScrollBars, False)
         self._view.resize(1280, PROBE_HEIGHT)
@@ -140,6 +148,8 @@ class GalleryRenderer:
         self._view.applied.connect(self._on_applied)
 
     def close(self) -> None:
+        if not shiboken6.isValid(self._view):  # its owner is gone, and the page with it
+            return
         self._view.close()
         self._view.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

@@ -16,7 +16,6 @@ import time
 from benchmarks.stats import median
 
 
-
 def _starter_pair() -> tuple[str, str]:
     from studio.core.paths import resources_dir
 

@@ -1,5 +1,5 @@
-"""``themestudio compare OLD NEW``: render two stylesheets in light and dark at 375, 768 and 1280 px and report
-what changed, headless (CI, review scripts).
+"""``themestudio compare OLD NEW``: render two stylesheets in light and dark at 375, 768 and 1280 px and
+report what changed, headless (CI, review scripts).
 
     themestudio compare OLD NEW [--out DIR] [--format text|json] [--fail-on-change] [--profile P]
 
@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"themestudio compare: {exc}", file=sys.stderr)
         return 2
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
-    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *(f for f in _HEADLESS_FLAGS if f not in flags)])
+    extra = [f for f in _HEADLESS_FLAGS if f not in flags]
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *extra]).strip()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from studio.ui.qt_env import prepare_qt_environment
 

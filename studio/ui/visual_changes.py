@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 from studio.core.visual.sides import CompareSide
 from studio.ui.background import run_in_background
 from studio.ui.visual_compare import VisualComparison, compare_sides
-from studio.ui.visual_render import GalleryRenderer, RenderCancelled
+from studio.ui.visual_render import GalleryRenderer, RenderCancelledError
 
 Mode = Literal["side", "overlay", "diff"]
 MODES: tuple[Mode, ...] = ("side", "overlay", "diff")
@@ -283,8 +283,9 @@ class VisualChangesView(QWidget):
                 unchanged.append(f"{c.scheme} {c.width}")
                 continue
             sections = sorted({name for r in c.regions for name in r.sections})
+            where = ", ".join(sections) or "outside the sections"
             item = QListWidgetItem(f"{c.scheme} · {c.width} px — {c.changed_ratio:.2%} changed, "
-                                   f"{len(c.regions)} region(s)\n{', '.join(sections) or 'outside the sections'}")
+                                   f"{len(c.regions)} region(s)\n{where}")
             item.setData(Qt.ItemDataRole.UserRole, c.key)
             self.combinations.addItem(item)
             first = first or item
@@ -319,7 +320,7 @@ class VisualChangesView(QWidget):
                 self._renderer = GalleryRenderer(lambda: self._cancel, owner=self)
             comparison = compare_sides(old, new, renderer=self._renderer, progress=progress,
                                        cancelled=lambda: self._cancel)
-        except RenderCancelled:
+        except RenderCancelledError:
             self._set_running(False)
             self.status.setText("Cancelled.")
             self.failed.emit("cancelled")
@@ -370,7 +371,8 @@ class VisualChangesView(QWidget):
             shown = self._fitted(image, area)
             label.setPixmap(QPixmap.fromImage(shown))
             label.resize(shown.size())
-        self.overlay.set_images(self._fitted(before, self.overlay_area), self._fitted(after, self.overlay_area))
+        area = self.overlay_area
+        self.overlay.set_images(self._fitted(before, area), self._fitted(after, area))
 
     def _fitted(self, image: QImage, area: QScrollArea) -> QImage:
         """The image scaled down to the area's width when *Fit width* is on (never up)."""

@@ -59,7 +59,7 @@ def compare_sides(old: CompareSide, new: CompareSide, *, renderer: GalleryRender
         renderer: a renderer to reuse (kept open); by default one is made and closed here.
 
     Raises:
-        PreviewRenderError, RenderCancelled: from the renderer.
+        PreviewRenderError, RenderCancelledError: from the renderer.
     """
     combos = [(scheme, width) for width in widths for scheme in schemes]
     total = 2 * len(combos) + len(combos)
@@ -78,7 +78,8 @@ def compare_sides(old: CompareSide, new: CompareSide, *, renderer: GalleryRender
         for side in (old, new):
             renders = {}
             for scheme, width in combos:
-                renders[f"{scheme}@{width}"] = active.render(RenderRequest(side.css, scheme, width, side.base_dir))
+                request = RenderRequest(side.css, scheme, width, side.base_dir)
+                renders[f"{scheme}@{width}"] = active.render(request)
                 tick(f"rendered {side.label} {scheme} {width} px")
             rendered.append(renders)
     finally:
@@ -87,7 +88,8 @@ def compare_sides(old: CompareSide, new: CompareSide, *, renderer: GalleryRender
     results = []
     for scheme, width in combos:
         key = f"{scheme}@{width}"
-        results.append(compare_renders(scheme, width, rendered[0][key], rendered[1][key], threshold=threshold))
+        old_render, new_render = rendered[0][key], rendered[1][key]
+        results.append(compare_renders(scheme, width, old_render, new_render, threshold=threshold))
         tick(f"compared {scheme} {width} px")
     impact = token_impact_json(old.css, new.css) if with_token_impact else None
     report = CompareReport(old.label, new.label, tuple(results), impact)
@@ -96,15 +98,24 @@ def compare_sides(old: CompareSide, new: CompareSide, *, renderer: GalleryRender
 
 def write_images(comparison: VisualComparison, out_dir: Path) -> list[Path]:
     """``<scheme>-<width>-before.png``, ``-after.png`` and ``-diff.png`` for every combination."""
-    jobs: list[tuple[Path, Callable[[], RGBA]]] = []
+    jobs: list[tuple[Path, str, str]] = []
     for combination in comparison.report.combinations:
-        key = combination.key
-        stem = out_dir / f"{combination.scheme}-{combination.width}"
-        jobs.append((stem.with_name(stem.name + "-before.png"), lambda k=key: comparison.old_renders[k].pixels))
-        jobs.append((stem.with_name(stem.name + "-after.png"), lambda k=key: comparison.new_renders[k].pixels))
-        jobs.append((stem.with_name(stem.name + "-diff.png"), lambda k=key: comparison.diff(k)))
+        stem = f"{combination.scheme}-{combination.width}"
+        for name in ("before", "after", "diff"):
+            jobs.append((out_dir / f"{stem}-{name}.png", combination.key, name))
+
+    def write(job: tuple[Path, str, str]) -> None:
+        path, key, name = job
+        if name == "before":
+            pixels = comparison.old_renders[key].pixels
+        elif name == "after":
+            pixels = comparison.new_renders[key].pixels
+        else:
+            pixels = comparison.diff(key)
+        save_rgba_png(pixels, path)
+
     out_dir.mkdir(parents=True, exist_ok=True)
     # zlib and numpy release the GIL: encoding PNGs on two threads takes about half the time.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(lambda job: save_rgba_png(job[1](), job[0]), jobs))
-    return [path for path, _ in jobs]
+        list(pool.map(write, jobs))
+    return [path for path, _, _ in jobs]

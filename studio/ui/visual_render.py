@@ -40,7 +40,7 @@ SANS = "Studio Render Sans"
 MONO = "Studio Render Mono"
 
 
-class RenderCancelled(Exception):
+class RenderCancelledError(Exception):
     """The caller asked to stop between two waits."""
 
 
@@ -125,7 +125,7 @@ class GalleryRenderer:
 
     def __init__(self, cancelled: Callable[[], bool] | None = None, owner: QWidget | None = None) -> None:
         """Args:
-            cancelled: polled during every wait; true stops the render with :class:`RenderCancelled`.
+            cancelled: polled during every wait; true stops the render with :class:`RenderCancelledError`.
             owner: a widget whose deletion also deletes the hidden page (a window of its own, never shown).
         """
         self._app = _application()
@@ -175,7 +175,7 @@ class GalleryRenderer:
 
         Raises:
             PreviewRenderError: the page could not be loaded, styled or captured in time.
-            RenderCancelled: ``cancelled()`` turned true.
+            RenderCancelledError: ``cancelled()`` turned true.
             ValueError: a width outside 1..4096 or an unknown scheme.
         """
         if not 0 < request.width <= 4096:
@@ -235,7 +235,8 @@ class GalleryRenderer:
 
     def _resize(self, height: int) -> None:
         self._view.resize(self._width or self._view.width(), height)
-        self._wait(lambda: self._evaluate("[window.innerWidth, window.innerHeight]") == [self._view.width(), height],
+        size = [self._view.width(), height]
+        self._wait(lambda: self._evaluate("[window.innerWidth, window.innerHeight]") == size,
                    "the page to take its new size")
 
     def _grab(self, sentinel: int) -> QImage:
@@ -251,7 +252,7 @@ class GalleryRenderer:
                 if image.pixel(0, image.height() - 1) == sentinel:
                     return image
             if self._cancelled():
-                raise RenderCancelled()
+                raise RenderCancelledError()
             if time.perf_counter() > deadline:
                 raise PreviewRenderError("timed out waiting for the render to be painted")
             self._app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
@@ -266,7 +267,7 @@ class GalleryRenderer:
         deadline = time.perf_counter() + TIMEOUT_S
         while not condition():
             if self._cancelled():
-                raise RenderCancelled()
+                raise RenderCancelledError()
             if time.perf_counter() > deadline:
                 raise PreviewRenderError(f"timed out after {TIMEOUT_S:.0f} s waiting for {what}")
             self._app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)

@@ -425,7 +425,9 @@ def test_missing_keyring_secret_says_how_to_add_it(
 
 
 @pytest.mark.qt_log_ignore("QRhiGles2", "Failed to create RHI", "GPUInfo not initialized")
-def test_visual_changes_of_this_release_against_the_last(qtbot: QtBot, seaweed: SeaweedS3, theme: Theme) -> None:
+def test_visual_changes_of_this_release_against_the_last(
+    qtbot: QtBot, seaweed: SeaweedS3, theme: Theme
+) -> None:
     dialog = _dialog(qtbot, theme, [_target(seaweed)], render_preview=False)
     _review(qtbot, dialog)
     assert isinstance(_publish(qtbot, dialog), PublishResult)

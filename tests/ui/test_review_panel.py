@@ -298,7 +298,8 @@ def test_visual_changes_tab_renders_the_draft_against_the_last_release(
         from studio.adapters.publisher import Publisher
         from studio.core.publish_plan import plan_release
 
-        Publisher(store, register=author.register_release, backend=author).publish(plan_release(theme, "1.0.0"))
+        publisher = Publisher(store, register=author.register_release, backend=author)
+        publisher.publish(plan_release(theme, "1.0.0"))
         css = theme.css_path.read_text()
         theme.css_path.write_text(css.replace("--color-primary: #2f5bd3;", "--color-primary: #2f5bd4;", 1))
         second = service.submit(theme)

@@ -233,7 +233,8 @@ def test_visual_changes_of_two_versions_and_of_one_against_the_editor(qtbot: QtB
     assert dialog.visual_button.isEnabled()
     qtbot.mouseClick(dialog.visual_button, Qt.MouseButton.LeftButton)
     visual = dialog.visual_dialog
-    assert visual is not None and visual.windowTitle() == "Visual changes — 1.0.0 → 1.1.0"
+    assert visual is not None
+    assert visual.windowTitle() == "Visual changes — 1.0.0 → 1.1.0"
     with qtbot.waitSignal(visual.view.finished, timeout=180_000) as done:
         pass
     # 1.1.0 only changes --radius and adds --gap, which nothing in the gallery uses: nothing to see.
@@ -249,7 +250,8 @@ def test_visual_changes_of_two_versions_and_of_one_against_the_editor(qtbot: QtB
     assert visual is not None
     with qtbot.waitSignal(visual.view.finished, timeout=180_000) as done:
         pass
-    assert all(c.has_changes for c in done.args[0].report.combinations), "the editor's --brand colours the text"
+    combinations = done.args[0].report.combinations
+    assert all(c.has_changes for c in combinations), "the editor's --brand colours the text"
     visual.view.set_mode("overlay")
     visual.view.slider.setValue(50)
     visual.grab().save("/tmp/shots-visual-diff/versions-visual-changes-overlay.png")

@@ -29,14 +29,17 @@ def test_view_compares_and_shows_all_three_modes(qtbot: QtBot) -> None:
     view.resize(1320, 800)
     view.show()
     with qtbot.waitSignal(view.finished, timeout=180_000) as blocker:
-        view.compare(CompareSide("starter", STARTER, LIGHT), CompareSide("red primary", changed_starter(), LIGHT))
+        view.compare(CompareSide("starter", STARTER, LIGHT),
+                     CompareSide("red primary", changed_starter(), LIGHT))
     comparison = blocker.args[0]
-    assert comparison is view.comparison and not view.running
+    assert comparison is view.comparison
+    assert not view.running
     changed = [c for c in comparison.report.combinations if c.has_changes]
     assert {c.scheme for c in changed} == {"light"}, "dark sets its own primary"
     # Three changed combinations listed, the three unchanged ones collapsed into one line.
     texts = [view.combinations.item(i).text() for i in range(view.combinations.count())]
-    assert len(texts) == 4 and texts[-1].startswith("Unchanged: dark 375, dark 768, dark 1280")
+    assert len(texts) == 4
+    assert texts[-1].startswith("Unchanged: dark 375, dark 768, dark 1280")
     assert view.before_label.pixmap().width() == 375  # the first changed one: light at 375 px
 
     view.show_key("light@1280")
@@ -76,7 +79,8 @@ def test_cancel_reports_cancelled(qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: view.progress.value() >= 0 and view.running)
         view.cancel()
     assert blocker.args == ["cancelled"]
-    assert not view.running and "Cancelled" in view.status.text()
+    assert not view.running
+    assert "Cancelled" in view.status.text()
     view.release()
 
 

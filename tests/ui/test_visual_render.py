@@ -12,7 +12,7 @@ from studio.core.paths import resources_dir
 from studio.core.visual.report import SCHEMES, WIDTHS, compare_renders
 from studio.core.visual.sides import CompareSide
 from studio.ui.visual_compare import compare_sides, write_images
-from studio.ui.visual_render import GalleryRenderer, RenderCancelled, RenderRequest
+from studio.ui.visual_render import GalleryRenderer, RenderCancelledError, RenderRequest
 
 pytestmark = pytest.mark.qt_log_ignore("QRhiGles2", "Failed to create RHI", "GPUInfo not initialized")
 
@@ -32,7 +32,8 @@ def test_renders_are_full_page_with_sections(renderer: GalleryRenderer) -> None:
     for width in WIDTHS:
         render = renderer.render(RenderRequest(STARTER, "light", width, LIGHT))
         page_width, height = render.size
-        assert page_width == width and height > 2000, "the whole page, not one screen"
+        assert page_width == width
+        assert height > 2000, "the whole page, not one screen"
         ids = [s.id for s in render.sections]
         assert {"buttons", "forms", "cards", "navigation", "code"} <= set(ids)
         assert all(s.box.width <= width for s in render.sections)
@@ -84,11 +85,12 @@ def test_a_token_used_nowhere_changes_nothing(renderer: GalleryRenderer, tmp_pat
     written = write_images(comparison, tmp_path)
     assert sorted(p.name for p in written)[:3] == ["dark-1280-after.png", "dark-1280-before.png",
                                                    "dark-1280-diff.png"]
-    assert len(written) == 18 and all(p.stat().st_size > 1000 for p in written)
+    assert len(written) == 18
+    assert all(p.stat().st_size > 1000 for p in written)
 
 
 def test_cancel_stops_between_waits(qapp: QApplication) -> None:
-    with GalleryRenderer(cancelled=lambda: True) as cancelled, pytest.raises(RenderCancelled):
+    with GalleryRenderer(cancelled=lambda: True) as cancelled, pytest.raises(RenderCancelledError):
         cancelled.render(RenderRequest(STARTER, "light", 375))
 
 

@@ -85,9 +85,11 @@ def compare_pixels(old: RGBA, new: RGBA, *, threshold: float = DEFAULT_THRESHOLD
 def _check(old: RGBA, new: RGBA, threshold: float) -> None:
     for image in (old, new):
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 4:
-            raise ValueError(f"expected a (height, width, 4) uint8 RGBA image, got {image.dtype} {image.shape}")
+            raise ValueError(f"expected a (height, width, 4) uint8 RGBA image, not {image.dtype} "
+                             f"{image.shape}")
     if old.shape != new.shape:
-        raise ValueError(f"image sizes differ: {old.shape[1]}x{old.shape[0]} vs {new.shape[1]}x{new.shape[0]}")
+        (oh, ow), (nh, nw) = old.shape[:2], new.shape[:2]
+        raise ValueError(f"image sizes differ: {ow}x{oh} vs {nw}x{nh}")
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be within 0..1, not {threshold}")
 
@@ -105,7 +107,8 @@ def _blend_on_white(rgba: RGBA) -> npt.NDArray[np.float64]:
 
 
 def _y(rgb: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    result: npt.NDArray[np.float64] = rgb[..., 0] * 0.29889531 + rgb[..., 1] * 0.58662247 + rgb[..., 2] * 0.11448223
+    result: npt.NDArray[np.float64] = (rgb[..., 0] * 0.29889531 + rgb[..., 1] * 0.58662247
+                                       + rgb[..., 2] * 0.11448223)
     return result
 
 

@@ -69,7 +69,7 @@ def find_regions(changed: npt.NDArray[np.bool_], sections: tuple[Section, ...] =
     rows, cols = -(-height // CELL), -(-width // CELL)
     padded = np.zeros((rows * CELL, cols * CELL), dtype=bool)
     padded[:height, :width] = changed
-    cells = padded.reshape(rows, CELL, cols, CELL).any(axis=(1, 3))
+    cells: npt.NDArray[np.bool_] = np.asarray(padded.reshape(rows, CELL, cols, CELL).any(axis=(1, 3)))
     grown = _dilate(cells)
     labels = _label(grown) * cells  # dilation joins neighbours; only cells holding changes belong to a box
     regions = []

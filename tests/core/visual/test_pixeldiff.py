@@ -49,7 +49,9 @@ def test_same_verdict_as_the_reference_pixelmatch(seed: int, threshold: float) -
 def test_identical_images_have_no_change() -> None:
     image = np.random.default_rng(0).integers(0, 256, (50, 40, 4), dtype=np.uint8)
     diff = compare_pixels(image, image.copy())
-    assert diff.changed_count == 0 and diff.changed_ratio == 0.0 and not diff.antialiased.any()
+    assert diff.changed_count == 0
+    assert diff.changed_ratio == 0.0
+    assert not diff.antialiased.any()
 
 
 @pytest.mark.parametrize("channel", [0, 1, 2])

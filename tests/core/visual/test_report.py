@@ -39,8 +39,12 @@ def test_report_json_and_text() -> None:
     assert first["changed_ratio"] == 100 / (80 * 50)
     assert first["regions"] == [{"x": 5, "y": 20, "width": 10, "height": 10, "changed_pixels": 100,
                                  "sections": ["buttons"]}]
-    assert second["changed_ratio"] == 0 and second["regions"] == []
+    assert second["changed_ratio"] == 0
+    assert second["regions"] == []
     text = report.to_text()
-    assert "dark@768" in text and "buttons" in text and "light@768   unchanged" in text
+    assert "dark@768" in text
+    assert "buttons" in text
+    assert "light@768   unchanged" in text
     drawn = diff_image(Render(before), changed)
-    assert tuple(drawn[25, 10]) == (255, 0, 0, 255) and tuple(drawn[0, 0])[:3] != (255, 0, 0)
+    assert tuple(drawn[25, 10]) == (255, 0, 0, 255)
+    assert tuple(drawn[0, 0])[:3] != (255, 0, 0)

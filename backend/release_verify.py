@@ -2,10 +2,12 @@
 
 With the bucket key (only the backend holds it), :func:`verify_release` lists the version's prefix, GETs every
 object and checks, for ``theme.css``: size and sha256 against what the client registers, the studio's own lint
-(``studio.core.css.lint``; one implementation) with no error; for each asset: an allowed extension, the one
-Content-Type that goes with it, ``Content-Disposition: attachment``, bytes that look like that type (SVG: the
-studio's SVG safety check); for every object: the immutable Cache-Control, no Content-Encoding, ``sha256``
-metadata equal to the real digest; nothing else under the prefix; the total within the per-version cap.
+(``studio.core.css.lint``; one implementation) with no error, and the contrast of its text/background token
+pairs (``studio.core.review.contrast_gate``, which the registration enforces); for each asset: an allowed
+extension, the one Content-Type that goes with it, ``Content-Disposition: attachment``, bytes that look like
+that type (SVG: the studio's SVG safety check); for every object: the immutable Cache-Control, no
+Content-Encoding, ``sha256`` metadata equal to the real digest; nothing else under the prefix; the total
+within the per-version cap.
 
 Nothing is trusted from the client except the version and the sha256/size it claims, which must match.
 Blocking (boto3): run it in a worker thread.
@@ -35,6 +37,7 @@ from studio.core.release_assets import (
     svg_problems,
 )
 from studio.core.release_manifest import ManifestObject
+from studio.core.review.contrast_gate import ContrastFailure, contrast_failures
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 # theme.toml's allowed_origins is the author's word; the service trusts only its operator's list.
@@ -98,6 +101,7 @@ class VerifiedRelease:
     css_size: int
     sri: str
     warnings: int
+    contrast_failures: tuple[ContrastFailure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ class _Check:
     entry: ManifestObject | None = None
     css: bytes | None = None
     warnings: int = 0
+    contrast_failures: tuple[ContrastFailure, ...] = ()
 
 
 def verify_release(
@@ -194,6 +199,7 @@ def verify_release(
         css_size=css.entry.size,
         sri="sha384-" + base64.b64encode(hashlib.sha384(css.css).digest()).decode("ascii"),
         warnings=css.warnings,
+        contrast_failures=css.contrast_failures,
     )
 
 
@@ -281,7 +287,9 @@ def _check_css(
             findings.append(Finding(d.rule, message, line=d.line, key=item.key, remove=True))
     entry = ManifestObject(item.key, len(data), digest, stored.content_type)
     warnings = sum(1 for d in result.diagnostics if d.severity is Severity.WARNING)
-    return _Check(findings, entry, data, warnings)
+    # The contrast gate, again on the bytes that will be served (the client's check is a convenience).
+    contrast = () if findings else tuple(contrast_failures(data.decode("utf-8-sig", errors="replace")))
+    return _Check(findings, entry, data, warnings, contrast)
 
 
 def _check_binary(storage: ObjectStorage, item: _Item, relative: str, max_bytes: int) -> _Check:

@@ -35,6 +35,7 @@ from backend.release_verify import VerificationFailedError, manifest_key, verify
 from backend.semver import Version
 from backend.signing import Signer
 from backend.storage import ObjectStorage, StorageError
+from studio.core.review.contrast_gate import WAIVER_HEADING, ContrastFailure, waiver_note
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class ReleaseRequest:
     size: int
     draft_id: UUID | None
     publisher: Principal
+    contrast_waiver_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,11 @@ async def register_release(
         ) from None
     except StorageError as exc:
         raise _store_down(exc, registered=False) from None
+    waiver = _contrast_waiver(verified.contrast_failures, request)
+    changes = request.changes
+    if waiver is not None and WAIVER_HEADING not in changes:
+        note = waiver_note(waiver["reason"], waiver["failures"])
+        changes = f"{changes.rstrip()}\n\n{note}" if changes.strip() else note
     payload = build_payload(
         theme_id=theme_id,
         version=version.text,
@@ -135,7 +142,7 @@ async def register_release(
         conn,
         theme_id,
         version=version,
-        changes=request.changes,
+        changes=changes,
         sha256=verified.css_sha256,
         size=verified.css_size,
         css_url=storage.public_url(release_css_key(theme_id, version.text)),
@@ -145,6 +152,7 @@ async def register_release(
         manifest=manifest.decode("utf-8"),
         draft_id=review.draft_id if review is not None else None,
         verified_keys=frozenset(o.key for o in verified.objects),
+        contrast_waiver=waiver,
     )
     if result.outcome is versions_db.Outcome.GRANTS_OUTSTANDING:
         files = ", ".join(key.split(f"/{version.text}/", 1)[-1] for key in result.pending[:5])
@@ -239,6 +247,34 @@ async def _review(conn: AsyncConnection[DictRow], request: ReleaseRequest) -> Re
             "approved stylesheet, or submit this one for review.",
         )
     return ReviewRecord(draft["id"], draft["reviewer_id"], draft["reviewer"], draft["reviewed_at"])
+
+
+def _contrast_waiver(failures: tuple[ContrastFailure, ...], request: ReleaseRequest) -> dict[str, Any] | None:
+    """The waiver record to keep, None when every pair passes; refuses failures without a reason.
+
+    Nothing is removed on refusal: the stored bytes are a valid release, and registering them again with a
+    waiver (or uploading fixed colours under the same version) is the way on.
+    """
+    if not failures:
+        return None
+    reason = (request.contrast_waiver_reason or "").strip()
+    if not reason:
+        raise ReleaseError(
+            422,
+            "contrast_failed",
+            f"{len(failures)} text/background token pair(s) fail WCAG 2 AA contrast (4.5:1): fix the "
+            "colours, or register with contrast_waiver.reason to publish anyway (the reason and the pairs "
+            "are recorded with the release). Nothing was registered.",
+            [
+                {"rule": "contrast/wcag-aa", "message": f.describe(), "line": None, "key": None}
+                for f in failures
+            ],
+        )
+    return {
+        "reason": reason,
+        "failures": [f.to_json() for f in failures],
+        "accepted_by": str(request.publisher.user_id),
+    }
 
 
 def _exists(version: str) -> ReleaseError:

@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2))
     else:
         print(report.to_text())
-        print(_impact_text(report.token_impact))
+        print("Token impact:")
+        print(report.token_impact_text or "not computed")
         if written:
             print(f"{len(written)} PNG(s) written to {args.out}")
     return 1 if args.fail_on_change and report.has_changes else 0
@@ -109,8 +110,3 @@ def _sides(args: argparse.Namespace) -> tuple[Any, Any]:
         except (BackendError, ObjectStoreError, DraftError) as exc:
             raise SideError(str(exc)) from None
 
-
-def _impact_text(impact: dict[str, Any] | None) -> str:
-    if impact is None:
-        return "Token impact: not available in this build"
-    return "Token impact:\n" + json.dumps(impact, indent=2)

@@ -45,6 +45,7 @@ from studio.adapters.secrets import SecretStore
 from studio.core.drafts import DraftError
 from studio.core.profiles import Profile, ProfileError, ProfileStore
 from studio.core.publish_plan import PlanError
+from studio.core.review.contrast_gate import ContrastBlockedError
 from studio.core.theme import Theme, ThemeError
 
 __all__ = ["BACKEND_TOKEN_ENV", "KEY_ENV", "SECRET_ENV", "register", "run"]
@@ -84,6 +85,12 @@ def register(subparsers: Any) -> None:
     publish.add_argument("path", type=Path, help="the theme folder holding the approved theme.css")
     publish.add_argument("--version", dest="release_version", required=True, help="the release version X.Y.Z")
     publish.add_argument("--changes", default="", help="release notes")
+    publish.add_argument(
+        "--accept-contrast",
+        metavar="REASON",
+        default="",
+        help="publish although token pairs fail WCAG 2 AA; the reason is recorded with the release",
+    )
     common(publish)
     parser.set_defaults(func=run)
 
@@ -164,9 +171,14 @@ def _publish_approved(args: argparse.Namespace, service: ReviewService, profile:
         session.ensure_theme(theme)
         try:
             result = service.publish_approved(
-                args.draft_id, theme, session.publisher, args.release_version, changes=args.changes
+                args.draft_id,
+                theme,
+                session.publisher,
+                args.release_version,
+                changes=args.changes,
+                accept_contrast=args.accept_contrast,
             )
-        except (PlanError, PublishError) as exc:
+        except (PlanError, PublishError, ContrastBlockedError) as exc:
             print(f"Publishing the approved draft failed: {exc}", file=sys.stderr)
             return 1
     print(f"Published {args.release_version} from approved draft {args.draft_id}: {result.css_url}")

@@ -32,6 +32,7 @@ from studio.adapters.publish_services import (
 from studio.adapters.publisher import PublishError, PublishProgress
 from studio.core.profiles import LOCAL_PROFILE, Profile, ProfileError, ProfileStore
 from studio.core.publish_plan import PlanError, plan_release
+from studio.core.review.contrast_gate import ContrastBlockedError, gate
 from studio.core.semver import Version
 from studio.core.theme import Theme, ThemeError
 
@@ -52,6 +53,13 @@ def register(subparsers: Any) -> None:
     )
     which.add_argument("--version", dest="release_version", help="exact version X.Y.Z")
     parser.add_argument("--changes", default="", help="release notes")
+    parser.add_argument(
+        "--accept-contrast",
+        metavar="REASON",
+        default="",
+        help="publish although text/background token pairs fail WCAG 2 AA; the reason and the pairs go into "
+        "the release notes and the backend's record",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show what would be published, change nothing")
     parser.add_argument("--endpoint", default="", help="S3 endpoint (when no profile)")
     parser.add_argument("--bucket", default="themesystem-assets")
@@ -141,6 +149,7 @@ def _publish(args: argparse.Namespace, theme: Theme, session: PublishSession) ->
         if args.dry_run:
             print("Dry run: nothing was uploaded.")
             return 0
+        waiver = gate(plan.contrast_failures, args.accept_contrast)
 
         def show(p: PublishProgress) -> None:
             if p.step != "upload" or p.files_done in (0, p.files_total):
@@ -150,7 +159,12 @@ def _publish(args: argparse.Namespace, theme: Theme, session: PublishSession) ->
                 )
 
         session.ensure_theme(theme)
-        result = publisher.publish(plan, changes=args.changes, theme_root=theme.root, progress=show)
+        result = publisher.publish(
+            plan, changes=args.changes, theme_root=theme.root, progress=show, contrast_waiver=waiver
+        )
+    except ContrastBlockedError as exc:
+        print(f"Not published: {exc}", file=sys.stderr)
+        return 1
     except PlanError as exc:
         print(f"Not published: {exc}", file=sys.stderr)
         for d in exc.diagnostics:
@@ -175,6 +189,8 @@ def _publish(args: argparse.Namespace, theme: Theme, session: PublishSession) ->
         print(f"Preview: {result.preview_url}")
     if result.purged:
         print(f"CDN purged: {', '.join(result.purged)}")
+    if waiver is not None:
+        print(f"Contrast waiver recorded ({len(waiver.failures)} pair(s) below AA): {waiver.reason}")
     if result.registered:
         print("Registered with the backend.")
         print("The backend verified the stored release and signed its manifest.")

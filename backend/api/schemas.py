@@ -81,6 +81,28 @@ class ThemePage(BaseModel):
     next_cursor: str | None
 
 
+class ContrastWaiverCreate(Strict):
+    """Why the author publishes despite contrast failures (the failing pairs are the server's finding)."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class ContrastFailurePublic(BaseModel):
+    foreground: str
+    background: str
+    scheme: str
+    ratio: float = Field(description="WCAG 2 contrast ratio (AA needs 4.5 for normal text).")
+    apca: float = Field(description="APCA Lc, advice only.")
+
+
+class ContrastWaiverPublic(BaseModel):
+    """A recorded waiver: the reason, the failing pairs the server found, who accepted them."""
+
+    reason: str
+    failures: list[ContrastFailurePublic]
+    accepted_by: UUID | None = None
+
+
 class VersionCreate(Strict):
     """A release to verify and register. No URLs: the server derives every key and URL from its layout."""
 
@@ -90,6 +112,11 @@ class VersionCreate(Strict):
     size: int = Field(ge=0, le=1 << 40, description="Byte size of the uploaded theme.css.")
     draft_id: UUID | None = Field(
         default=None, description="An approved draft of this theme with the same theme.css sha256."
+    )
+    contrast_waiver: ContrastWaiverCreate | None = Field(
+        default=None,
+        description="The author's reason for publishing although text/background token pairs fail WCAG 2 AA. "
+        "The server finds the failing pairs itself; without a waiver such a release is refused (422).",
     )
 
 
@@ -107,6 +134,9 @@ class VersionPublic(BaseModel):
     sri: str | None = Field(description="sha384 of the verified theme.css, for <link integrity>.")
     manifest_key: str | None = Field(description="The signed release manifest (None before verification).")
     draft_id: UUID | None = None
+    contrast_waiver: ContrastWaiverPublic | None = Field(
+        default=None, description="Set when the release was published despite WCAG 2 AA contrast failures."
+    )
 
 
 class LatestAliasPublic(BaseModel):

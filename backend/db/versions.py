@@ -10,12 +10,13 @@ from uuid import UUID
 
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
 
 from backend.semver import Version
 
 _VERSION_COLUMNS = (
     "id, theme_id, version, changes, sha256, size, css_url, published_by, yanked_at, created_at, "
-    "sri, manifest_key, draft_id"
+    "sri, manifest_key, draft_id, contrast_waiver"
 )
 
 
@@ -60,6 +61,7 @@ async def register(
     manifest: str,
     draft_id: UUID | None,
     verified_keys: frozenset[str],
+    contrast_waiver: dict[str, Any] | None = None,
 ) -> Registration:
     """Register a verified release in one transaction.
 
@@ -101,12 +103,14 @@ async def register(
         )
         cur = await conn.execute(
             "INSERT INTO theme_versions (theme_id, version, changes, sha256, size, css_url, published_by, "
-            "sri, manifest_key, manifest, draft_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (theme_id, version) DO NOTHING "
+            "sri, manifest_key, manifest, draft_id, contrast_waiver) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (theme_id, version) DO NOTHING "
             f"RETURNING {_VERSION_COLUMNS}",
             (
                 theme_id, version.text, changes, sha256, size, css_url, published_by,
                 sri, manifest_key, manifest, draft_id,
+                Jsonb(contrast_waiver) if contrast_waiver is not None else None,
             ),
         )
         record = await cur.fetchone()

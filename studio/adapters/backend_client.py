@@ -228,11 +228,25 @@ class BackendClient:
         }
         if registration.draft_id:
             body["draft_id"] = registration.draft_id
+        if registration.contrast_waiver:
+            body["contrast_waiver"] = {"reason": registration.contrast_waiver}
         try:
             response = self._send("POST", f"/themes/{registration.theme_id}/versions", body, "registering")
         except BackendError as exc:
             if exc.code == "verification_failed":
                 raise VerificationFailedError(registration.version, exc.findings) from None
+            if exc.code == "contrast_failed":
+                pairs = "\n".join(f"  - {f.message}" for f in exc.findings[:20])
+                failure = BackendError(
+                    f"The backend checked release {registration.version}'s contrast and refused it: text/"
+                    "background token pairs fail WCAG 2 AA and no waiver was given; nothing was registered. "
+                    "Fix the colours, or publish with a waiver reason (--accept-contrast \"REASON\"):\n"
+                    + pairs,
+                    exc.code,
+                    exc.status,
+                )
+                failure.findings = exc.findings
+                raise failure from None
             hint = _REGISTER_HINTS.get(exc.code)
             if hint is not None:
                 raise BackendError(f"{exc} {hint}", exc.code, exc.status) from None

@@ -69,6 +69,7 @@ from studio.core.publish_plan import (
     preview_object,
     version_prefix,
 )
+from studio.core.review.contrast_gate import ContrastBlockedError, ContrastWaiver, notes_with_waiver
 from studio.core.semver import Version
 
 
@@ -145,6 +146,7 @@ class Registration:
     sha256: str
     size: int
     draft_id: str | None = None
+    contrast_waiver: str | None = None  # the author's reason for publishing despite AA contrast failures
 
 
 class RegisterOutcome(Protocol):
@@ -297,6 +299,7 @@ class Publisher:
         progress: Callable[[PublishProgress], None] | None = None,
         cancel: threading.Event | None = None,
         draft_id: str | None = None,
+        contrast_waiver: ContrastWaiver | None = None,
     ) -> PublishResult:
         """Run every step for ``plan``; see the module docstring for the guarantees.
 
@@ -304,6 +307,9 @@ class Publisher:
             plan: from :func:`studio.core.publish_plan.plan_release`.
             changes: the release notes sent to the backend.
             draft_id: the approved draft this release is (themes that require review need it).
+            contrast_waiver: the author's waiver of the plan's contrast failures (from
+                :func:`studio.core.review.contrast_gate.gate`); its section is added to the release notes and
+                its reason sent with the registration (the backend re-checks and records it).
             theme_root: the theme folder, so the preview finds the theme's assets.
             progress: called in this thread at each step and after each object; an exception it raises
                 stops the publish (running requests finish first).
@@ -314,6 +320,9 @@ class Publisher:
             PublishCancelledError: ``cancel`` was set.
             PublishError: a storage, verification, purge or registration failure, named by step.
         """
+        if plan.contrast_failures and contrast_waiver is None:
+            raise PublishError(str(ContrastBlockedError(plan.contrast_failures)))
+        changes = notes_with_waiver(changes, contrast_waiver)
         result = PublishResult(theme_id=plan.theme_id, version=plan.version)
         store = self.store
         granted = self.grant_mode
@@ -385,7 +394,15 @@ class Publisher:
                 report(PublishProgress("register"))
                 css = plan.css_object
                 outcome = self.register(
-                    Registration(plan.theme_id, plan.version, changes, css.sha256, css.size, draft_id)
+                    Registration(
+                        plan.theme_id,
+                        plan.version,
+                        changes,
+                        css.sha256,
+                        css.size,
+                        draft_id,
+                        contrast_waiver.reason if contrast_waiver is not None else None,
+                    )
                 )
                 result.registered = True
                 result.latest_moved = outcome.latest_moved

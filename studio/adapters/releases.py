@@ -29,6 +29,16 @@ class ReleaseRecord:
     css_url: str
     changes: str = ""
     yanked_at: str | None = None
+    contrast_waiver: str | None = None  # the author's reason, when published despite AA contrast failures
+    contrast_failures: tuple[str, ...] = ()  # the failing pairs the backend found, described
+
+    @property
+    def waiver_text(self) -> str:
+        """The waiver in words for a tooltip or a reviewer ('' when the release has none)."""
+        if self.contrast_waiver is None:
+            return ""
+        pairs = "\n".join(f"  {p}" for p in self.contrast_failures)
+        return f"Published with a contrast waiver: {self.contrast_waiver}\nPairs below WCAG 2 AA:\n{pairs}"
 
     @property
     def yanked(self) -> bool:
@@ -50,9 +60,25 @@ class ReleaseRecord:
                 css_url=str(data["css_url"]),
                 changes=str(data.get("changes") or ""),
                 yanked_at=None if data.get("yanked_at") is None else str(data["yanked_at"]),
+                **_waiver(data.get("contrast_waiver")),
             )
         except (KeyError, TypeError, ValueError):
             raise BackendError("the backend answered with something that is not a version") from None
+
+
+def _waiver(data: Any) -> dict[str, Any]:
+    """ReleaseRecord fields from the backend's ``contrast_waiver`` (absent on older backends)."""
+    if not isinstance(data, dict) or not isinstance(data.get("reason"), str):
+        return {}
+    raw = data.get("failures")
+    failures: list[Any] = raw if isinstance(raw, list) else []
+    described = tuple(
+        f"{f.get('foreground')} on {f.get('background')} [{f.get('scheme')}]: "
+        f"{float(f.get('ratio', 0)):.2f}:1, APCA Lc {float(f.get('apca', 0)):.0f}"
+        for f in failures
+        if isinstance(f, dict)
+    )
+    return {"contrast_waiver": data["reason"], "contrast_failures": described}
 
 
 def list_releases(backend: BackendClient, theme_id: str) -> list[ReleaseRecord]:

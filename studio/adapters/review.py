@@ -34,6 +34,7 @@ from studio.core.drafts import (
     review_diff,
 )
 from studio.core.publish_plan import plan_release, version_prefix
+from studio.core.review.contrast_gate import gate
 from studio.core.theme import Theme
 
 
@@ -149,11 +150,15 @@ class ReviewService:
         changes: str = "",
         progress: Callable[[PublishProgress], None] | None = None,
         cancel: threading.Event | None = None,
+        accept_contrast: str = "",
     ) -> PublishResult:
         """Publish release ``version`` whose ``theme.css`` must be exactly the approved draft's bytes.
 
+        ``accept_contrast`` is the waiver reason when pairs fail WCAG 2 AA (the contrast gate).
+
         Raises:
             DraftError: the draft is not approved, belongs to another theme, or the local file differs.
+            ContrastBlockedError: pairs fail AA and ``accept_contrast`` is empty.
             PlanError / PublishError / BackendError: as for any publish.
         """
         record = self.backend.get_draft(draft_id)
@@ -171,6 +176,13 @@ class ReviewService:
                 f"approved {record.sha256[:12]}…). Submit the changed file for review again."
             )
         # The backend checks the pin too (themes that require review refuse a release without it).
+        waiver = gate(plan.contrast_failures, accept_contrast)
         return publisher.publish(
-            plan, changes=changes, theme_root=theme.root, progress=progress, cancel=cancel, draft_id=draft_id
+            plan,
+            changes=changes,
+            theme_root=theme.root,
+            progress=progress,
+            cancel=cancel,
+            draft_id=draft_id,
+            contrast_waiver=waiver,
         )

@@ -25,6 +25,7 @@ from studio.core.release_assets import (
     safe_asset_path,
     svg_problems,
 )
+from studio.core.review.contrast_gate import ContrastFailure, contrast_failures, declared_pairs
 from studio.core.semver import Version
 from studio.core.textdiff import unified_diff
 from studio.core.theme import CSS_NAME, Theme
@@ -108,6 +109,8 @@ class PublishPlan:
         css_diff: unified diff of the stylesheet against ``previous_version`` (``""`` when none).
         previous_version: the release compared against, or None for a first release.
         warnings: lint warnings (they do not block).
+        contrast_failures: text/background token pairs below WCAG 2 AA in some scheme; they block publishing
+            unless the author records a waiver (:func:`studio.core.review.contrast_gate.gate`).
     """
 
     theme_id: str
@@ -118,6 +121,7 @@ class PublishPlan:
     css_diff: str = ""
     previous_version: str | None = None
     warnings: tuple[Diagnostic, ...] = field(default=())
+    contrast_failures: tuple[ContrastFailure, ...] = ()
 
     @property
     def css_object(self) -> PlannedObject:
@@ -151,6 +155,11 @@ class PublishPlan:
             f"  {self.preview_key}  (preview PNG, rendered at publish)  image/png  {IMMUTABLE_CACHE}"
         )
         lines.append(f"  {self.latest_key}  (alias, copied after verification)  {LATEST_CACHE}")
+        if self.contrast_failures:
+            lines.append(f"Contrast: {len(self.contrast_failures)} pair(s) below WCAG 2 AA:")
+            lines.extend(f"  {failure.describe()}" for failure in self.contrast_failures)
+        else:
+            lines.append("Contrast: every text/background token pair meets WCAG 2 AA.")
         if self.previous_version is None:
             lines.append("First release: nothing to compare against.")
         else:
@@ -312,6 +321,7 @@ def plan_release(
         css_diff=css_diff,
         previous_version=previous_version,
         warnings=warnings,
+        contrast_failures=tuple(contrast_failures(css, declared_pairs(theme.manifest.extra))),
     )
 
 

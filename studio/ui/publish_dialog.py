@@ -58,6 +58,7 @@ from studio.adapters.publisher import (
 from studio.adapters.sandbox import Sandbox
 from studio.core.profiles import Profile, ProfileError, ProfileStore
 from studio.core.publish_plan import PlanError, PublishPlan, plan_release
+from studio.core.review.contrast_gate import MAX_REASON_LENGTH, ContrastFailure, gate
 from studio.core.semver import Version
 from studio.core.theme import Theme
 from studio.ui.accessibility import announce, link_label, set_name
@@ -153,6 +154,11 @@ def describe_error(exc: BaseException, profile: Profile | None) -> tuple[str, st
         )
     if isinstance(exc, PlanError):
         return "Cannot publish", text
+    if isinstance(exc, BackendError) and exc.code == "contrast_failed":
+        return "Contrast refused by the service", (
+            f"{text}\n\nThe service checks contrast itself. Go Back, fix the colours or enter a waiver "
+            "reason, then publish again (the uploaded files stay)."
+        )
     if isinstance(exc, VerificationFailedError):
         return "Release refused by the service", (
             f"{text}\n\nThe service checks every release itself before it exists. Go Back, fix the theme "
@@ -321,6 +327,7 @@ class PublishDialog(QDialog):
         self.lint_list.setVisible(False)
         self.lint_list.setWordWrap(True)  # a problem's message says what to do: show all of it
         self.lint_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.contrast_box = self._build_contrast_box(page)
         back = QPushButton("Back", page)
         back.clicked.connect(self._back_to_setup)
         self.publish_button = QPushButton("Publish", page)
@@ -335,9 +342,62 @@ class PublishDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(self.review_title)
         layout.addWidget(self.lint_list, 1)
+        layout.addWidget(self.contrast_box)
         layout.addWidget(self.plan_view, 3)
         layout.addLayout(buttons)
         return page
+
+    def _build_contrast_box(self, page: QWidget) -> QWidget:
+        """The contrast gate: pairs below WCAG 2 AA, and the waiver reason that lets the release through."""
+        box = QWidget(page)
+        self.contrast_label = QLabel(box)
+        self.contrast_label.setWordWrap(True)
+        self.contrast_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.contrast_list = QListWidget(box)
+        set_name(self.contrast_list, "Token pairs below WCAG 2 AA contrast")
+        self.contrast_list.setMaximumHeight(110)
+        self.waiver_edit = QLineEdit(box)
+        self.waiver_edit.setPlaceholderText(
+            "Reason for publishing anyway (goes into the release notes and the release's record)"
+        )
+        self.waiver_edit.setMaxLength(MAX_REASON_LENGTH)
+        self.waiver_edit.textChanged.connect(lambda _t: self._update_publish_button())
+        form = QFormLayout()
+        form.addRow(link_label(QLabel("Contrast &waiver:", box), self.waiver_edit), self.waiver_edit)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.contrast_label)
+        layout.addWidget(self.contrast_list)
+        layout.addLayout(form)
+        box.setVisible(False)
+        return box
+
+    def _show_contrast(self, failures: tuple[ContrastFailure, ...]) -> None:
+        self.contrast_list.clear()
+        self.waiver_edit.clear()
+        self.contrast_box.setVisible(bool(failures))
+        if not failures:
+            return
+        self.contrast_label.setText(
+            f"{len(failures)} text/background token pair(s) fail WCAG 2 AA (4.5:1 for normal text): "
+            "publishing is blocked. Fix the colours, or give a reason to publish anyway. "
+            "APCA Lc is shown as advice."
+        )
+        for failure in failures:
+            self.contrast_list.addItem(
+                f"{failure.foreground} on {failure.background}  [{failure.scheme_label}]  "
+                f"{failure.ratio:.2f}:1  ·  APCA Lc {failure.apca:.0f}"
+            )
+
+    @property
+    def contrast_blocked(self) -> bool:
+        """The reviewed plan fails AA and no waiver reason is entered yet."""
+        review = self._review
+        return (
+            review is not None
+            and bool(review.plan.contrast_failures)
+            and not self.waiver_edit.text().strip()
+        )
 
     def _build_progress(self) -> QWidget:
         page = QWidget(self)
@@ -425,10 +485,14 @@ class PublishDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.review_button.setEnabled(not busy and bool(self.targets))
-        self.publish_button.setEnabled(not busy and self._review is not None)
+        self._update_publish_button()
         if not busy and self._close_when_idle:
             self._close_when_idle = False
             self.reject()
+
+    def _update_publish_button(self) -> None:
+        ready = self._review is not None and not self.contrast_blocked
+        self.publish_button.setEnabled(ready and not self._busy)
 
     def _back_to_setup(self) -> None:
         self.pages.setCurrentIndex(0)
@@ -511,9 +575,12 @@ class PublishDialog(QDialog):
         self.plan_view.setPlainText("\n".join(lines))
         self.lint_list.clear()
         self.lint_list.setVisible(False)
+        self._show_contrast(plan.contrast_failures)
         self.pages.setCurrentIndex(1)
         self._set_busy(False)
         self.reviewed.emit(plan)
+        if plan.contrast_failures:
+            announce(self.contrast_label, self.contrast_label.text(), assertive=True)
 
     def show_visual_changes(self) -> None:
         """This release against the last one, rendered (both in this theme's folder, for its assets)."""
@@ -538,6 +605,7 @@ class PublishDialog(QDialog):
             for d in exc.diagnostics:
                 self.lint_list.addItem(f"{d.location}  {d.rule}  {d.message}")
             self.lint_list.setVisible(True)
+            self.contrast_box.setVisible(False)
             self.plan_view.setPlainText("")
             self.publish_button.setEnabled(False)
             self.pages.setCurrentIndex(1)
@@ -552,8 +620,9 @@ class PublishDialog(QDialog):
     def start_publish(self) -> None:
         """Run the reviewed plan in the background with progress; re-running resumes the same release."""
         review = self._review
-        if review is None or self._busy:
+        if review is None or self._busy or self.contrast_blocked:
             return
+        waiver = gate(review.plan.contrast_failures, self.waiver_edit.text())
         self._cancel = threading.Event()
         cancel = self._cancel
         changes = self.changes_edit.toPlainText().strip()
@@ -581,7 +650,12 @@ class PublishDialog(QDialog):
             publisher.render_preview = self._render_from_worker if render else None
             review.session.ensure_theme(self.theme)  # registration and grants need the theme on the backend
             return publisher.publish(
-                review.plan, changes=changes, theme_root=self.theme.root, progress=report, cancel=cancel
+                review.plan,
+                changes=changes,
+                theme_root=self.theme.root,
+                progress=report,
+                cancel=cancel,
+                contrast_waiver=waiver,
             )
 
         run_in_background(work, self._published, self._publish_failed, owner=self)
@@ -662,6 +736,8 @@ class PublishDialog(QDialog):
                 extra.append("CDN purged for latest.")
             if result.registered:
                 extra.append("Registered with the backend.")
+            if self._review is not None and self._review.plan.contrast_failures:
+                extra.append("The contrast waiver is in the release notes.")
             mode = " through backend grants" if result.mode == "grant" else ""
             self.summary_title.setText(f"Published {result.version} to {where}{mode}")
             self.summary_text.setText(" ".join([state, f"Every object was verified; {latest}", *extra]))

@@ -54,6 +54,7 @@ from studio.ui.versions_dialog import DiffDialog, format_time
 
 _ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 YANKED_COLOR = "#868e96"
+WAIVER_COLOR = "#b3261e"  # the warning red the publish dialog uses
 
 
 @dataclass(frozen=True)
@@ -223,12 +224,17 @@ class ReleasesDialog(QDialog):
                 )
         for release in self.releases:
             status = f"yanked {backend_time(release.yanked_at)}" if release.yanked else "published"
+            if release.contrast_waiver is not None:
+                status += " · contrast waiver"
             row = [release.version, backend_time(release.created_at), release.sha256[:12],
                    f"{release.size:,} B", status]
             item = QTreeWidgetItem(self.published_group, row)
             item.setData(0, _ENTRY_ROLE, ReleaseEntry("published", release.version, row[1], release=release))
             item.setToolTip(2, release.sha256)
             item.setToolTip(0, release.changes or release.css_url)
+            if release.contrast_waiver is not None:
+                item.setToolTip(4, release.waiver_text)
+                item.setForeground(4, QColor(WAIVER_COLOR))
             if release.yanked:
                 for column in range(len(self.COLUMNS)):
                     item.setForeground(column, grey)

@@ -37,11 +37,13 @@ from studio.adapters.backend_client import BackendError, DraftRecord
 from studio.adapters.compare_sources import draft_against_release
 from studio.adapters.object_store import ObjectStoreError
 from studio.adapters.profile_services import ProfileServices, ProfileServicesError
+from studio.adapters.releases import list_releases
 from studio.adapters.review import FetchedDraft
 from studio.core.drafts import DraftError, DraftReview
 from studio.core.profiles import Profile
 from studio.ui.accessibility import link_label, set_name, show_message
 from studio.ui.background import run_in_background
+from studio.ui.contrast_view import ContrastView
 from studio.ui.editor_pane import EditorPane
 from studio.ui.focus import chain_tab_order
 from studio.ui.preview import PreviewView, folder_url
@@ -179,6 +181,7 @@ class ReviewWindow(QMainWindow):
         review: DraftReview,
         theme_root: Path | None = None,
         parent: QWidget | None = None,
+        release_waiver: str = "",
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -210,6 +213,10 @@ class ReviewWindow(QMainWindow):
         self.tabs.addTab(self.preview, "Preview")
         self.tabs.addTab(self.diff_view, f"Diff against {against}" if against else "Diff (no release yet)")
         self.tabs.addTab(self.changes_table, f"Custom properties ({len(review.token_changes)})")
+        label = f"{against}: {release_waiver}" if against and release_waiver else ""
+        self.contrast_view = ContrastView(review.css, label, self)
+        failing = f" — {self.contrast_view.failures} below AA" if self.contrast_view.failures else ""
+        self.tabs.addTab(self.contrast_view, f"Contrast{failing}")
         self.visual_changes = add_visual_changes_tab(self.tabs, lambda: draft_against_release(
             services, d.theme_id, d.revision, review.css, theme_root))
 
@@ -444,17 +451,27 @@ class ReviewPanel(QWidget):
         self.open_button.setEnabled(False)
         self._show(f"Fetching {row.theme_name} revision {row.draft.revision}…")
 
-        def work() -> tuple[ProfileServices, FetchedDraft, DraftReview]:
+        def work() -> tuple[ProfileServices, FetchedDraft, DraftReview, str]:
             services = cache.get(profile)
             fetched, review = services.review.open_for_review(row.draft.id)
-            return services, fetched, review
+            waiver = ""
+            if review.release_version is not None:  # the release the diff is against: was it waived?
+                releases = list_releases(services.backend, fetched.record.theme_id)
+                waiver = next((r.waiver_text for r in releases if r.version == review.release_version), "")
+            return services, fetched, review, waiver
 
-        def done(result: tuple[ProfileServices, FetchedDraft, DraftReview]) -> None:
-            services, fetched, review = result
+        def done(result: tuple[ProfileServices, FetchedDraft, DraftReview, str]) -> None:
+            services, fetched, review, waiver = result
             self._update_buttons()
             self._show(f"Opened {row.theme_name} revision {fetched.record.revision}.")
             window = ReviewWindow(
-                services, row, fetched, review, self._theme_root_for(fetched.record.theme_id), None
+                services,
+                row,
+                fetched,
+                review,
+                self._theme_root_for(fetched.record.theme_id),
+                None,
+                release_waiver=waiver,
             )
             window.decided.connect(self._on_decided)
             self.windows.append(window)

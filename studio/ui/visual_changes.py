@@ -15,7 +15,6 @@ progress is shown and Cancel stops it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -389,10 +388,10 @@ class VisualChangesView(QWidget):
     def _fill_impact(self, impact: dict[str, Any] | None) -> None:
         self.impact.clear()
         if impact is None:
-            self.impact.addTopLevelItem(QTreeWidgetItem(["Token impact is not available in this build", ""]))
+            self.impact.addTopLevelItem(QTreeWidgetItem(["Token impact was not computed", ""]))
             return
-        for key, value in impact.items():
-            self.impact.addTopLevelItem(_tree_item(str(key), value))
+        for item in impact_items(impact):
+            self.impact.addTopLevelItem(item)
         self.impact.expandToDepth(0)
 
     def closeEvent(self, event: Any) -> None:
@@ -407,19 +406,36 @@ class VisualChangesView(QWidget):
             self._renderer = None
 
 
-def _tree_item(name: str, value: object) -> QTreeWidgetItem:
-    if isinstance(value, dict):
-        item = QTreeWidgetItem([name, f"{len(value)}" if value else "—"])
-        for key, child in value.items():
-            item.addChild(_tree_item(str(key), child))
-        return item
-    if isinstance(value, list):
-        item = QTreeWidgetItem([name, f"{len(value)}" if value else "—"])
-        for index, child in enumerate(value):
-            label = child.get("name", str(index)) if isinstance(child, dict) else str(index)
-            item.addChild(_tree_item(str(label), child))
-        return item
-    return QTreeWidgetItem([name, value if isinstance(value, str) else json.dumps(value)])
+def impact_items(impact: dict[str, Any]) -> list[QTreeWidgetItem]:
+    """Tree rows for :meth:`TokenImpact.to_json`: renames, then each changed token with its values per
+    scope, the rules that use it (directly or through other variables) and its contrast pairs."""
+    rows = []
+    for rename in impact.get("renames", []):
+        rows.append(QTreeWidgetItem([f"renamed {rename['old']} → {rename['new']}", f"{rename['uses']} uses"]))
+    for change in impact.get("changes", []):
+        row = QTreeWidgetItem([f"{change['kind']} {change['name']}", f"{len(change['rules'])} rule(s)"])
+        for scope in change.get("scopes", []):
+            row.addChild(QTreeWidgetItem([scope["scope"], f"{scope['old'] or '—'} → {scope['new'] or '—'}"]))
+        if change.get("dependents"):
+            row.addChild(QTreeWidgetItem(["through", ", ".join(change["dependents"])]))
+        if change.get("rules"):
+            rules = QTreeWidgetItem(["used by", f"{len(change['rules'])} rule(s)"])
+            for rule in change["rules"]:
+                via = f" via {', '.join(rule['via'])}" if rule.get("via") else ""
+                rules.addChild(QTreeWidgetItem([f"line {rule['line']}: {rule['selector']}",
+                                                ", ".join(rule["properties"]) + via]))
+            row.addChild(rules)
+        for pair in change.get("pairs", []):
+            fails = "  below AA" if pair.get("fails_aa") else ""
+            row.addChild(QTreeWidgetItem([
+                f"contrast {pair['foreground']} on {pair['background']} [{pair['scheme']}]",
+                f"{pair['old_ratio']} → {pair['new_ratio']} "
+                f"(APCA {pair['old_apca']} → {pair['new_apca']}){fails}",
+            ]))
+        rows.append(row)
+    if not rows:
+        rows.append(QTreeWidgetItem(["No custom property changed", ""]))
+    return rows
 
 
 class VisualChangesDialog(QDialog):

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio.core.visual.impact import token_impact_json
+from studio.core.visual.impact import token_impact_parts
 from studio.core.visual.pixeldiff import DEFAULT_THRESHOLD, RGBA
 from studio.core.visual.report import (
     SCHEMES,
@@ -91,8 +91,8 @@ def compare_sides(old: CompareSide, new: CompareSide, *, renderer: GalleryRender
         old_render, new_render = rendered[0][key], rendered[1][key]
         results.append(compare_renders(scheme, width, old_render, new_render, threshold=threshold))
         tick(f"compared {scheme} {width} px")
-    impact = token_impact_json(old.css, new.css) if with_token_impact else None
-    report = CompareReport(old.label, new.label, tuple(results), impact)
+    impact, impact_text = token_impact_parts(old.css, new.css) if with_token_impact else (None, None)
+    report = CompareReport(old.label, new.label, tuple(results), impact, impact_text)
     return VisualComparison(report, rendered[0], rendered[1])
 
 

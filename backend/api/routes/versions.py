@@ -50,7 +50,8 @@ async def list_versions(theme_id: UUID, conn: ConnDep, principal: OptionalPrinci
         409: {"description": "The version exists with different bytes, is not above the latest, or the "
               "theme's review policy is not met (review_required, draft_not_approved, draft_mismatch)."},
         422: {"model": VerificationFailed, "description": "verification_failed: the stored release was "
-              "refused (findings: rule, message, line, key); nothing was registered."},
+              "refused (findings: rule, message, line, key); nothing was registered. contrast_failed: "
+              "text/background pairs fail WCAG 2 AA and no contrast_waiver was given (findings list them)."},
         503: {"description": "storage_unconfigured / storage_unavailable (nothing registered) or "
               "release_incomplete (registered; retry the same request to finish)."},
     },
@@ -77,7 +78,14 @@ async def register_version(
     if theme is None:
         raise not_found()
     request = ReleaseRequest(
-        theme, body.version, body.changes, body.sha256, body.size, body.draft_id, principal
+        theme,
+        body.version,
+        body.changes,
+        body.sha256,
+        body.size,
+        body.draft_id,
+        principal,
+        body.contrast_waiver.reason if body.contrast_waiver is not None else None,
     )
     settings = services.settings
     try:

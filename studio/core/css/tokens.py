@@ -110,9 +110,12 @@ class TokenIndex:
         return None if nodes is None else tinycss2.serialize(nodes).strip()
 
     def resolved_color(self, name: str, scheme: str | None = None) -> RGBA | None:
-        """The token's resolved value as an sRGB colour, or None when it is not a colour."""
+        """The token's resolved value as an sRGB colour, or None when it is not a colour.
+
+        ``light-dark()`` resolves for ``scheme`` (its second colour for ``"dark"``, else its first).
+        """
         value = self.resolve(name, scheme)
-        return None if value is None else parse_color(value)
+        return None if value is None else parse_color(value, scheme)
 
     # --- internals ---
 

@@ -6,16 +6,12 @@ comparison asks for it, so the CLI and the *Visual changes* view show the same t
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from studio.core.review.token_impact import token_impact
 
-def token_impact_json(old_css: str, new_css: str) -> dict[str, Any] | None:
-    """The token impact of going from ``old_css`` to ``new_css`` as JSON, or ``None`` where this build has
-    no token-impact analysis."""
-    try:
-        module = importlib.import_module("studio.core.review.token_impact")
-    except ImportError:
-        return None
-    result: dict[str, Any] = module.token_impact(old_css, new_css).to_json()
-    return result
+
+def token_impact_parts(old_css: str, new_css: str) -> tuple[dict[str, Any], str]:
+    """The token impact of going from ``old_css`` to ``new_css``: as JSON and as a short text."""
+    impact = token_impact(old_css, new_css)
+    return impact.to_json(), impact.to_text()

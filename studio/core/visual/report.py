@@ -140,6 +140,7 @@ class CompareReport:
     new_label: str
     combinations: tuple[CombinationResult, ...]
     token_impact: dict[str, Any] | None = None
+    token_impact_text: str | None = None
 
     @property
     def has_changes(self) -> bool:

@@ -133,8 +133,13 @@ def test_mix_missing_component_takes_the_other_value() -> None:
         "rgb(255, 0%, 0)",  # legacy syntax cannot mix numbers and percentages
         "rgb(none, 0, 0)",  # nor use none
         "hwb(0, 0%, 0%)",  # hwb has no legacy syntax
-        "rgb(calc(255) 0 0)",
-        "rgb(from red r g b)",
+        "rgb(calc(255 + ) 0 0)",
+        "rgb(calc(r) 0 0)",  # channel keywords only exist in relative colour syntax
+        "rgb(from currentcolor r g b)",
+        "rgb(from red r g)",
+        "hsl(from red h s calc(l + 10%deg))",
+        "light-dark(red)",
+        "light-dark(red, 10px)",
         "lab(50 10deg 0)",
         "color(rec2021 1 0 0)",
         "color-mix(in srgb, red)",
@@ -159,3 +164,82 @@ def test_rgba_clamps_channels_and_formats_hex() -> None:
 
 def test_comments_and_whitespace_around_the_value_are_ignored() -> None:
     assert parse_color("  /* brand */ #0af  ") == parse_color("#00aaff")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Pure sRGB red in the wide-gamut RGB spaces, from the spaces' published primaries and transfer
+        # functions. rec2020 uses the BT.1886 pure 2.4 gamma that CSS Color 4 now specifies (the previous
+        # hand-written code used the BT.2020 camera OETF, which put red at 0.7919 0.2310 0.0739).
+        ("color(rec2020 0.8235 0.3285 0.1804)", "#ff0000"),
+        ("color(a98-rgb 0.8585 0 0)", "#ff0000"),
+        ("color(prophoto-rgb 0.7022 0.2757 0.1036)", "#ff0000"),
+        ("color(rec2020 0.5 0.5 0.5)", "color(srgb-linear 0.1895 0.1895 0.1895)"),  # same white, gamma 2.4
+    ],
+)
+def test_rec2020_a98_prophoto(text: str, expected: str) -> None:
+    assert _close(parse_color(text), expected, tolerance=2 / 255)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rgb(calc(255 / 2) 0 0)", "#800000"),
+        ("rgb(calc(100% - 20%) calc(2 * 10%) 0)", "#cc3300"),
+        ("hsl(calc(60deg * 2) 100% 25%)", "#008000"),
+        ("rgb(min(300, 255) max(0, -5) clamp(0, 128, 100))", "#ff0064"),
+        ("oklch(calc(0.5 + 0.5) 0 0)", "#ffffff"),
+        ("rgb(0 0 0 / calc(0.25 * 2))", "#00000080"),
+        ("rgb(calc((1 + 1) * 64) 0 0)", "#800000"),
+    ],
+)
+def test_calc_inside_colour_functions(text: str, expected: str) -> None:
+    color = parse_color(text)
+    assert color is not None
+    assert color.to_hex() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rgb(from red r g b)", "#ff0000"),
+        ("rgb(from #336699 r g calc(b + 51))", "#3366cc"),
+        ("rgb(from red r g b / 50%)", "#ff000080"),
+        ("rgb(from rgb(255 0 0 / 0.5) r g b)", "#ff000080"),  # alpha carries over
+        ("rgb(from red b g r)", "#0000ff"),
+        ("hsl(from red calc(h + 120) s l)", "#00ff00"),
+        ("hsl(from #008000 h s calc(l * 2))", "#00ff00"),  # l is the number 25 (percent), as in CSS
+        ("hwb(from white h w b)", "#ffffff"),
+        ("oklch(from #ff0000 l c h)", "#ff0000"),
+        ("oklch(from red 1 0 none)", "#ffffff"),
+        ("lab(from #808080 l 0 0)", "#808080"),
+        ("color(from red srgb r g b)", "#ff0000"),
+        ("color(from red srgb calc(r / 2) g b)", "#800000"),
+        ("color(from color(xyz-d65 0.9505 1 1.089) xyz x y z)", "#ffffff"),
+        ("rgb(from color-mix(in srgb, red, blue) r g b)", "#800080"),
+    ],
+)
+def test_relative_colour_syntax(text: str, expected: str) -> None:
+    color = parse_color(text)
+    assert color is not None, text
+    assert _close(color, expected), (text, color.to_hex())
+
+
+def test_light_dark_resolves_per_scheme() -> None:
+    text = "light-dark(#ffffff, rgb(from #ffffff calc(r / 10) calc(g / 10) calc(b / 10)))"
+    assert parse_color(text) == parse_color("#ffffff")
+    assert parse_color(text, "light") == parse_color("#ffffff")
+    dark = parse_color(text, "dark")
+    assert dark is not None
+    assert dark.to_hex() == "#1a1a1a"
+    nested = "color-mix(in srgb, light-dark(white, black), red)"
+    assert parse_color(nested, "light") == parse_color("color-mix(in srgb, white, red)")
+    assert parse_color(nested, "dark") == parse_color("color-mix(in srgb, black, red)")
+
+
+def test_results_are_cached_and_immutable() -> None:
+    first = parse_color("oklch(70% 0.1 200)")
+    assert first is parse_color("oklch(70% 0.1 200)")
+    with pytest.raises(AttributeError):
+        first.r = 0  # type: ignore[misc]

@@ -7,9 +7,11 @@ import pytest
 from studio.core.css.colors import RGBA, parse_color
 from studio.core.css.contrast import (
     ContrastCheck,
+    apca_contrast,
     contrast_pairs,
     contrast_ratio,
     relative_luminance,
+    schemes_to_check,
     wcag_badge,
 )
 from studio.core.css.tokens import index_tokens
@@ -128,7 +130,9 @@ def test_pairs_follow_the_naming_convention() -> None:
         ("--card-fg", "--card-surface"),
     ]  # --color-on-ghost has no --color-ghost: no pair
     muted = checks[2]
-    assert muted == ContrastCheck("--color-text-muted", "--color-bg", muted.ratio, "AA Large", None)
+    expected = ContrastCheck("--color-text-muted", "--color-bg", muted.ratio, "AA Large", None, muted.apca)
+    assert muted == expected
+    assert muted.apca == pytest.approx(apca_contrast(_color("#777"), _color("#fff")))
     assert muted.ratio == pytest.approx(4.478, abs=0.005)
     warning = checks[7]
     assert warning.badge == "Fail"
@@ -163,3 +167,52 @@ def test_starter_themes_pass_aa_in_every_scheme(theme: str) -> None:
         assert len(checks) >= 10
         failing = [(c.foreground, c.background, round(c.ratio, 2)) for c in checks if c.ratio < 4.5]
         assert failing == []
+
+
+def test_light_dark_tokens_are_checked_in_both_schemes() -> None:
+    css = """
+    :root {
+      color-scheme: light dark;
+      --color-bg: light-dark(#ffffff, #121212);
+      --color-text: light-dark(#111111, #eeeeee);
+      --color-text-muted: light-dark(#555555, #3a3a3a);
+    }
+    """
+    index = index_tokens(css)
+    assert schemes_to_check(index) == [None, "light", "dark"]
+    light = {(c.foreground, c.background): c for c in contrast_pairs(index, "light")}
+    dark = {(c.foreground, c.background): c for c in contrast_pairs(index, "dark")}
+    assert light["--color-text-muted", "--color-bg"].ratio == pytest.approx(
+        contrast_ratio(_color("#555555"), _color("#ffffff"))
+    )
+    assert dark["--color-text-muted", "--color-bg"].ratio == pytest.approx(
+        contrast_ratio(_color("#3a3a3a"), _color("#121212"))
+    )
+    assert light["--color-text-muted", "--color-bg"].passes_aa
+    assert not dark["--color-text-muted", "--color-bg"].passes_aa
+    assert dark["--color-text-muted", "--color-bg"].apca == pytest.approx(
+        apca_contrast(_color("#3a3a3a"), _color("#121212"))
+    )
+
+
+def test_apca_reference_values() -> None:
+    # SAPC-APCA 0.0.98G-4g reference points: dark on light is positive, light on dark negative.
+    assert apca_contrast(_color("#000"), _color("#fff")) == pytest.approx(106.04, abs=0.01)
+    assert apca_contrast(_color("#fff"), _color("#000")) == pytest.approx(-107.88, abs=0.01)
+    assert apca_contrast(_color("#888"), _color("#fff")) == pytest.approx(63.06, abs=0.01)
+    assert apca_contrast(_color("#fff"), _color("#888")) == pytest.approx(-68.54, abs=0.01)
+    assert apca_contrast(_color("#111"), _color("#222")) == 0.0  # below the low clip
+
+
+def test_more_naming_conventions_and_declared_pairs() -> None:
+    css = """:root { --bg: #fff; --text: #777; --btn-on-brand: #fff; --btn-brand: #0055cc;
+      --card-color: #000; --card-bg: #eee; --odd-ink: #999; --odd-paper: #fff; }"""
+    index = index_tokens(css)
+    declared = [("--odd-ink", "--odd-paper")]
+    pairs = [(c.foreground, c.background) for c in contrast_pairs(index, declared=declared)]
+    assert pairs == [
+        ("--text", "--bg"),
+        ("--btn-on-brand", "--btn-brand"),
+        ("--card-color", "--card-bg"),
+        ("--odd-ink", "--odd-paper"),
+    ]

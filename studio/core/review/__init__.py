@@ -1,0 +1,1 @@
+"""Review: what a change does to a theme (token impact, contrast gate)."""

@@ -86,6 +86,32 @@ _PREPARE_JS = """(function(){
   return true;
 })()"""
 
+# Images the theme's sheet paints (backgrounds, list markers, masks...) load asynchronously: a frame taken
+# before they arrive shows them missing. Each URL is loaded once more through an Image (sharing Chromium's
+# memory cache with the sheet's own request) and the count still loading is returned; 0 means all are in.
+_IMAGES_PENDING_JS = r"""(function(){
+  var props = ['backgroundImage', 'listStyleImage', 'borderImageSource', 'maskImage', 'webkitMaskImage',
+               'content'];
+  var urls = {};
+  document.querySelectorAll('*').forEach(function(el){
+    [null, '::before', '::after', '::marker'].forEach(function(pseudo){
+      var cs = getComputedStyle(el, pseudo);
+      props.forEach(function(p){
+        var v = cs[p], re = /url\("?([^")]+)"?\)/g, m;
+        if (v && v.indexOf('url(') >= 0) while ((m = re.exec(v))) urls[m[1]] = true;
+      });
+    });
+  });
+  var cache = window.__renderImages = window.__renderImages || {};
+  var pending = 0;
+  Object.keys(urls).forEach(function(u){
+    var img = cache[u];
+    if (!img) { img = new Image(); img.src = u; cache[u] = img; }
+    if (!img.complete) pending++;
+  });
+  return pending;
+})()"""
+
 _MEASURE_JS = """(function(){
   var root = document.documentElement;
   return {scroll: root.scrollHeight, html: Math.ceil(root.getBoundingClientRect().height),
@@ -189,6 +215,8 @@ class GalleryRenderer:
         self._view.set_scheme(request.scheme)
         generation = self._view.apply_css(request.css)
         self._wait(lambda: self._generation_seen >= generation, "the theme to be applied")
+        if "url(" in request.css:
+            self._wait(lambda: self._evaluate(_IMAGES_PENDING_JS) == 0, "the theme's images to load")
         self._fit_height()
         self._counter += 1
         colour = QColor((self._counter * 37) % 256, (self._counter * 101) % 256, 200 - self._counter % 97)

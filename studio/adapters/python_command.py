@@ -33,3 +33,10 @@ def run_bundled_module(argv: list[str]) -> int:
     sys.argv = [argv[0], *argv[1:]]
     runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
     return 0
+
+
+def studio_command(*args: str) -> list[str]:
+    """The command line that runs ``themestudio ARGS`` (the app binary itself when frozen)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "studio", *args]

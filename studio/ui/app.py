@@ -15,7 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio import __version__
-from studio.core.paths import resources_dir, user_data_dir
+from studio.core.paths import resources_dir
 from studio.ui.background import run_in_background
 
 if TYPE_CHECKING:
@@ -125,16 +125,13 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
     the backend still starts (without storage grants) and the Publish dialog simply has no local profile.
     Both stop at quit.
     """
-    from studio.adapters.local_backend import LocalBackend
+    from studio.adapters.local_platform import LocalPlatform
     from studio.adapters.reaper import start_reaper
-    from studio.adapters.sandbox import Sandbox, SandboxError, keyring_saver
-    from studio.adapters.secrets import KeyringUnavailable, SecretName, SecretStore
-    from studio.core.profiles import LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE
 
-    backend = LocalBackend(user_data_dir() / "backend")
-    sandbox = Sandbox(save_secret=keyring_saver())
+    platform = LocalPlatform()
+    sandbox = platform.sandbox
     # If the studio dies (SIGKILL, a crash) the reaper stops what the lock files still list.
-    _KEEP_ALIVE.append(start_reaper([sandbox.lock_path, backend.lock_path]))
+    _KEEP_ALIVE.append(start_reaper(platform.lock_paths))
     quitting, settled = threading.Event(), threading.Event()
     settled.set()  # nothing in flight until the start job runs
 
@@ -142,70 +139,25 @@ def start_local_backend(app: QApplication, window: StudioWindow) -> None:
         # A start still in flight stops at its next step; wait for it so no server outlives the studio.
         quitting.set()
         settled.wait(timeout=30)
-        # Side by side: SeaweedFS takes its whole grace period, the API well under a second.
-        stopping = threading.Thread(target=backend.stop, name="backend-stop")
-        stopping.start()
-        sandbox.stop()
-        stopping.join()
+        platform.stop()
 
     app.aboutToQuit.connect(stop_all)
     window.set_backend_status("Backend: starting (local)…")
 
     def start_both() -> str:
         try:
-            return start_sandbox_then_backend()
+            return platform.start(cancel=quitting)
         finally:
             settled.set()
 
-    def start_sandbox_then_backend() -> str:
-        # Side by side: the backend migrates and issues tokens (~7 s) while SeaweedFS starts (~4 s); it
-        # needs the sandbox only when its API starts.
-        sandbox_done = threading.Event()
-
-        def start_sandbox() -> None:
-            try:
-                sandbox.start(cancel=quitting)
-            except SandboxError as exc:
-                window_note.append(str(exc))  # reported with the backend status; the studio works without it
-            finally:
-                sandbox_done.set()
-
-        def storage_env() -> dict[str, str]:
-            sandbox_done.wait()
-            return sandbox.backend_env() if sandbox.running else {}
-
-        threading.Thread(target=start_sandbox, name="sandbox-start", daemon=True).start()
-        try:
-            url = backend.start(cancel=quitting, storage_env=storage_env)
-        finally:
-            sandbox_done.wait()  # "settled" means both starts are over
-        if sandbox.running and backend.token and backend.reviewer_token:
-            # The local profiles register releases and drafts with the bundled backend as this user, and
-            # review them as its reviewer twin (nobody may review their own drafts).
-            try:
-                store = SecretStore()
-                store.set(LOCAL_PROFILE, SecretName.BACKEND_TOKEN, backend.token)
-                store.set(LOCAL_REVIEWER_PROFILE, SecretName.BACKEND_TOKEN, backend.reviewer_token)
-                store.set(LOCAL_REVIEWER_PROFILE, SecretName.SPACES_SECRET, sandbox.credentials().secret_key)
-            except KeyringUnavailable as exc:
-                window_note.append(f"Local releases are not registered: {exc}")
-            else:
-                sandbox.record_backend(url)
-        return url
-
-    window_note: list[str] = []
-
     def show_servers() -> None:
-        window.set_local_servers(backend.servers() + sandbox.servers(), sandbox.recovered + backend.recovered)
+        window.set_local_servers(platform.servers(), platform.recovered())
 
     def started(url: str) -> None:
         show_servers()
-        services = backend.services
-        detail = f"Postgres {services.postgres_kind}, Redis {services.redis_kind}" if services else ""
         if sandbox.running:
             window.sandbox = sandbox  # the Publish dialog offers it as the "local" profile
-        storage = f"Storage: local sandbox · {sandbox.endpoint}" if sandbox.running else "No local sandbox"
-        detail = "; ".join([d for d in (detail, storage, *window_note) if d])
+        detail = platform.describe()
         log.info("local backend at %s (%s)", url, detail)
         window.set_backend_status(f"Backend: local · {url}", detail)
 

@@ -12,7 +12,6 @@ import httpx
 import pytest
 from keyring.backends import fail
 
-from studio import publish_cli
 from studio.adapters.local_backend import LocalBackend, drop_database
 from studio.adapters.object_store import S3Credentials
 from studio.adapters.profile_services import connect_profile
@@ -24,6 +23,7 @@ from studio.adapters.publish_services import (
 )
 from studio.adapters.sandbox import Sandbox, keyring_saver
 from studio.adapters.secrets import SecretName, SecretStore
+from studio.cli import publish as publish_cli
 from studio.core.profiles import LOCAL_PROFILE, LOCAL_REVIEWER_PROFILE, Profile
 from studio.core.starters import create_theme
 from tests.adapters.keyring_service import SecretServiceSession

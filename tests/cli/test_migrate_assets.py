@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from studio import migrate_cli
 from studio.adapters.object_store import ObjectStore, S3Credentials, S3Location
+from studio.cli import migrate_assets as migrate_cli
 from tests.backend.seaweed import SeaweedS3, run_seaweed
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from studio import drafts_cli
+from studio.cli import drafts as drafts_cli
 from studio.core.profiles import ProfileStore, make_profile
 from studio.core.starters import create_theme
 from tests.adapters.test_backend_client import LiveBackend, running_backend

@@ -42,6 +42,7 @@ from studio.adapters.publish_services import (
 from studio.adapters.publisher import PublishError
 from studio.adapters.review import ReviewService
 from studio.adapters.secrets import SecretStore
+from studio.cli.common import add_profile_option
 from studio.core.drafts import DraftError
 from studio.core.profiles import Profile, ProfileError, ProfileStore
 from studio.core.publish_plan import PlanError
@@ -61,7 +62,7 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="drafts_action", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--profile", required=True, help="the profile (storage and backend)")
+        add_profile_option(sub, required=True, help="the profile (storage and backend)")
 
     submit = actions.add_parser("submit", help="upload the theme's stylesheet as a draft for review")
     submit.add_argument("path", type=Path, help="the theme folder")

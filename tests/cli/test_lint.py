@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jsonschema
 
+from tests.cli.test_main import themestudio
 from tests.conftest import REPO
-from tests.test_cli import themestudio
 
 MISTAKES = REPO / "tests" / "data" / "lint" / "mistakes.css"
 SCHEMA = json.loads(

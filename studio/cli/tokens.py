@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from studio.cli.common import add_format_option
 from studio.core.atomic import StorageError, atomic_write_text
 from studio.core.theme import Theme, ThemeError
 from studio.core.tokens.apply import Mode, plan_import
@@ -48,7 +49,7 @@ def register(subparsers: Any) -> None:
     imp.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
     exp = sub.add_parser("export", help="write a theme's custom properties as design tokens")
     exp.add_argument("theme", metavar="THEME")
-    exp.add_argument("--format", choices=FORMATS, default="dtcg")
+    add_format_option(exp, FORMATS, default="dtcg")
     exp.add_argument(
         "--out", metavar="FILE|DIR", help="a file, or a folder (one file per set); default stdout"
     )

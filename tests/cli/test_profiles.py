@@ -12,8 +12,8 @@ import pytest
 
 from studio.adapters.do_api import BASE_URL_ENV
 from studio.adapters.secrets import SecretName, SecretStore
+from studio.cli.profiles import main
 from studio.core.profiles import ProfileStore, make_profile, now_utc
-from studio.profiles_cli import main
 from tests.adapters.fake_do_api import FakeDigitalOcean
 from tests.adapters.keyring_service import SecretServiceSession
 from tests.backend.seaweed import SeaweedS3
@@ -27,7 +27,7 @@ def cli(
     if config is not None:
         full_env["THEMESTUDIO_CONFIG_DIR"] = str(config)
     return subprocess.run(
-        [sys.executable, "-m", "studio.profiles_cli", *args],
+        [sys.executable, "-m", "studio.cli.profiles", *args],
         cwd=REPO,
         input=stdin,
         capture_output=True,

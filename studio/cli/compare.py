@@ -14,14 +14,13 @@ Exit codes: 0 the comparison ran (whatever it found); 1 something changed and ``
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
+from studio.cli.common import EXIT_FAILED, CommandError, add_format_option, add_profile_option, print_json
 from studio.core.visual.pixeldiff import DEFAULT_THRESHOLD
-from studio.core.visual.sides import SideError, is_remote_spec
+from studio.core.visual.sides import CompareSide, SideError, is_remote_spec
 
 __all__ = ["register", "run"]
 
@@ -37,9 +36,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("old", metavar="OLD", help="theme folder, CSS file, ID@VERSION or draft:ID")
     parser.add_argument("new", metavar="NEW", help="theme folder, CSS file, ID@VERSION or draft:ID")
     parser.add_argument("--out", type=Path, metavar="DIR", help="write before/after/diff PNGs here")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(parser)
     parser.add_argument("--fail-on-change", action="store_true", help="exit 1 when anything changed (CI)")
-    parser.add_argument("--profile", help="the profile to read releases and drafts through")
+    add_profile_option(parser, help="the profile to read releases (ID@VERSION) and drafts (draft:ID) through")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"perceptual colour threshold 0..1 (default {DEFAULT_THRESHOLD})")
     parser.set_defaults(func=run)
@@ -48,13 +47,11 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``compare``; see the module docstring for the exit codes."""
     if not 0.0 <= args.threshold <= 1.0:
-        print("themestudio compare: --threshold must be within 0..1", file=sys.stderr)
-        return 2
+        raise CommandError("--threshold must be within 0..1")
     try:
         old, new = _sides(args)
     except SideError as exc:
-        print(f"themestudio compare: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
     extra = [f for f in _HEADLESS_FLAGS if f not in flags]
     os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *extra]).strip()
@@ -68,23 +65,22 @@ def run(args: argparse.Namespace) -> int:
         comparison = compare_sides(old, new, threshold=args.threshold)
         written = write_images(comparison, args.out) if args.out is not None else []
     except (OSError, RuntimeError) as exc:
-        print(f"themestudio compare: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     report = comparison.report
     if args.format == "json":
         data = report.to_json()
         data["images"] = [str(p) for p in written]
-        print(json.dumps(data, indent=2))
+        print_json(data)
     else:
         print(report.to_text())
         print("Token impact:")
         print(report.token_impact_text or "not computed")
         if written:
             print(f"{len(written)} PNG(s) written to {args.out}")
-    return 1 if args.fail_on_change and report.has_changes else 0
+    return EXIT_FAILED if args.fail_on_change and report.has_changes else 0
 
 
-def _sides(args: argparse.Namespace) -> tuple[Any, Any]:
+def _sides(args: argparse.Namespace) -> tuple[CompareSide, CompareSide]:
     from studio.core.visual.sides import local_side
 
     if not (is_remote_spec(args.old) or is_remote_spec(args.new)):
@@ -96,13 +92,15 @@ def _sides(args: argparse.Namespace) -> tuple[Any, Any]:
     from studio.adapters.object_store import ObjectStoreError
     from studio.adapters.profile_services import ProfileServicesError
     from studio.adapters.publish_services import PublishSetupError
+    from studio.cli.common import load_profile
+    from studio.cli.drafts import UsageError, _connect
     from studio.core.drafts import DraftError
-    from studio.core.profiles import ProfileError, ProfileStore
-    from studio.drafts_cli import UsageError, _connect
 
     try:
-        services = _connect(ProfileStore().get(args.profile))
-    except (ProfileError, ProfileServicesError, PublishSetupError, UsageError, ValueError) as exc:
+        services = _connect(load_profile(args.profile))
+    except CommandError as exc:
+        raise SideError(str(exc)) from None
+    except (ProfileServicesError, PublishSetupError, UsageError, ValueError) as exc:
         raise SideError(str(exc)) from None
     with services:
         try:

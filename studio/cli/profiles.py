@@ -249,7 +249,7 @@ def run(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m studio.profiles_cli ...`` (the same as ``themestudio profiles ...``)."""
+    """``python -m studio.cli.profiles ...`` (the same as ``themestudio profiles ...``)."""
     parser = argparse.ArgumentParser(prog="themestudio profiles")
     build_parser(parser)
     return run(parser.parse_args(argv))

@@ -11,7 +11,7 @@ from studio.cli import main
 from studio.core.starters import create_theme
 from studio.core.theme import Theme
 
-DATA = Path(__file__).resolve().parent / "data" / "tokens"
+DATA = Path(__file__).resolve().parents[1] / "data" / "tokens"
 
 
 @pytest.fixture

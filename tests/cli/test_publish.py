@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from studio import publish_cli
 from studio.adapters.do_api import BASE_URL_ENV
 from studio.adapters.secrets import SecretName, SecretStore
+from studio.cli import publish as publish_cli
 from studio.core.profiles import ProfileStore, make_profile
 from studio.core.starters import create_theme
 from tests.adapters.fake_do_api import FakeDigitalOcean

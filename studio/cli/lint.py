@@ -1,31 +1,35 @@
-"""``themestudio``: opens the studio, or runs the core headless (``lint``, ``preview``) for scripts and CI."""
+"""``themestudio lint PATH...``: lint theme folders or CSS files (exit 1 on an error): text, JSON or SARIF."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from studio.cli.common import add_format_option
 from studio.core.css.lint import LintOptions, LintResult, lint_path
 from studio.core.diagnostics import Severity
-from studio.core.limits import MAX_CSS_BYTES, read_text_limited
 from studio.core.theme_files import CSS_NAME, MISSING, FileProblem, scan_theme_files
 
-# Commands whose modules pull in boto3/httpx: imported only when used, so opening the studio stays fast.
-LAZY_COMMANDS = {
-    "publish": "studio.publish_cli",
-    "profiles": "studio.profiles_cli",
-    "drafts": "studio.drafts_cli",
-    "migrate-assets": "studio.migrate_cli",
-    "tokens": "studio.tokens_cli",
-    "verify": "studio.verify_cli",
-    "compare": "studio.compare_cli",
-}
-SUBCOMMANDS = ("lint", "preview", "open", *LAZY_COMMANDS)
+
+def register(subparsers: Any) -> None:
+    lint = subparsers.add_parser("lint", help="lint theme folders or CSS files (exit 1 on any error)")
+    lint.add_argument("paths", nargs="*", metavar="PATH")
+    add_format_option(lint, ("text", "json", "sarif"))
+    lint.add_argument("--fix", action="store_true",
+                      help="apply the safe fixes first (atomic write), printing each change to stderr")
+    lint.add_argument("--explain", metavar="RULE", help="print what a rule checks and why, then exit")
+    lint.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="trust remote @import/url() from this origin (a warning instead of an error)",
+    )
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def resolve_lint_target(path: Path, extra_origins: Sequence[str] = ()) -> LintTa
     return LintTarget(path, LintOptions(tuple(extra_origins), asset_root=root))
 
 
-def _cmd_lint(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.explain:
         from studio.core.css.rules import RULES, explain
 
@@ -90,7 +94,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         try:
             target = resolve_lint_target(Path(raw), args.allow_origin)
             if args.fix and target.lint_css:
-                from studio.lint_fix import fix_file
+                from studio.cli.lint_fix import fix_file
 
                 fix_file(target.css_path, target.options)
             result = lint_path(target.css_path, target.options) if target.lint_css else LintResult(())
@@ -134,83 +138,3 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _cmd_preview(args: argparse.Namespace) -> int:
-    path = Path(args.path)
-    css_path = path / "theme.css" if path.is_dir() else path
-    try:
-        css = read_text_limited(css_path, MAX_CSS_BYTES, "a stylesheet")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"themestudio preview: cannot read {css_path}: {exc}", file=sys.stderr)
-        return 2
-    from studio.ui.qt_env import prepare_qt_environment
-
-    prepare_qt_environment()
-    from studio.ui.preview_render import render_preview_png
-
-    try:
-        render_preview_png(
-            css, Path(args.out), width=args.width, scheme=args.scheme, base_dir=css_path.parent
-        )
-    except (OSError, RuntimeError) as exc:
-        print(f"themestudio preview: {exc}", file=sys.stderr)
-        return 2
-    print(args.out)
-    return 0
-
-
-def _cmd_open(path: str | None) -> int:
-    from studio.ui.qt_env import prepare_qt_environment
-
-    prepare_qt_environment()
-    from studio.ui.app import run_studio
-
-    return run_studio(Path(path) if path else None)
-
-
-def build_parser(lazy: Sequence[str] = tuple(LAZY_COMMANDS)) -> argparse.ArgumentParser:
-    """The CLI parser, with the ``lazy`` commands' parsers (their modules get imported) added."""
-    parser = argparse.ArgumentParser(
-        prog="themestudio",
-        description="ThemeSystem Studio. With no command (or `open [PATH]`) it opens the studio.",
-    )
-    sub = parser.add_subparsers(dest="command")
-    lint = sub.add_parser("lint", help="lint theme folders or CSS files (exit 1 on any error)")
-    lint.add_argument("paths", nargs="*", metavar="PATH")
-    lint.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-    lint.add_argument("--fix", action="store_true",
-                      help="apply the safe fixes first (atomic write), printing each change to stderr")
-    lint.add_argument("--explain", metavar="RULE", help="print what a rule checks and why, then exit")
-    lint.add_argument(
-        "--allow-origin",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="trust remote @import/url() from this origin (a warning instead of an error)",
-    )
-    preview = sub.add_parser("preview", help="render the preview gallery with a theme to a PNG")
-    preview.add_argument("path", metavar="PATH")
-    preview.add_argument("--out", required=True, metavar="FILE.png")
-    preview.add_argument("--width", type=int, default=1280)
-    preview.add_argument("--scheme", choices=("light", "dark"), default="light")
-    open_ = sub.add_parser("open", help="open the studio on a theme folder")
-    open_.add_argument("path", nargs="?")
-    for name in lazy:
-        importlib.import_module(LAZY_COMMANDS[name]).register(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-"):
-        args_list.insert(0, "open")  # `themestudio PATH` opens PATH
-    first = args_list[0] if args_list else None
-    lazy = [first] if first in LAZY_COMMANDS else [] if first in SUBCOMMANDS else list(LAZY_COMMANDS)
-    args = build_parser(lazy).parse_args(args_list)
-    if args.command == "lint":
-        return _cmd_lint(args)
-    if args.command == "preview":
-        return _cmd_preview(args)
-    if args.command in LAZY_COMMANDS:
-        exit_code: int = importlib.import_module(LAZY_COMMANDS[args.command]).run(args)
-        return exit_code
-    return _cmd_open(getattr(args, "path", None))

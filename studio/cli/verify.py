@@ -24,6 +24,7 @@ from studio.adapters.release_verify import (
     VerifyReport,
     verify,
 )
+from studio.cli.common import add_profile_option
 from studio.core.release_manifest import describe_review, total_size
 from studio.core.semver import is_valid
 
@@ -57,7 +58,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("release", metavar="ID@VERSION", help="e.g. 3f0c…@1.2.0")
     parser.add_argument("--cdn", default="", metavar="URL", help="public base URL of the bucket (CDN)")
-    parser.add_argument("--profile", default="", help="take the CDN and backend URLs from this profile")
+    add_profile_option(parser, help="take the CDN and backend URLs from this profile")
     parser.add_argument(
         "--backend", default="", metavar="URL", help="the ThemeSystem API that lists the keys"
     )

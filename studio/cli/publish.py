@@ -30,6 +30,7 @@ from studio.adapters.publish_services import (
     publisher_for,
 )
 from studio.adapters.publisher import PublishError, PublishProgress
+from studio.cli.common import add_profile_option
 from studio.core.profiles import LOCAL_PROFILE, Profile, ProfileError, ProfileStore
 from studio.core.publish_plan import PlanError, plan_release
 from studio.core.review.contrast_gate import ContrastBlockedError, gate
@@ -46,7 +47,7 @@ def register(subparsers: Any) -> None:
     """Add the ``publish`` sub-command to the CLI's subparsers."""
     parser = subparsers.add_parser("publish", help="publish a release of a theme to Spaces")
     parser.add_argument("path", type=Path, help="the theme folder")
-    parser.add_argument("--profile", default="", help="publish profile (endpoint, bucket, CDN, backend)")
+    add_profile_option(parser, help="publish profile (endpoint, bucket, CDN, backend)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
         "--bump", choices=("patch", "minor", "major"), help="next version from the last release"

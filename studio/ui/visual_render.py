@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QRect, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QRect, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWebEngineCore import QWebEngineSettings
 from PySide6.QtWidgets import QWidget
@@ -36,6 +36,8 @@ from studio.ui.preview_render import MAX_HEIGHT, TIMEOUT_S, PreviewRenderError, 
 STRIP = 2
 #: The view height used to measure a page the first time at each width (scrollHeight is at least this).
 PROBE_HEIGHT = 64
+#: How long each wait sleeps between checks, in ms.
+POLL_MS = 4
 SANS = "Studio Render Sans"
 MONO = "Studio Render Mono"
 
@@ -283,7 +285,13 @@ class GalleryRenderer:
                 raise RenderCancelledError()
             if time.perf_counter() > deadline:
                 raise PreviewRenderError("timed out waiting for the render to be painted")
-            self._app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            self._pause()
+
+    def _pause(self) -> None:
+        """Handle events for a few ms, sleeping while there are none (Chromium needs the CPU, not a spin)."""
+        loop = QEventLoop()
+        QTimer.singleShot(POLL_MS, loop.quit)
+        loop.exec()
 
     def _evaluate(self, js: str) -> object:
         box: list[object] = []
@@ -298,7 +306,7 @@ class GalleryRenderer:
                 raise RenderCancelledError()
             if time.perf_counter() > deadline:
                 raise PreviewRenderError(f"timed out after {TIMEOUT_S:.0f} s waiting for {what}")
-            self._app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            self._pause()
 
 
 def _at_css_pixels(image: QImage, width: int, height: int) -> QImage:

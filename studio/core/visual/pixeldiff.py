@@ -74,8 +74,8 @@ def compare_pixels(old: RGBA, new: RGBA, *, threshold: float = DEFAULT_THRESHOLD
         over = candidates[_yiq_delta(rgb_old, rgb_new) > MAX_YIQ_DELTA * threshold * threshold]
         if over.size and detect_antialiasing:
             ys, xs = np.divmod(over, width)
-            aa = (_antialiased(old, words_old, words_new, xs, ys)
-                  | _antialiased(new, words_new, words_old, xs, ys))
+            aa = (_antialiased_where_possible(old, words_old, words_new, xs, ys)
+                  | _antialiased_where_possible(new, words_new, words_old, xs, ys))
             antialiased[over[aa]] = True
             over = over[~aa]
         changed[over] = True
@@ -138,6 +138,18 @@ def _neighbours(xs: npt.NDArray[np.intp], ys: npt.NDArray[np.intp], width: int, 
     valid = (nx >= 0) & (nx < width) & (ny >= 0) & (ny < height)
     border = ((xs == 0) | (xs == width - 1) | (ys == 0) | (ys == height - 1)).astype(np.intp)
     return np.clip(nx, 0, width - 1), np.clip(ny, 0, height - 1), valid, border
+
+
+def _antialiased_where_possible(image: RGBA, words: npt.NDArray[np.uint32],
+                                other_words: npt.NDArray[np.uint32], xs: npt.NDArray[np.intp],
+                                ys: npt.NDArray[np.intp]) -> Mask:
+    """:func:`_antialiased`, skipping pixels with three or more identical neighbours: those have three or
+    more of equal brightness too, which pixelmatch rules out at once (most pixels of a recoloured area)."""
+    result = np.zeros(xs.size, dtype=bool)
+    open_ = ~_many_siblings(words, xs, ys)
+    if open_.any():
+        result[open_] = _antialiased(image, words, other_words, xs[open_], ys[open_])
+    return result
 
 
 def _antialiased(image: RGBA, words: npt.NDArray[np.uint32], other_words: npt.NDArray[np.uint32],

@@ -361,7 +361,7 @@ class PublishDialog(QDialog):
             "Reason for publishing anyway (goes into the release notes and the release's record)"
         )
         self.waiver_edit.setMaxLength(MAX_REASON_LENGTH)
-        self.waiver_edit.textChanged.connect(lambda _t: self._update_publish_button())
+        self.waiver_edit.textChanged.connect(lambda _t: self._on_waiver_edited())
         form = QFormLayout()
         form.addRow(link_label(QLabel("Contrast &waiver:", box), self.waiver_edit), self.waiver_edit)
         layout = QVBoxLayout(box)
@@ -378,16 +378,28 @@ class PublishDialog(QDialog):
         self.contrast_box.setVisible(bool(failures))
         if not failures:
             return
-        self.contrast_label.setText(
-            f"{len(failures)} text/background token pair(s) fail WCAG 2 AA (4.5:1 for normal text): "
-            "publishing is blocked. Fix the colours, or give a reason to publish anyway. "
-            "APCA Lc is shown as advice."
-        )
+        self._on_waiver_edited()
         for failure in failures:
             self.contrast_list.addItem(
                 f"{failure.foreground} on {failure.background}  [{failure.scheme_label}]  "
                 f"{failure.ratio:.2f}:1  ·  APCA Lc {failure.apca:.0f}"
             )
+
+    def _on_waiver_edited(self) -> None:
+        review = self._review
+        if review is not None and review.plan.contrast_failures:
+            count = len(review.plan.contrast_failures)
+            self.contrast_label.setText(
+                f"{count} text/background token pair(s) fail WCAG 2 AA (4.5:1 for normal text): "
+                + (
+                    "publishing is blocked. Fix the colours, or give a reason to publish anyway."
+                    if self.contrast_blocked
+                    else "they will be published with this waiver, recorded in the release notes and with "
+                    "the release."
+                )
+                + " APCA Lc is shown as advice."
+            )
+        self._update_publish_button()
 
     @property
     def contrast_blocked(self) -> bool:

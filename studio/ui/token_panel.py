@@ -546,7 +546,11 @@ class TokenPanel(QWidget):
             spoken = name if color is None else f"{name}, {color_in_words(rgba_to_qcolor(color))}"
             item.setData(column, Qt.ItemDataRole.AccessibleTextRole, spoken)
         item.setText(RATIO_COLUMN, f"{check.ratio:.2f}")
-        item.setData(RATIO_COLUMN, Qt.ItemDataRole.AccessibleTextRole, f"contrast {check.ratio:.2f} to 1")
+        apca = f"APCA Lc {check.apca:.0f} (advice: |Lc| 75 for body text, 60 for large text)"
+        item.setToolTip(RATIO_COLUMN, f"WCAG 2: {check.ratio:.2f}:1 · {apca}")
+        item.setData(
+            RATIO_COLUMN, Qt.ItemDataRole.AccessibleTextRole, f"contrast {check.ratio:.2f} to 1, {apca}"
+        )
         item.setTextAlignment(RATIO_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setText(BADGE_COLUMN, check.badge)
         item.setToolTip(BADGE_COLUMN, _badge_tip(check.badge))

@@ -135,9 +135,10 @@ def test_publish_a_starter_theme_then_a_patch_with_its_diff(
     qtbot.mouseClick(latest_copy, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == latest_url.text()
 
-    # A token change, then Back → Review with a patch bump: the diff against 0.1.0 is shown.
+    # A token change, then Back → Review with a patch bump: the diff against 0.1.0 is shown. The border
+    # colour is in no text/background pair (a dark --color-bg would fail the contrast gate).
     css = theme.css_path.read_text()
-    first_token = css.index("--")
+    first_token = css.index("--color-border")
     name_end = css.index(":", first_token)
     value_end = css.index(";", name_end)
     theme.css_path.write_text(css[: name_end + 1] + " #123456" + css[value_end:])

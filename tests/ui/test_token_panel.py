@@ -279,3 +279,20 @@ def test_unknown_scheme_is_rejected(qtbot: QtBot) -> None:
     panel = make_panel(qtbot)
     with pytest.raises(ValueError, match="unknown scheme"):
         panel.set_scheme("sepia")
+
+
+def test_light_dark_tokens_and_apca_advice_in_the_contrast_section(qtbot: QtBot) -> None:
+    css = ":root { --color-bg: light-dark(#ffffff, #121212); --color-text: light-dark(#222222, #3a3a3a); }"
+    panel = make_panel(qtbot, css)
+    with qtbot.waitSignal(panel.contrastUpdated, timeout=5000):
+        panel.set_scheme("light")
+    light = contrast_rows(panel)[("--color-text", "--color-bg")]
+    with qtbot.waitSignal(panel.contrastUpdated, timeout=5000):
+        panel.set_scheme("dark")
+    dark = contrast_rows(panel)[("--color-text", "--color-bg")]
+    assert light[1] == "AAA"
+    assert dark[1] == "Fail"  # light-dark() resolved per scheme: #3a3a3a on #121212
+    item = panel.contrast.topLevelItem(0)
+    assert item is not None
+    assert "APCA Lc" in item.toolTip(RATIO_COLUMN)
+    assert "APCA Lc" in item.data(RATIO_COLUMN, Qt.ItemDataRole.AccessibleTextRole)

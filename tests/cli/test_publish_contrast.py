@@ -15,8 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from studio import publish_cli
 from studio.adapters.secrets import SecretName, SecretStore
+from studio.cli import publish as publish_cli
 from studio.core.profiles import ProfileStore, make_profile
 from studio.core.starters import create_theme
 from studio.core.theme import Theme

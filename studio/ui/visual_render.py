@@ -253,8 +253,10 @@ class GalleryRenderer:
         if not isinstance(m, dict):
             raise PreviewRenderError(f"could not measure the gallery (got {m!r})")
         scroll, html, inner = int(m["scroll"]), int(m["html"]), int(m["inner"])
-        if scroll > inner:  # taller than the view: scrollHeight is the page's own height
-            wanted = scroll
+        if scroll > inner:
+            # Taller than the view: its own height, rounded up as below (scrollHeight rounds 4910.5 down,
+            # which the next render, in a view that tall, would measure as 4911: a 1-px false change).
+            wanted = max(scroll, html)
         elif html < inner:  # shorter: the root box is the page's height
             wanted = html
         else:  # the root box follows the view's height (100vh-style layout): keep the height we have

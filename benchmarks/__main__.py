@@ -16,6 +16,7 @@ GROUPS = {
     "tokens": "benchmarks.tokens",
     "browse-gui": "benchmarks.browse_gui",
     "analytics": "benchmarks.analytics",
+    "review": "benchmarks.review",
 }
 
 

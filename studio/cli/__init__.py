@@ -32,6 +32,7 @@ COMMANDS = {
     "tokens": "studio.cli.tokens",
     "migrate-assets": "studio.cli.migrate_assets",
     "stats": "studio.cli.stats",
+    "compare": "studio.cli.compare",
 }
 
 

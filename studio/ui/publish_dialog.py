@@ -115,6 +115,7 @@ def load_targets(extra: list[PublishTarget] | None = None) -> tuple[list[Publish
 class _Review:
     plan: PublishPlan
     session: PublishSession
+    previous_css: str | None = None  # the last release's stylesheet, for Visual Changes
 
 
 class _Relay(QObject):
@@ -331,7 +332,10 @@ class PublishDialog(QDialog):
         back.clicked.connect(self._back_to_setup)
         self.publish_button = QPushButton("Publish", page)
         self.publish_button.clicked.connect(self.start_publish)
+        self.visual_button = QPushButton("Visual Changes…", page)
+        self.visual_button.clicked.connect(self.show_visual_changes)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.visual_button)
         buttons.addStretch(1)
         buttons.addWidget(back)
         buttons.addWidget(self.publish_button)
@@ -553,7 +557,7 @@ class PublishDialog(QDialog):
                     previous = None
             previous_css = publisher.read_public_css(theme_id, previous) if previous else None
             plan = plan_release(theme, version, previous_css=previous_css, previous_version=previous)
-            return _Review(plan, session)
+            return _Review(plan, session, previous_css)
 
         run_in_background(work, self._show_review, self._review_failed, owner=self)
 
@@ -589,6 +593,19 @@ class PublishDialog(QDialog):
         self.reviewed.emit(plan)
         if plan.contrast_failures:
             announce(self.contrast_label, self.contrast_label.text(), assertive=True)
+
+    def show_visual_changes(self) -> None:
+        """This release against the last one, rendered (both in this theme's folder, for its assets)."""
+        from studio.ui.visual_changes import open_visual_changes
+
+        review = self._review
+        if review is None or review.previous_css is None:
+            self.review_title.setText(self.review_title.text().split(" · Visual")[0]
+                                      + " · Visual changes need a previous release.")
+            return
+        old_css, plan = review.previous_css, review.plan
+        self.visual_dialog = open_visual_changes(
+            self, (str(plan.previous_version), plan.version), lambda: (old_css, plan.css), self.theme.root)
 
     def _review_failed(self, exc: Exception) -> None:
         self._set_busy(False)

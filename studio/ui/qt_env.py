@@ -14,8 +14,10 @@ def prepare_qt_environment() -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    # --disable-partial-raster: a tile is re-rastered whole, so a rounded corner's anti-aliasing no longer
+    # depends on which part of the tile changed before (renders of one stylesheet stay pixel-identical).
     for flag in ("--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-gpu"):
+                 "--no-first-run", "--disable-gpu", "--disable-partial-raster"):
         if flag not in flags:
             flags = f"{flags} {flag}".strip()
     os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = flags

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.adapters.backend_client import BackendError, DraftRecord
+from studio.adapters.compare_sources import draft_against_release
 from studio.adapters.object_store import ObjectStoreError
 from studio.adapters.profile_services import ProfileServices, ProfileServicesError
 from studio.adapters.releases import list_releases
@@ -47,6 +48,7 @@ from studio.ui.editor_pane import EditorPane
 from studio.ui.focus import chain_tab_order
 from studio.ui.preview import PreviewView, folder_url
 from studio.ui.versions_dialog import DiffTextView, TokenChangesTable, format_time
+from studio.ui.visual_changes import add_visual_changes_tab
 
 T = TypeVar("T")
 #: Builds the services of a profile (keyring reads: called off the GUI thread).
@@ -215,6 +217,8 @@ class ReviewWindow(QMainWindow):
         self.contrast_view = ContrastView(review.css, label, self)
         failing = f" — {self.contrast_view.failures} below AA" if self.contrast_view.failures else ""
         self.tabs.addTab(self.contrast_view, f"Contrast{failing}")
+        self.visual_changes = add_visual_changes_tab(self.tabs, lambda: draft_against_release(
+            services, d.theme_id, d.revision, review.css, theme_root))
 
         self.comment_edit = QPlainTextEdit(self)
         self.comment_edit.setPlaceholderText("Comment for the author (required to request changes)…")

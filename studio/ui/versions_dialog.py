@@ -350,6 +350,7 @@ class VersionsDialog(QDialog):
         self.drafts: list[DraftRevision] = []
         self.create_dialog: CreateVersionDialog | None = None
         self.diff_dialog: DiffDialog | None = None
+        self.visual_dialog: QDialog | None = None
         self.error_box: QMessageBox | None = None
         self.setWindowTitle(f"Versions & History — {theme.manifest.name}")
 
@@ -372,6 +373,8 @@ class VersionsDialog(QDialog):
         self.open_button = QPushButton("Open Read-Only")
         self.diff_button = QPushButton("Diff")
         self.restore_button = QPushButton("Restore into New Draft")
+        self.visual_button = QPushButton("Visual Changes…")
+        self.visual_button.clicked.connect(self.show_visual_changes)
         self.create_button.clicked.connect(self.create_version)
         self.open_button.clicked.connect(self.open_read_only)
         self.diff_button.clicked.connect(self.show_diff)
@@ -383,7 +386,8 @@ class VersionsDialog(QDialog):
         self.hint.setStyleSheet("color: #5c6370;")
 
         side = QVBoxLayout()
-        for button in (self.create_button, self.open_button, self.diff_button, self.restore_button):
+        for button in (self.create_button, self.open_button, self.diff_button, self.visual_button,
+                       self.restore_button):
             side.addWidget(button)
         side.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -455,6 +459,7 @@ class VersionsDialog(QDialog):
         self.open_button.setEnabled(count == 1)
         self.restore_button.setEnabled(count == 1)
         self.diff_button.setEnabled(count in (1, 2))
+        self.visual_button.setEnabled(count in (1, 2))
         if count == 2:
             self.diff_button.setText("Diff Selected")
             self.hint.setText("Diff compares the older selection with the newer one.")
@@ -551,6 +556,25 @@ class VersionsDialog(QDialog):
             dialog.open()
 
         self._run(work, done, "Could not compare")
+
+    def show_visual_changes(self) -> None:
+        """Render and compare two selected entries (older → newer), or one against the editor text."""
+        from studio.ui.visual_changes import open_visual_changes
+
+        entries = self.selected_entries()
+        if len(entries) not in (1, 2):
+            return
+        theme, current = self.theme, self.current_css
+        if len(entries) == 2:
+            newer, older = sorted(entries, key=lambda e: e.created_at, reverse=True)
+            labels = (older.label, newer.label)
+        else:
+            older, newer, labels = entries[0], None, (entries[0].label, "Editor")
+
+        def load() -> tuple[str, str]:
+            return older.read(theme), newer.read(theme) if newer is not None else current
+
+        self.visual_dialog = open_visual_changes(self, labels, load, theme.root)
 
     # ----------------------------------------------------------------- plumbing
     def _run(self, work: Callable[[], T], done: Callable[[T], None], failure_title: str) -> None:

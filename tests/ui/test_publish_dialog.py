@@ -423,3 +423,28 @@ def test_missing_keyring_secret_says_how_to_add_it(
     qtbot.waitUntil(lambda: "Cannot publish" in dialog.setup_message.text(), timeout=20_000)
     assert f"themestudio profiles add {target.profile.name}" in dialog.setup_message.text()
     assert dialog.pages.currentIndex() == 0
+
+
+@pytest.mark.qt_log_ignore("QRhiGles2", "Failed to create RHI", "GPUInfo not initialized")
+def test_visual_changes_of_this_release_against_the_last(
+    qtbot: QtBot, seaweed: SeaweedS3, theme: Theme
+) -> None:
+    dialog = _dialog(qtbot, theme, [_target(seaweed)], render_preview=False)
+    _review(qtbot, dialog)
+    assert isinstance(_publish(qtbot, dialog), PublishResult)
+    css = theme.css_path.read_text()
+    # One unit of blue: invisible to the eye, still AA (the contrast gate would stop a paler primary).
+    theme.css_path.write_text(css.replace("--color-primary: #2f5bd3;", "--color-primary: #2f5bd4;", 1))
+    dialog.pages.setCurrentIndex(0)
+    _review(qtbot, dialog)
+    dialog.visual_button.click()
+    visual = dialog.visual_dialog
+    assert visual.windowTitle() == "Visual changes — 0.1.0 → 0.1.1"
+    with qtbot.waitSignal(visual.view.finished, timeout=180_000) as done:
+        pass
+    changed = [c.key for c in done.args[0].report.combinations if c.has_changes]
+    assert changed == ["light@375", "light@768", "light@1280"]
+    visual.view.show_key("light@768")
+    visual.view.set_mode("diff")
+    visual.grab().save("/tmp/shots-visual-diff/publish-visual-changes-diff.png")
+    visual.reject()

@@ -280,3 +280,46 @@ def test_errors_are_shown_clearly(
     assert "storage answered HTTP 404" in reviewer_panel.status.text()
     assert "X-Amz-Signature" not in reviewer_panel.status.text()
     reviewer_panel.grab().save("/tmp/review-error.png")
+
+
+def test_visual_changes_tab_renders_the_draft_against_the_last_release(
+    qtbot: QtBot,
+    seaweed: SeaweedS3,
+    live: LiveBackend,
+    built: list[ProfileServices],
+    submitted: tuple[Theme, str, bytes],
+) -> None:
+    theme, first_id, _css = submitted
+    reviewer, author = live.client(live.reviewer), live.client(live.author)
+    store = keyless_store(seaweed, live)
+    service = ReviewService(author, store)
+    try:
+        reviewer.approve(first_id)
+        from studio.adapters.publisher import Publisher
+        from studio.core.publish_plan import plan_release
+
+        publisher = Publisher(store, register=author.register_release, backend=author)
+        publisher.publish(plan_release(theme, "1.0.0"))
+        css = theme.css_path.read_text()
+        theme.css_path.write_text(css.replace("--color-primary: #2f5bd3;", "--color-primary: #2f5bd4;", 1))
+        second = service.submit(theme)
+    finally:
+        service.close()
+        store.close()
+        author.close()
+        reviewer.close()
+
+    panel = make_panel(qtbot, seaweed, live, live.reviewer, built)
+    window = open_draft(qtbot, panel, second.id)
+    window.resize(1400, 860)
+    window.show()
+    view = window.visual_changes
+    assert view.comparison is None, "nothing is rendered before the tab is shown"
+    with qtbot.waitSignal(view.finished, timeout=180_000) as done:
+        window.tabs.setCurrentWidget(view)
+    report = done.args[0].report
+    assert (report.old_label, report.new_label) == ("release 1.0.0", f"draft r{second.revision}")
+    # One unit of blue in the light primary: every light combination changed, no dark one.
+    assert [c.key for c in report.combinations if c.has_changes] == ["light@375", "light@768", "light@1280"]
+    view.set_mode("diff")
+    window.grab().save("/tmp/shots-visual-diff/reviewer-visual-changes-diff.png")

@@ -224,3 +224,35 @@ def test_existing_version_error_from_core_is_shown(qtbot: QtBot, theme: Theme) -
     qtbot.waitUntil(lambda: dialog.error_box is not None, timeout=5000)
     assert dialog.error_box is not None
     assert "1.1.1 already exists" in dialog.error_box.text()
+
+
+@pytest.mark.qt_log_ignore("QRhiGles2", "Failed to create RHI", "GPUInfo not initialized")
+def test_visual_changes_of_two_versions_and_of_one_against_the_editor(qtbot: QtBot, theme: Theme) -> None:
+    dialog = make_dialog(qtbot, theme)
+    dialog.select("1.1.0", "1.0.0")
+    assert dialog.visual_button.isEnabled()
+    qtbot.mouseClick(dialog.visual_button, Qt.MouseButton.LeftButton)
+    visual = dialog.visual_dialog
+    assert visual is not None
+    assert visual.windowTitle() == "Visual changes — 1.0.0 → 1.1.0"
+    with qtbot.waitSignal(visual.view.finished, timeout=180_000) as done:
+        pass
+    # 1.1.0 only changes --radius and adds --gap, which nothing in the gallery uses: nothing to see.
+    assert not done.args[0].report.has_changes
+    assert "no visible change" in visual.view.status.text()
+    assert visual.view.combinations.count() == 1  # all six collapsed into one line
+    visual.grab().save("/tmp/shots-visual-diff/versions-visual-changes-unchanged.png")
+    visual.reject()
+
+    dialog.select("1.0.0")
+    qtbot.mouseClick(dialog.visual_button, Qt.MouseButton.LeftButton)
+    visual = dialog.visual_dialog
+    assert visual is not None
+    with qtbot.waitSignal(visual.view.finished, timeout=180_000) as done:
+        pass
+    combinations = done.args[0].report.combinations
+    assert all(c.has_changes for c in combinations), "the editor's --brand colours the text"
+    visual.view.set_mode("overlay")
+    visual.view.slider.setValue(50)
+    visual.grab().save("/tmp/shots-visual-diff/versions-visual-changes-overlay.png")
+    visual.reject()

@@ -1,0 +1,1 @@
+"""Rendered before/after comparison of two stylesheets: pixel diff, changed regions, report (no Qt)."""

@@ -12,6 +12,7 @@ GROUPS = {
     "lint": "benchmarks.lint",
     "publish": "benchmarks.publish",
     "backend": "benchmarks.backend",
+    "browse": "benchmarks.browse",
     "tokens": "benchmarks.tokens",
 }
 

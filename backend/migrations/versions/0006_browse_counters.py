@@ -74,8 +74,12 @@ CREATE INDEX theme_tags_published_created ON theme_tags (tag, created_at DESC, t
 CREATE INDEX theme_tags_published_popular ON theme_tags (tag, popularity DESC, theme_id DESC) WHERE published;
 CREATE INDEX theme_tags_published_installs ON theme_tags (tag, installs DESC, theme_id DESC) WHERE published;
 
--- 0002's function, now also copying created_at and the counters into new tag rows.
+-- 0002's function, now also copying created_at and the counters into new tag rows. The counters are read
+-- by primary key (a new theme has none yet): never a join, whose cached plan could scan theme_stats per row.
 CREATE OR REPLACE FUNCTION themes_sync_tags() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    pop  bigint := 0;
+    inst bigint := 0;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF NEW.tags IS NOT DISTINCT FROM OLD.tags AND NEW.published = OLD.published
@@ -88,12 +92,12 @@ BEGIN
             RETURN NULL;
         END IF;
         DELETE FROM theme_tags WHERE theme_id = OLD.id;
+        SELECT s.popularity, s.installs INTO pop, inst FROM theme_stats s WHERE s.theme_id = NEW.id;
     END IF;
     INSERT INTO theme_tags (theme_id, tag, updated_at, published, created_at, popularity, installs)
     SELECT DISTINCT NEW.id, tag, NEW.updated_at, NEW.published, NEW.created_at,
-           COALESCE(s.popularity, 0), COALESCE(s.installs, 0)
-    FROM unnest(NEW.tags) AS tag LEFT JOIN theme_stats s ON s.theme_id = NEW.id
-    WHERE tag IS NOT NULL;
+           COALESCE(pop, 0), COALESCE(inst, 0)
+    FROM unnest(NEW.tags) AS tag WHERE tag IS NOT NULL;
     RETURN NULL;
 END
 $$;

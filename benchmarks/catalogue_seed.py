@@ -105,7 +105,7 @@ def seed_catalogue(
                         updated,
                     )
                 )
-        # The triggers' statements are planned with the tables' statistics: give them real ones between phases.
+        # The triggers plan their statements with the tables' statistics: give them real ones between phases.
         conn.commit()
         cur.execute("ANALYZE themes, theme_tags, theme_stats")
         with cur.copy("COPY theme_versions (theme_id, version, sha256, size, css_url) FROM STDIN") as copy:

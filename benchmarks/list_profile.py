@@ -44,6 +44,7 @@ _P50 = re.compile(r"^\s+50(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _P99 = re.compile(r"^\s+99(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+SAMPLE_RATE = 250
 
 
 def serve(port: int, gc_log: Path) -> None:
@@ -115,18 +116,30 @@ def _wrk_run(wrk: str, url: str, seconds: int, script: str | None) -> dict[str, 
     }
 
 
-def _top(collapsed: Path, limit: int = 25) -> list[tuple[str, float]]:
-    """Share of samples in which each function is on the stack (inclusive), from py-spy's raw output."""
-    counts: collections.Counter[str] = collections.Counter()
+def _top(collapsed: Path, seconds: int, limit: int = 25) -> dict[str, Any]:
+    """From py-spy's raw output: how busy the worker was (samples / possible samples), and the functions most
+    often on the stack (inclusive) and at its top (self), as shares of the samples."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, n = line.rpartition(" ")
         if not n.isdigit():
             continue
+        frames = [re.sub(r" \(.*?/(site-packages/)?", " (", f) for f in stack.split(";")]
         total += int(n)
-        for frame in set(stack.split(";")):
-            counts[re.sub(r" \(.*?/(site-packages/)?", " (", frame)] += int(n)
-    return [(frame, round(n / max(1, total), 3)) for frame, n in counts.most_common(limit)]
+        own[frames[-1]] += int(n)
+        for frame in set(frames):
+            inclusive[frame] += int(n)
+
+    def share(counter: collections.Counter[str]) -> list[tuple[str, float]]:
+        return [(frame, round(n / max(1, total), 3)) for frame, n in counter.most_common(limit)]
+
+    return {
+        "busy": round(total / (SAMPLE_RATE * seconds), 3),
+        "inclusive": share(inclusive),
+        "self": share(own),
+    }
 
 
 def _gc_between(passes: list[list[float]], start: float, end: float) -> dict[str, Any]:
@@ -141,7 +154,7 @@ def _gc_between(passes: list[list[float]], start: float, end: float) -> dict[str
     }
 
 
-def run(seconds: int, py_spy: str | None) -> dict[str, Any]:
+def run(seconds: int, py_spy: str | None, *, gc_freeze: bool = True) -> dict[str, Any]:
     wrk = _wrk()
     dsn, _ = _seeded_database(_admin_dsn(), False)
     prefix = f"bench:{os.urandom(4).hex()}:"
@@ -153,9 +166,10 @@ def run(seconds: int, py_spy: str | None) -> dict[str, Any]:
         "THEMESYSTEM_BENCH_CEILING": "1",
         "DB_POOL_MIN": "4",
         "DB_POOL_MAX": "16",
+        "GC_FREEZE": "1" if gc_freeze else "0",
     }
     r = redis.Redis.from_url(redis_url)
-    report: dict[str, Any] = {"seconds": seconds}
+    report: dict[str, Any] = {"seconds": seconds, "gc_freeze": gc_freeze}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         gc_log = tmp / "gc.json"
@@ -197,7 +211,7 @@ def run(seconds: int, py_spy: str | None) -> dict[str, Any]:
                 windows[name] = (start, time.monotonic())
                 if spy is not None:
                     spy.wait(30)
-                    report[name]["top"] = _top(tmp / f"{name}.txt")
+                    report[name]["profile"] = _top(tmp / f"{name}.txt", seconds)
         passes = json.loads(gc_log.read_text())
         for name, (start, end) in windows.items():
             report[name]["gc"] = _gc_between(passes, start, end)
@@ -224,8 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.list_profile")
     parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--py-spy", default=None, metavar="PATH", help="sample the worker with py-spy")
+    parser.add_argument("--no-gc-freeze", action="store_true", help="serve with GC_FREEZE=0 (the before)")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.seconds, args.py_spy)))
+    print(json.dumps(run(args.seconds, args.py_spy, gc_freeze=not args.no_gc_freeze)))
     return 0
 
 

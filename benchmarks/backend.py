@@ -533,7 +533,8 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
             # The counters only grow with events (migration 0006): count the kept ones again.
             conn.execute(
                 "UPDATE theme_stats s SET views = COALESCE(a.views, 0), "
-                "downloads = COALESCE(a.downloads, 0), installs = COALESCE(a.installs, 0) FROM theme_stats s2 LEFT JOIN ("
+                "downloads = COALESCE(a.downloads, 0), installs = COALESCE(a.installs, 0) "
+                "FROM theme_stats s2 LEFT JOIN ("
                 "SELECT theme_id, count(*) FILTER (WHERE event_type = 'view') AS views, "
                 "count(*) FILTER (WHERE event_type = 'download') AS downloads, "
                 "count(*) FILTER (WHERE event_type = 'install') AS installs "

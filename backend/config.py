@@ -110,6 +110,8 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias=AliasChoices("SIGNING_RETIRED_PUBLIC_KEYS")
     )
     bench_ceiling: bool = Field(default=False, validation_alias=AliasChoices("THEMESYSTEM_BENCH_CEILING"))
+    # The served app freezes its start-up objects out of the collector's full passes (backend.api.app).
+    gc_freeze: bool = Field(default=True, validation_alias=AliasChoices("GC_FREEZE"))
 
     @field_validator(
         "cors_origins",

@@ -13,6 +13,7 @@ GROUPS = {
     "publish": "benchmarks.publish",
     "backend": "benchmarks.backend",
     "beacon": "benchmarks.beacon",
+    "browse": "benchmarks.browse",
     "tokens": "benchmarks.tokens",
     "browse-gui": "benchmarks.browse_gui",
     "analytics": "benchmarks.analytics",

@@ -105,6 +105,9 @@ def seed_catalogue(
                         updated,
                     )
                 )
+        # The triggers plan their statements with the tables' statistics: give them real ones between phases.
+        conn.commit()
+        cur.execute("ANALYZE themes, theme_tags, theme_stats")
         with cur.copy("COPY theme_versions (theme_id, version, sha256, size, css_url) FROM STDIN") as copy:
             for tid in ids:
                 copy.write_row(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -123,8 +124,14 @@ async def _data_error(_: Request, exc: Exception) -> JSONResponse:
     return _error(422, "invalid_value", "A value cannot be stored (e.g. it contains a NUL character).")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """A configured app; the pool, Redis client and storage signer open in its lifespan."""
+def create_app(settings: Settings, *, freeze_gc: bool = False) -> FastAPI:
+    """A configured app; the pool, Redis client and storage signer open in its lifespan.
+
+    ``freeze_gc`` (the served app): once started, every object alive (modules, routes, models, ~110,000
+    of them) moves to the collector's permanent generation. Profiling the list route under load showed
+    full (generation 2) collections walking them all, a 20-300 ms pause of the event loop each, which every
+    request in flight waits out: the p99. Frozen, a full pass only walks what requests allocate.
+    """
     metrics = Metrics()
     signing_key = settings.signing_key.get_secret_value() if settings.signing_key is not None else None
     signer = Signer.from_settings(signing_key, settings.signing_retired_public_keys)
@@ -148,9 +155,14 @@ def create_app(settings: Settings) -> FastAPI:
         drainer = asyncio.get_running_loop().create_task(
             drain_forever(pool, cache, settings.cache_outbox_interval_s, stop), name="cache-outbox"
         )
+        if freeze_gc:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
+            if freeze_gc:
+                gc.unfreeze()
             stop.set()  # a drain in flight ends within the pool and Redis timeouts
             await asyncio.wait({drainer}, timeout=settings.db_timeout_s + 2)
             if not drainer.done():
@@ -194,4 +206,5 @@ def create_app(settings: Settings) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """Entry for `uvicorn --factory backend.api.app:app_from_env` (each worker reads the environment)."""
-    return create_app(load_settings())
+    settings = load_settings()
+    return create_app(settings, freeze_gc=settings.gc_freeze)

@@ -79,7 +79,7 @@ _COUNTS_JSON = (
     "'installs', COALESCE(s.installs, 0), 'favourites', COALESCE(s.favourites, 0))"
 )
 _PREVIEW_URL = (
-    "CASE WHEN v.has_preview "
+    "CASE WHEN s.has_preview "
     "THEN %(cdn)s::text || 'themes-previews/' || t.id || '/' || t.version || '.png' END"
 )
 _ITEM_JSON = (
@@ -184,7 +184,6 @@ def list_query(
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     sql = (
         f"SELECT {_ITEM_JSON} AS json, {order_key} AS sort_key, {ident} AS id FROM {source} "
-        "LEFT JOIN theme_versions v ON v.theme_id = t.id AND v.version = t.version "
         f"{clause} ORDER BY {order_key} DESC, {ident} DESC LIMIT %(limit)s"
     )
     return sql, params

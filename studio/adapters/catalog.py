@@ -35,6 +35,7 @@ __all__ = [
 SortOrder = Literal["updated", "new", "popular", "installs"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("updated", "new", "popular", "installs")
 MAX_PAGE = 100  # the API's limit
+BACKEND_TOKEN_ENV = "THEMESTUDIO_BACKEND_TOKEN"
 DEFAULT_PAGE = 30
 
 
@@ -341,8 +342,12 @@ def client_for_profile(
     backend_url: str | None = None,
     token_lookup: Any = None,
     transport: httpx.BaseTransport | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> CatalogClient:
     """A catalogue client for ``backend_url`` or the profile's backend, with its keyring token when present.
+
+    ``THEMESTUDIO_BACKEND_TOKEN`` in ``environ`` (the CLI passes ``os.environ``) stands in for the keyring,
+    as for the other headless commands in CI.
 
     Args:
         profile: the profile whose backend URL and token to use (None: anonymous at ``backend_url``).
@@ -360,8 +365,8 @@ def client_for_profile(
             "No backend to browse: give a backend URL or a profile with one (Publishing Profiles).",
             "no_backend",
         )
-    token = None
-    if profile is not None:
+    token = (environ or {}).get(BACKEND_TOKEN_ENV) or None
+    if token is None and profile is not None:
         token = (token_lookup or _keyring_token)(profile)
     return CatalogClient(url, token, transport=transport)
 

@@ -1,8 +1,8 @@
 """``themestudio browse``: list published themes (search, tag, sort, favourites), as Browse does.
 
 The backend comes from ``--backend URL``, else ``--profile`` (its backend URL, and its token from the keyring
-when there is one), else the ``local`` sandbox profile when it exists. Listing is anonymous; ``--favourites``
-needs a token.
+when there is one), else the ``local`` sandbox profile when it exists. ``THEMESTUDIO_BACKEND_TOKEN`` stands in
+for the keyring (CI). Listing is anonymous; ``--favourites`` needs a token.
 
 Exit codes: 0 listed (possibly nothing), 2 bad usage, backend unreachable or refused.
 """
@@ -10,6 +10,7 @@ Exit codes: 0 listed (possibly nothing), 2 bad usage, backend unreachable or ref
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from studio.cli.common import CommandError, add_format_option, add_profile_option, print_json
@@ -83,7 +84,7 @@ def catalog_from_args(args: argparse.Namespace) -> Any:
                 "`themestudio sandbox start`)."
             ) from None
     try:
-        return client_for_profile(profile, backend_url=backend or None)
+        return client_for_profile(profile, backend_url=backend or None, environ=os.environ)
     except BackendError as exc:
         raise CommandError(str(exc)) from None
 

@@ -268,6 +268,11 @@ async def test_preview_url_of_a_release_with_a_preview(
     [item] = (await client.get("/v1/themes", params={"tag": tag})).json()["items"]
     assert item["latest_version"] == "1.1.0"
     assert item["preview_url"] is None
+    r = await client.post(f"/v1/themes/{tid}/versions/1.1.0/yank", headers=author.headers)
+    assert r.status_code == 200
+    [item] = (await client.get("/v1/themes", params={"tag": tag})).json()["items"]
+    assert item["latest_version"] == "1.0.0"  # back to the release with a preview
+    assert item["preview_url"] == f"{seaweed.endpoint}/{seaweed.bucket}/themes-previews/{tid}/1.0.0.png"
 
 
 PNG = (

@@ -18,7 +18,8 @@ per-tag orders, copied from ``theme_stats`` by its trigger (only when those two 
 tag-row writes).
 
 ``theme_versions.has_preview`` says whether the release's signed manifest lists
-``themes-previews/<id>/<version>.png``: the list's ``preview_url`` is null rather than a URL that 404s.
+``themes-previews/<id>/<version>.png``, and ``theme_stats.has_preview`` whether the theme's current version
+has one: the list's ``preview_url`` is null rather than a URL that 404s, without a join per row.
 
 Revision ID: 0007
 Revises: 0006
@@ -42,7 +43,8 @@ CREATE TABLE theme_stats (
     downloads  bigint NOT NULL DEFAULT 0,
     installs   bigint NOT NULL DEFAULT 0,
     favourites bigint NOT NULL DEFAULT 0,
-    popularity bigint GENERATED ALWAYS AS (downloads + installs) STORED
+    popularity bigint GENERATED ALWAYS AS (downloads + installs) STORED,
+    has_preview boolean NOT NULL DEFAULT false  -- the theme's current version has a preview PNG
 );
 CREATE INDEX theme_stats_popular ON theme_stats (popularity DESC, theme_id DESC) WHERE published;
 CREATE INDEX theme_stats_installs ON theme_stats (installs DESC, theme_id DESC) WHERE published;
@@ -74,8 +76,12 @@ CREATE INDEX theme_tags_published_created ON theme_tags (tag, created_at DESC, t
 CREATE INDEX theme_tags_published_popular ON theme_tags (tag, popularity DESC, theme_id DESC) WHERE published;
 CREATE INDEX theme_tags_published_installs ON theme_tags (tag, installs DESC, theme_id DESC) WHERE published;
 
--- 0002's function, now also copying created_at and the counters into new tag rows.
+-- 0002's function, now also copying created_at and the counters into new tag rows. The counters are read
+-- by primary key (a new theme has none yet): never a join, whose cached plan could scan theme_stats per row.
 CREATE OR REPLACE FUNCTION themes_sync_tags() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    pop  bigint := 0;
+    inst bigint := 0;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF NEW.tags IS NOT DISTINCT FROM OLD.tags AND NEW.published = OLD.published
@@ -88,28 +94,39 @@ BEGIN
             RETURN NULL;
         END IF;
         DELETE FROM theme_tags WHERE theme_id = OLD.id;
+        SELECT s.popularity, s.installs INTO pop, inst FROM theme_stats s WHERE s.theme_id = NEW.id;
     END IF;
     INSERT INTO theme_tags (theme_id, tag, updated_at, published, created_at, popularity, installs)
     SELECT DISTINCT NEW.id, tag, NEW.updated_at, NEW.published, NEW.created_at,
-           COALESCE(s.popularity, 0), COALESCE(s.installs, 0)
-    FROM unnest(NEW.tags) AS tag LEFT JOIN theme_stats s ON s.theme_id = NEW.id
-    WHERE tag IS NOT NULL;
+           COALESCE(pop, 0), COALESCE(inst, 0)
+    FROM unnest(NEW.tags) AS tag WHERE tag IS NOT NULL;
     RETURN NULL;
 END
 $$;
 
+-- The list reads has_preview here, not through a join to theme_versions (one index lookup per row less).
+-- A registration inserts the version first, then moves themes.version: this sees the new row.
 CREATE FUNCTION themes_sync_stats() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    preview boolean := false;
 BEGIN
+    IF NEW.version IS NOT NULL THEN
+        SELECT v.has_preview INTO preview FROM theme_versions v
+        WHERE v.theme_id = NEW.id AND v.version = NEW.version;
+    END IF;
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO theme_stats (theme_id, published) VALUES (NEW.id, NEW.published)
-        ON CONFLICT (theme_id) DO UPDATE SET published = excluded.published;
-    ELSIF NEW.published IS DISTINCT FROM OLD.published THEN
-        UPDATE theme_stats SET published = NEW.published WHERE theme_id = NEW.id;
+        INSERT INTO theme_stats (theme_id, published, has_preview)
+        VALUES (NEW.id, NEW.published, COALESCE(preview, false))
+        ON CONFLICT (theme_id)
+        DO UPDATE SET published = excluded.published, has_preview = excluded.has_preview;
+    ELSIF NEW.published IS DISTINCT FROM OLD.published OR NEW.version IS DISTINCT FROM OLD.version THEN
+        UPDATE theme_stats SET published = NEW.published, has_preview = COALESCE(preview, false)
+        WHERE theme_id = NEW.id;
     END IF;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER themes_sync_stats AFTER INSERT OR UPDATE OF published ON themes
+CREATE TRIGGER themes_sync_stats AFTER INSERT OR UPDATE OF published, version ON themes
     FOR EACH ROW EXECUTE FUNCTION themes_sync_stats();
 
 -- One UPDATE per theme of an ingest batch; rows locked in theme id order first (no deadlock between batches).
@@ -174,6 +191,9 @@ $$;
 CREATE TRIGGER theme_versions_has_preview BEFORE INSERT OR UPDATE OF manifest ON theme_versions
     FOR EACH ROW EXECUTE FUNCTION theme_versions_has_preview();
 UPDATE theme_versions SET manifest = manifest WHERE manifest IS NOT NULL;
+UPDATE theme_stats s SET has_preview = true
+FROM themes t JOIN theme_versions v ON v.theme_id = t.id AND v.version = t.version
+WHERE s.theme_id = t.id AND v.has_preview;
 
 ANALYZE theme_stats;
 ANALYZE theme_tags;

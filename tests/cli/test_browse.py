@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -63,8 +64,13 @@ def test_tag_and_text(world: World, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_favourites_through_the_profiles_keyring_token(
-    secret_service: SecretServiceSession, world: World, capsys: pytest.CaptureFixture[str]
+    secret_service: SecretServiceSession,
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    monkeypatch.setenv("THEMESTUDIO_CONFIG_DIR", str(tmp_path / "config"))  # its own profiles, left behind
     ProfileStore().put(
         Profile(
             name="browse-cli", endpoint="http://127.0.0.1:1", region="us-east-1", backend_url=world.live.url

@@ -35,8 +35,13 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_install_latest_with_a_profile_records_the_install(
-    secret_service: SecretServiceSession, world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    secret_service: SecretServiceSession,
+    world: World,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("THEMESTUDIO_CONFIG_DIR", str(tmp_path / "config"))  # its own profiles, left behind
     ProfileStore().put(
         Profile(
             name="install-cli", endpoint="http://127.0.0.1:1", region="us-east-1", backend_url=world.live.url

@@ -129,6 +129,7 @@ def test_targets_are_the_env_backend_then_profiles_with_a_backend(
     from studio.core.profiles import ProfileStore, make_profile
     from studio.ui.browse.window import browse_targets
 
+    monkeypatch.setenv("THEMESTUDIO_CONFIG_DIR", str(tmp_path / "config"))  # only this test's profiles
     store = ProfileStore()
     store.put(make_profile("prod", "https://fra1.digitaloceanspaces.com", bucket="themesystem-assets",
                            cdn_base_url="https://cdn.example.test", backend_url="https://api.example.test"))

@@ -45,22 +45,31 @@ SORTS = ("updated", "new", "popular", "installs")
 MIGRATIONS = REPO / "backend" / "migrations" / "versions"
 
 
-def _seed_key() -> str:
-    digest = hashlib.sha256(f"{SEED_VERSION}:{THEMES}:{EVENTS}".encode())
+QUICK_SIZE = (5_000, 50_000)  # --quick (CI's smoke run): seeds in seconds, kept apart from the full catalogue
+
+
+def _stem(themes: int) -> str:
+    return DB_STEM if themes == THEMES else f"{DB_STEM}q"
+
+
+def _seed_key(themes: int = THEMES, events: int = EVENTS) -> str:
+    digest = hashlib.sha256(f"{SEED_VERSION}:{themes}:{events}".encode())
     for path in sorted(MIGRATIONS.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update((REPO / "benchmarks" / "catalogue_seed.py").read_bytes())
-    return f"{DB_STEM}_s{SEED_VERSION}_{digest.hexdigest()[:10]}"
+    return f"{_stem(themes)}_s{SEED_VERSION}_{digest.hexdigest()[:10]}"
 
 
-def seeded_database(admin: str, reseed: bool = False) -> tuple[str, float | None]:
-    """The complete browse database (seeded now when missing); (dsn, seconds spent seeding or None)."""
-    name = _seed_key()
+def seeded_database(
+    admin: str, reseed: bool = False, themes: int = THEMES, events: int = EVENTS
+) -> tuple[str, float | None]:
+    """The browse database of this size (seeded now when missing); (dsn, seconds spent seeding or None)."""
+    name = _seed_key(themes, events)
     if reseed:
         _drop(admin, [name])
     if name in _databases(admin, name):
         return _dsn(admin, name), None
-    _drop(admin, [n for n in _databases(admin, DB_STEM + "%") if n != name])
+    _drop(admin, [n for n in _databases(admin, _stem(themes) + "_s%") if n != name])
     building = f"{name}_wip_{secrets.token_hex(3)}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{building}"')
@@ -70,7 +79,7 @@ def seeded_database(admin: str, reseed: bool = False) -> tuple[str, float | None
         upgrade(dsn)
         author = create_user(dsn, email="browse-bench@example.test", name="Bench", role="author")
         seed_catalogue(
-            dsn, author["id"], themes=THEMES, events=EVENTS, users=USERS, tags=TAGS, rng=random.Random(7)
+            dsn, author["id"], themes=themes, events=events, users=USERS, tags=TAGS, rng=random.Random(7)
         )
     except BaseException:
         _drop(admin, [building])
@@ -142,7 +151,8 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
     if reseed is None:
         reseed = os.environ.get("BENCH_BROWSE_RESEED", "") not in ("", "0")
     admin = _admin_dsn()
-    dsn, seed_s = seeded_database(admin, reseed)
+    themes, events = QUICK_SIZE if quick else (THEMES, EVENTS)
+    dsn, seed_s = seeded_database(admin, reseed, themes, events)
     rng = random.Random(13)
     firsts_per_sort = 30 if quick else 120
     scroll_pages = 5 if quick else 10
@@ -214,9 +224,9 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
     with psycopg.connect(dsn) as conn:
         published = conn.execute("SELECT count(*) FROM themes WHERE published").fetchone()
     figures.update(
-        themes=THEMES,
+        themes=themes,
         published_themes=published[0] if published else 0,
-        events=EVENTS,
+        events=events,
         page_size=PAGE,
         scroll_pages_per_visit=scroll_pages,
         client="one keep-alive httpx client, sequential requests (a user's Browse), one uvicorn worker",

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
+from studio.adapters.backend_client import BackendClient, BackendError
 from studio.adapters.catalog import (
     CatalogClient,
     CatalogPage,
@@ -24,6 +25,7 @@ from studio.adapters.catalog import (
 from studio.adapters.release_download import cdn_base_of, download_release, pick_version
 from studio.adapters.start_from import start_from_theme
 from studio.adapters.thumbnails import fetch_thumbnail
+from studio.core.analytics import AnalyticsQuery, AnalyticsReport
 from studio.core.docs_html import local_resources
 from studio.core.limits import MIB
 from studio.core.profiles import Profile
@@ -96,6 +98,16 @@ class BrowseCatalog:
 
     def preview_image(self, url: str) -> bytes:
         return fetch_thumbnail(self._http, url)
+
+    def analytics(self, query: AnalyticsQuery) -> AnalyticsReport:
+        """The theme's usage (its author's or an admin's token only; the backend answers 403 otherwise)."""
+        if self.client.token is None:
+            raise BackendError("Sign in to this backend (a token in its profile) to see a theme's analytics.")
+        backend = BackendClient(self.client.base_url, self.client.token)
+        try:
+            return backend.theme_analytics(query)
+        finally:
+            backend.close()
 
     # -- releases --------------------------------------------------------------------------------------
     def download_release(self, theme_id: str, version: str, dest: Path) -> Path:

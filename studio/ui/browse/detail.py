@@ -31,8 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from studio.adapters.browse_catalog import Documentation
+from studio.adapters.release_download import ReleaseDownloadError
+from studio.core.embed import EmbedError
 from studio.core.limits import read_text_limited
 from studio.ui.accessibility import announce, link_label, set_name, show_message
+from studio.ui.analytics_view import AnalyticsView
 from studio.ui.background import run_in_background
 from studio.ui.browse.delegate import counts_text
 from studio.ui.browse.docs_view import DocumentationView
@@ -174,6 +177,11 @@ class ThemeDetail(QWidget):
         self.tabs.addTab(self.preview, "&Preview")
         self.tabs.addTab(self.changelog, "Chan&gelog")
         self.tabs.addTab(self.docs, "&Documentation")
+        # Usage over time, read when the tab is shown (the backend answers the theme's author and admins).
+        self.analytics_host = QWidget(self)
+        QVBoxLayout(self.analytics_host).setContentsMargins(0, 0, 0, 0)
+        self.analytics: AnalyticsView | None = None
+        self.tabs.addTab(self.analytics_host, "Anal&ytics")
 
         # Everything below the header exists only while a theme is open (an unstyled gallery says nothing).
         self.body = QWidget(self)
@@ -200,6 +208,7 @@ class ThemeDetail(QWidget):
         self.favourite_button.clicked.connect(self._toggle_favourite)
         self.start_button.clicked.connect(self.start_from_theme)
         self.embed_button.clicked.connect(self.copy_embed_snippet)
+        self.tabs.currentChanged.connect(lambda _i: self._show_analytics())
         self.docs.rendered.connect(self._on_docs_rendered)
         self.docs.linkRefused.connect(
             lambda url: self._say(f"Links are not opened from the documentation: {url}")
@@ -272,6 +281,7 @@ class ThemeDetail(QWidget):
         self.changelog.clear()
         for widget in (self.version_box, self.start_button, self.embed_button):
             widget.setEnabled(False)
+        self._show_analytics()
         if source is None:
             return
         self._say(f"Loading the releases of {item.name}…")
@@ -426,12 +436,32 @@ class ThemeDetail(QWidget):
         run_in_background(lambda: source.start_from(item.id, release.version, dest), done, failed,
                           owner=self, pool=self._pool)
 
+    def _show_analytics(self) -> None:
+        """While the Analytics tab is shown, it shows the open theme's usage (a new view per theme)."""
+        item = self._item
+        if self.tabs.currentWidget() is not self.analytics_host or item is None:
+            return
+        if self.analytics is not None and self.analytics.theme_id == item.id:
+            return
+        if self.analytics is not None:
+            self.analytics.deleteLater()
+        self.analytics = AnalyticsView(item.id, getattr(self._source, "analytics", None),
+                                       theme_name=item.name, parent=self.analytics_host)
+        layout = self.analytics_host.layout()
+        assert layout is not None
+        layout.addWidget(self.analytics)
+        self.analytics.refresh()
+
     def copy_embed_snippet(self) -> str:
         """Put the selected version's embed snippet on the clipboard (and return it)."""
         item, release = self._item, self.selected_release()
         if item is None or release is None:
             return ""
-        snippet = embed_snippet(item.id, release)
+        try:
+            snippet = embed_snippet(item.id, release)
+        except (EmbedError, ReleaseDownloadError) as exc:  # a release the backend lists wrongly
+            self._say(f"No embed snippet for {item.name} {release.version}: {exc}", error=True)
+            return ""
         QGuiApplication.clipboard().setText(snippet)
         self._say(f"Embed snippet for {item.name} {release.version} copied to the clipboard.")
         return snippet

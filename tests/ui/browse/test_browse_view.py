@@ -115,6 +115,15 @@ def test_detail_previews_any_version_read_only_with_changelog_and_docs(
     qtbot: QtBot, view: BrowseView, browse_backend: BrowseBackend
 ) -> None:
     harbour = next(p for p in browse_backend.published if p.name == "Harbour Light")
+    author = {"Authorization": f"Bearer {browse_backend.live.author.token}"}
+    sent = httpx.post(
+        f"{browse_backend.live.url}/v1/analytics/events",
+        json={"events": [{"theme_id": harbour.id, "event_type": kind, "version": "1.1.0"}
+                         for kind in ("view", "download")]},
+        headers=author,
+        timeout=10,
+    )
+    assert sent.status_code == 200, sent.text
     open_theme(qtbot, view, "Harbour Light")
     detail = view.detail
     # Chromium's own policy refuses remote loads from a file:// page already; lift it so the request filter
@@ -313,3 +322,43 @@ def test_unreachable_backend_shows_offline_then_retry_lists(
     finally:
         proxy.close()
         view.close_sources()
+
+
+def test_analytics_tab_shows_the_open_themes_usage_as_its_author_reads_it(
+    qtbot: QtBot, view: BrowseView, browse_backend: BrowseBackend, tmp_path: Path
+) -> None:
+    harbour = next(p for p in browse_backend.published if p.name == "Harbour Light")
+    author = {"Authorization": f"Bearer {browse_backend.live.author.token}"}
+    sent = httpx.post(
+        f"{browse_backend.live.url}/v1/analytics/events",
+        json={"events": [{"theme_id": harbour.id, "event_type": kind, "version": "1.1.0"}
+                         for kind in ("view", "download")]},
+        headers=author,
+        timeout=10,
+    )
+    assert sent.status_code == 200, sent.text
+    open_theme(qtbot, view, "Harbour Light")
+    detail = view.detail
+    assert detail.analytics is None  # nothing is asked until the tab is shown
+    detail.tabs.setCurrentWidget(detail.analytics_host)
+    analytics = detail.analytics
+    assert analytics is not None
+    assert analytics.theme_id == harbour.id
+    qtbot.waitUntil(lambda: analytics.report is not None or analytics.state not in ("idle", "loading"),
+                    timeout=TIMEOUT)
+    assert analytics.report is not None, analytics.state
+    expected = httpx.get(
+        f"{browse_backend.live.url}/v1/themes/{harbour.id}/analytics",
+        params={"days": str(analytics.days)},
+        headers=author,
+        timeout=10,
+    ).json()
+    assert sum(d.views for d in analytics.report.days) >= 1
+    assert sum(d.downloads for d in analytics.report.days) >= 1
+    assert [d.day.isoformat() for d in analytics.report.days] == [d["day"] for d in expected["days"]]
+    assert [d.views for d in analytics.report.days] == [d["views"] for d in expected["days"]]
+    detail.grab().save(str(tmp_path / "browse-analytics.png"))
+
+    snippet = detail.copy_embed_snippet()  # the shared studio.core.embed snippet, pinned with the API's SRI
+    assert snippet.startswith(f'<link rel="stylesheet" id="theme-{harbour.id}"')
+    assert 'integrity="sha384-' in snippet

@@ -21,17 +21,14 @@ that day, mostly the newest. Then, for the busiest theme (the worst case) and th
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import os
 import random
 import secrets
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,7 +40,7 @@ import redis
 from backend.db.activity import series_query
 from backend.db.users import create_token, create_user
 from backend.migrations import upgrade
-from benchmarks.backend import _admin_dsn, _databases, _drop, _dsn, _free_port, _zipf_weights
+from benchmarks.backend import _admin_dsn, _databases, _drop, _dsn, _server, _zipf_weights
 from benchmarks.stats import percentile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,32 +145,6 @@ def _seed(dsn: str, author_id: uuid.UUID, rng: random.Random) -> None:
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
-
-
-@contextlib.contextmanager
-def _server(env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "backend", "serve", "--port", str(port), "--workers", "1"],
-        cwd=REPO,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit("benchmarks analytics: the API did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(15)
 
 
 def _busiest(conn: psycopg.Connection[Any]) -> tuple[uuid.UUID, str, date, int]:

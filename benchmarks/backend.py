@@ -242,7 +242,7 @@ def _server(env: dict[str, str]) -> Iterator[str]:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit("benchmarks backend: the API did not start")
+                raise SystemExit("benchmarks: the API did not start")
             time.sleep(0.2)
         yield base
     finally:

@@ -143,6 +143,7 @@ class VisualChangesView(QWidget):
         self.combinations = QListWidget(self)
         self.combinations.setAccessibleName("Scheme and width combinations")
         self.combinations.setWordWrap(True)
+        self.combinations.setSpacing(4)  # wrapped two-line entries stay apart
         self.combinations.currentItemChanged.connect(self._on_combination)
 
         self.mode_buttons = QButtonGroup(self)
@@ -284,7 +285,7 @@ class VisualChangesView(QWidget):
             sections = sorted({name for r in c.regions for name in r.sections})
             where = ", ".join(sections) or "outside the sections"
             item = QListWidgetItem(f"{c.scheme} · {c.width} px — {c.changed_ratio:.2%} changed, "
-                                   f"{len(c.regions)} region(s)\n{where}")
+                                   f"{len(c.regions)} region(s)\nin {where}")
             item.setData(Qt.ItemDataRole.UserRole, c.key)
             self.combinations.addItem(item)
             first = first or item

@@ -218,10 +218,13 @@ def test_dialog_reads_through_the_chosen_profile(qtbot: QtBot, live: AnalyticsBa
     dialog.reject()
 
 
-def test_theme_menu_opens_analytics_for_the_open_theme(qtbot: QtBot, tmp_path: Path) -> None:
+def test_theme_menu_opens_analytics_for_the_open_theme(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from studio.core.starters import create_theme
     from studio.ui.main_window import StudioWindow
 
+    monkeypatch.setenv("THEMESTUDIO_CONFIG_DIR", str(tmp_path / "config"))  # no profile other tests saved
     theme = create_theme(tmp_path / "aurora", "light", "Aurora Menu")
     win = StudioWindow()
     try:

@@ -42,3 +42,26 @@ def test_appstream_metainfo_is_valid() -> None:
 def test_the_desktop_entry_starts_the_installed_binary() -> None:
     entry = (STUDIO / "themesystem-studio.desktop").read_text(encoding="utf-8")
     assert "Exec=themesystem-studio %F" in entry
+
+
+def test_the_bundle_keeps_every_qt_module_the_studio_imports() -> None:
+    """A module in the spec's ``excludes`` is missing from the installed app: an import of it there fails
+    (QtCharts was excluded while Analytics used it)."""
+    import re
+
+    repo = Path(__file__).resolve().parents[1]
+    spec = (repo / "packaging" / "studio" / "themesystem-studio.spec").read_text(encoding="utf-8")
+    excluded = {
+        name
+        for block in re.findall(r"excludes=\[(.*?)\]", spec, re.DOTALL)
+        for name in re.findall(r'"PySide6\.(Qt\w+)"', block)
+    }
+    assert "QtPdf" in excluded  # the spec's list was read
+    used = {
+        name
+        for path in (repo / "studio").rglob("*.py")
+        for name in re.findall(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8"))
+    }
+    assert "QtWidgets" in used
+    missing = sorted(used & excluded)
+    assert not missing, f"the studio imports Qt modules the bundle leaves out: {missing}"

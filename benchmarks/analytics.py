@@ -20,9 +20,7 @@ that day, mostly the newest. Then, for the busiest theme (the worst case) and th
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import os
 import random
 import secrets
@@ -40,7 +38,7 @@ import redis
 from backend.db.activity import series_query
 from backend.db.users import create_token, create_user
 from backend.migrations import upgrade
-from benchmarks.backend import _admin_dsn, _databases, _drop, _dsn, _server, _zipf_weights
+from benchmarks.backend import _admin_dsn, _databases, _drop, _dsn, _server, _zipf_weights, seeded_main
 from benchmarks.stats import percentile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -324,20 +322,7 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m benchmarks.analytics [--quick] [--reseed | --drop]``."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.analytics")
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--reseed", action="store_true", help="drop the kept database and seed again")
-    group.add_argument("--drop", action="store_true", help="drop every kept benchmark database and exit")
-    args = parser.parse_args(argv)
-    if args.drop:
-        admin = _admin_dsn()
-        names = _databases(admin, DB_STEM + "%")
-        _drop(admin, names)
-        print(json.dumps({"dropped": names}))
-        return 0
-    print(json.dumps(run(quick=args.quick, reseed=args.reseed), sort_keys=True))
-    return 0
+    return seeded_main("benchmarks.analytics", DB_STEM, run, argv)
 
 
 if __name__ == "__main__":

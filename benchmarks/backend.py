@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -550,22 +550,28 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
     return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.backend [--quick] [--reseed | --drop]``."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.backend")
-    parser.add_argument("--quick", action="store_true", help="shorter runs (smoke)")
+def seeded_main(prog: str, stem: str, run: Callable[..., dict[str, object]], argv: list[str] | None) -> int:
+    """``python -m PROG [--quick] [--reseed | --drop]`` for a benchmark that keeps its seeded database(s)
+    (named ``STEM...``) between runs; prints the figures as JSON."""
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--reseed", action="store_true", help="drop the kept database and seed again")
-    group.add_argument("--drop", action="store_true", help="drop every kept benchmark database and exit")
+    group.add_argument("--drop", action="store_true", help="drop every kept database of this group, exit")
     args = parser.parse_args(argv)
     if args.drop:
         admin = _admin_dsn()
-        names = _databases(admin, DB_STEM + "%")
+        names = _databases(admin, stem + "%")
         _drop(admin, names)
         print(json.dumps({"dropped": names}))
         return 0
     print(json.dumps(run(quick=args.quick, reseed=args.reseed), sort_keys=True))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.backend [--quick] [--reseed | --drop]``."""
+    return seeded_main("benchmarks.backend", DB_STEM, run, argv)
 
 
 if __name__ == "__main__":

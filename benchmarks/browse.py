@@ -12,10 +12,8 @@ Nothing is cached between requests (the list route does not use Redis).
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import hashlib
-import json
 import os
 import random
 import secrets
@@ -30,7 +28,7 @@ import psycopg
 
 from backend.db.users import create_token, create_user
 from backend.migrations import upgrade
-from benchmarks.backend import _admin_dsn, _databases, _drop, _dsn, _server
+from benchmarks.backend import _admin_dsn, _databases, _drop, _dsn, _server, seeded_main
 from benchmarks.catalogue_seed import seed_catalogue, zipf_cumulative
 
 REPO = Path(__file__).resolve().parents[1]
@@ -236,20 +234,7 @@ def run(quick: bool = False, reseed: bool | None = None) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m benchmarks.browse [--quick] [--reseed | --drop]``."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.browse")
-    parser.add_argument("--quick", action="store_true", help="fewer samples (smoke)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--reseed", action="store_true", help="drop the kept database and seed again")
-    group.add_argument("--drop", action="store_true", help="drop every kept browse database and exit")
-    args = parser.parse_args(argv)
-    if args.drop:
-        admin = _admin_dsn()
-        names = _databases(admin, DB_STEM + "%")
-        _drop(admin, names)
-        print(json.dumps({"dropped": names}))
-        return 0
-    print(json.dumps(run(quick=args.quick, reseed=args.reseed), sort_keys=True))
-    return 0
+    return seeded_main("benchmarks.browse", DB_STEM, run, argv)
 
 
 if __name__ == "__main__":

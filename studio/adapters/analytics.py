@@ -73,7 +73,7 @@ def classify_failure(exc: Exception) -> Failure:
     if isinstance(exc, AnalyticsSetupError):
         return Failure(FailureKind.SETUP, "The profile cannot read analytics", str(exc))
     if isinstance(exc, BackendError):
-        if exc.status == 0 and "unreachable" in str(exc):
+        if exc.status == 0 and exc.code in ("unreachable", "offline"):  # BackendClient, CatalogClient
             return Failure(
                 FailureKind.OFFLINE,
                 "The backend is offline",

@@ -387,7 +387,9 @@ class BackendClient:
         try:
             response = self._client.request(method, path, json=body)
         except httpx.HTTPError as exc:
-            raise BackendError(f"{what} failed: the backend is unreachable ({type(exc).__name__})") from None
+            raise BackendError(
+                f"{what} failed: the backend is unreachable ({type(exc).__name__})", "unreachable"
+            ) from None
         if response.status_code in (200, 201):
             return response
         raise error_from_response(response, what)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from studio.adapters.backend_client import BackendClient, BackendError
+from studio.adapters.backend_client import BackendError
 from studio.adapters.catalog import (
     CatalogClient,
     CatalogPage,
@@ -103,11 +103,7 @@ class BrowseCatalog:
         """The theme's usage (its author's or an admin's token only; the backend answers 403 otherwise)."""
         if self.client.token is None:
             raise BackendError("Sign in to this backend (a token in its profile) to see a theme's analytics.")
-        backend = BackendClient(self.client.base_url, self.client.token)
-        try:
-            return backend.theme_analytics(query)
-        finally:
-            backend.close()
+        return self.client.analytics(query)
 
     # -- releases --------------------------------------------------------------------------------------
     def download_release(self, theme_id: str, version: str, dest: Path) -> Path:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from studio.adapters.backend_client import BackendError, error_from_response
+from studio.core.analytics import AnalyticsQuery, AnalyticsReport
 from studio.core.profiles import Profile
 
 __all__ = [
@@ -264,6 +265,12 @@ class CatalogClient:
         """Every version, newest first, yanked ones flagged (their bytes stay for pinned consumers)."""
         data = self._json("GET", f"/themes/{_segment(theme_id)}/versions", "listing versions")
         return [ThemeVersion.from_json(item) for item in (data if isinstance(data, list) else [])]
+
+    def analytics(self, query: AnalyticsQuery) -> AnalyticsReport:
+        """The theme's usage per day (its author's or an admin's token; 403 otherwise)."""
+        path = f"/themes/{_segment(query.theme_id)}/analytics"
+        data = self._json("GET", path, "reading the analytics", params=query.params())
+        return AnalyticsReport.from_json(data)
 
     def signing_keys(self) -> Any:
         """``GET /v1/keys``: the public keys that sign release manifests."""
